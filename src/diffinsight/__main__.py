@@ -1,0 +1,3 @@
+from diffinsight.cli import main
+
+main()
