@@ -47,7 +47,9 @@ def open_source(
         return PatchSource(spec, max_patch_bytes=max_patch_bytes)
     if Path(spec).is_dir():
         if range_spec is None and window is None:
-            raise InputError(f"{spec}: give a RANGE such as main~3...main, or --since/--until dates")
+            raise InputError(
+                f"{spec}: give a RANGE such as main~3...main, or --since/--until dates"
+            )
         return GitSource(
             spec, range_spec, window=window, branch=branch, max_patch_bytes=max_patch_bytes
         )

@@ -118,7 +118,11 @@ class Git:
         if rev.startswith("-"):
             raise InputError(f"{rev}: not a revision; revisions cannot start with '-'")
         try:
-            return self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", what=rev).decode().strip()
+            return (
+                self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", what=rev)
+                .decode()
+                .strip()
+            )
         except SourceError as exc:
             raise InputError(
                 f"{rev}: unknown revision in {self.path}; check the name (git log --oneline)"
@@ -186,7 +190,10 @@ def _parse_raw_numstat(
         letter = code[0]
         sim = int(code[1:]) if len(code) > 1 and code[1:].isdigit() else None
         if letter in "RC":
-            old, new = parts[i + 1].decode("utf-8", "replace"), parts[i + 2].decode("utf-8", "replace")
+            old, new = (
+                parts[i + 1].decode("utf-8", "replace"),
+                parts[i + 2].decode("utf-8", "replace"),
+            )
             i += 3
         else:
             old = new = parts[i + 1].decode("utf-8", "replace")
@@ -247,15 +254,19 @@ class GitSource:
         name = gh or self.git.path.resolve().name
         ends = self._endpoints()
         if ends is None or ends[0] == ends[1]:
-            return ChangeSet(repo=name, base=ends[0] if ends else None, head=ends[1] if ends else None)
+            return ChangeSet(
+                repo=name, base=ends[0] if ends else None, head=ends[1] if ends else None
+            )
         base, head = ends
         entries = _parse_raw_numstat(
-            self.git.run("diff", *_DIFF_FLAGS, "--raw", "--numstat", "-z", "--no-abbrev", base, head)
+            self.git.run(
+                "diff", *_DIFF_FLAGS, "--raw", "--numstat", "-z", "--no-abbrev", base, head
+            )
         )
         patch_out = self.git.run("diff", *_DIFF_FLAGS, "-p", base, head)
         sections = _split_sections(patch_out)
         files: list[FileChange] = []
-        for n, (status, old, new, old_blob, new_blob, sim, adds, dels) in enumerate(entries):
+        for n, (status, old, new, _old_blob, _new_blob, sim, adds, dels) in enumerate(entries):
             binary = adds is None
             parsed = (
                 parse_patch(sections[n], name=new, max_patch_bytes=self.max_patch_bytes)
@@ -297,14 +308,16 @@ class GitSource:
         for rec in out.split("\x1e"):
             rec = rec.strip("\n")
             if rec:
-                sha, when, author, subject = (rec.split("\x1f") + ["", "", ""])[:4]
+                sha, when, author, subject = ([*rec.split("\x1f"), "", "", ""])[:4]
                 commits.append(Commit(sha=sha, date=when, author=author, subject=subject))
         return commits
 
     def _load_contents(
         self,
         files: list[FileChange],
-        entries: list[tuple[FileStatus, str | None, str, str, str, int | None, int | None, int | None]],
+        entries: list[
+            tuple[FileStatus, str | None, str, str, str, int | None, int | None, int | None]
+        ],
     ) -> None:
         null = "0" * len(entries[0][3]) if entries else ""
         wanted: list[str] = []

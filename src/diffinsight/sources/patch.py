@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -225,10 +226,8 @@ def parse_patch(
             block.old_path = None
             block.status = FileStatus.ADDED
         elif block is not None and text.startswith("similarity index "):
-            try:
+            with contextlib.suppress(IndexError, ValueError):
                 block.similarity = int(text.split()[2].rstrip("%"))
-            except (IndexError, ValueError):
-                pass
         elif block is not None and (
             text.startswith("Binary files ") or text.startswith("GIT binary patch")
         ):
