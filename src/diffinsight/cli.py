@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from diffinsight.config import load_config
 from diffinsight.errors import DiffInsightError, InputError
+from diffinsight.llm.engine import select_writer
 from diffinsight.pipeline import RunResult, run
 from diffinsight.sources import DateWindow, open_source
 
@@ -29,6 +30,8 @@ log = logging.getLogger("diffinsight")
 
 
 class Engine(str, Enum):
+    auto = "auto"
+    llm = "llm"
     offline = "offline"
 
 
@@ -108,7 +111,19 @@ def report(
     tz: Annotated[
         str | None, typer.Option(help="Time zone for dates (IANA name, default UTC).")
     ] = None,
-    engine: Annotated[Engine, typer.Option(help="Writer engine.")] = Engine.offline,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="Writer engine: auto (LLM when a provider is configured), llm, offline."),
+    ] = Engine.auto,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost", help="LLM spend limit in USD; files past it are written offline."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.markdown,
     output: Annotated[
         str | None,
@@ -138,7 +153,9 @@ def report(
                 raise InputError(f"--until {until}: before --since {since}; swap them")
             window = DateWindow(start, end, zone)
         src = open_source(source, range_spec, window=window, branch=branch)
+        writer = select_writer(cfg, engine.value, max_cost=max_cost, concurrency=concurrency)
         result = _run_with_progress(
+            writer=writer,
             source=src,
             config=cfg,
             languages=lang or cfg.languages or ["en_US"],

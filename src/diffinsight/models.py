@@ -127,6 +127,8 @@ class FileReport(BaseModel):
     #: Which engine wrote this entry (``offline`` or ``llm``).
     engine: str = "offline"
     notes: list[str] = Field(default_factory=list)
+    #: Values in the model's text that the diff, facts and file list do not contain.
+    unsupported_tokens: list[str] = Field(default_factory=list)
     patch: str | None = Field(default=None, exclude=True, repr=False)
 
     @property
@@ -147,6 +149,27 @@ class Highlights(BaseModel):
     other_updates: list[str] = Field(default_factory=list)
 
 
+class Usage(BaseModel):
+    """What writing a report cost (LLM engine): calls, tokens, cache hits, estimated dollars.
+
+    One LLM run writes all requested languages together, so every language's report of a
+    category carries the same figures (``languages`` says which reports share them).
+    """
+
+    languages: list[str] = Field(default_factory=list)
+    models: list[str] = Field(default_factory=list)
+    calls: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    #: None when a model's price is unknown (set ``llm.prices``).
+    estimated_cost_usd: float | None = 0.0
+    files_llm: int = 0
+    files_offline: int = 0
+    unsupported_tokens: int = 0
+
+
 class Report(BaseModel):
     """One Diff Insight Report: one category, one language."""
 
@@ -164,6 +187,7 @@ class Report(BaseModel):
     files: list[FileReport] = Field(default_factory=list)
     engine: str = "offline"
     notes: list[str] = Field(default_factory=list)
+    usage: Usage | None = None
 
 
 def item_anchor(path: str) -> str:

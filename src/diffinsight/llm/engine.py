@@ -1,0 +1,97 @@
+"""Choosing the engine: the LLM writer when a provider is configured, the offline one otherwise."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from diffinsight.config import Config
+from diffinsight.errors import ConfigError
+from diffinsight.llm.cache import CallCache
+from diffinsight.llm.settings import (
+    LLMSettings,
+    Resolved,
+    default_cache_path,
+    parse_llm_settings,
+    resolve,
+)
+from diffinsight.llm.writer import LLMWriter
+from diffinsight.providers.base import Provider
+from diffinsight.writers.base import Writer
+from diffinsight.writers.offline import OfflineWriter
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "llm", "offline")
+
+
+def make_provider(
+    resolved: Resolved, settings: LLMSettings, *, http_client: Any = None
+) -> Provider:
+    """The provider for ``resolved`` (all current kinds speak Chat Completions via ``openai``)."""
+    from diffinsight.providers.openai import OpenAIProvider
+
+    return OpenAIProvider(
+        resolved,
+        http_client=http_client,
+        structured_output=settings.structured_output,
+        timeout=settings.timeout,
+    )
+
+
+def open_cache(settings: LLMSettings, env: Mapping[str, str] | None = None) -> CallCache | None:
+    """The call cache the settings ask for (``off``: none)."""
+    if settings.cache == "off":
+        return None
+    return CallCache(settings.cache or default_cache_path(env))
+
+
+def select_writer(
+    config: Config | None,
+    engine: str = "auto",
+    *,
+    max_cost: float | None = None,
+    concurrency: int | None = None,
+    env: Mapping[str, str] | None = None,
+    http_client: Any = None,
+) -> Writer:
+    """The writer for ``engine`` (``auto``, ``llm`` or ``offline``); options override the config."""
+    if engine not in ENGINES:
+        raise ConfigError(f"--engine {engine}: unknown engine; choose from {', '.join(ENGINES)}")
+    if engine == "offline":
+        return OfflineWriter()
+    settings = parse_llm_settings((config or Config()).llm)
+    updates: dict[str, object] = {}
+    if max_cost is not None:
+        updates["max_cost"] = max_cost
+    if concurrency is not None:
+        if concurrency < 1:
+            raise ConfigError(f"--concurrency {concurrency}: must be at least 1")
+        updates["concurrency"] = concurrency
+    if updates:
+        settings = settings.model_copy(update=updates)
+    resolved = resolve(settings, env)
+    if resolved is None:
+        if engine == "llm":
+            raise ConfigError(
+                "--engine llm: no model provider configured; export OPENAI_API_KEY, or"
+                " AZURE_OPENAI_ENDPOINT + AZURE_OPENAI_API_KEY + OPENAI_API_VERSION, or"
+                " OPENAI_BASE_URL + DIFFINSIGHT_MODEL (or set llm: in the config)"
+            )
+        log.info("no LLM provider configured; writing with the offline engine")
+        return OfflineWriter()
+    provider = make_provider(resolved, settings, http_client=http_client)
+    log.info(
+        "writing with %s (%s for files, %s for the report)",
+        resolved.kind,
+        resolved.file_model,
+        resolved.model,
+    )
+    return LLMWriter(
+        provider,
+        settings,
+        model=resolved.model,
+        file_model=resolved.file_model,
+        cache=open_cache(settings, env),
+    )
