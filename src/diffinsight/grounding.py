@@ -1,0 +1,155 @@
+"""Grounding checks: which checkable tokens of a text the evidence does not support.
+
+A report may only state values the diff supports. The values a reader can check, and that a
+writer (offline catalogue or LLM) can get wrong, are *tokens*:
+
+* the content of every code span (identifiers, parameters, versions the report quotes);
+* URLs and link targets (``https://...``, ``[text](../path.md)``);
+* file names (``deploy.md``, ``media/arch.png``);
+* versions and dates (``2025-04-01-preview``, ``v1.3``, ``05/21/2025``, ``1.2.3``);
+* words that mix letters and digits (``o4-mini``, ``GPT-4o``, ``ada002``);
+* numbers (``65,536``, ``14``), compared without locale grouping (``65 536`` = ``65536``).
+
+A token is *supported* when it occurs in the evidence (the patch, the paths, the facts' values,
+the counts a report derives) on token boundaries, ignoring case. ``@@`` hunk headers are dropped
+from the evidence first: their line numbers would otherwise "support" almost any small number.
+
+:func:`unsupported_tokens` is used by the offline writer's tests and benchmark, and by the LLM
+writer's faithfulness check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from diffinsight.models import Fact, FileChange
+
+__all__ = ["Evidence", "evidence_for", "text_tokens", "unsupported_tokens"]
+
+_CODE_SPAN_RE = re.compile(r"(`+)\s?(.+?)\s?\1(?!`)", re.DOTALL)
+_MD_LINK_TARGET_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]`\"'“”‘’、。，）（]+", re.IGNORECASE)
+_FILE_EXTS = (
+    "md|markdown|yml|yaml|json|png|jpe?g|gif|svg|webp|bmp|ico|py|ipynb|txt|cs|js|ts|tsx|java|"
+    "go|rs|sh|ps1|bicep|csv|html?|xml|zip|pdf|mp4|wav|mp3|toml|ini|cfg"
+)
+_FILE_RE = re.compile(
+    rf"(?<![\w/.\-])(?:[\w\-]+/)*[\w\-]+(?:\.[\w\-]+)*\.(?:{_FILE_EXTS})(?![\w])", re.IGNORECASE
+)
+# Versions and dates first (they contain separators), then letter-digit words, then numbers.
+_VALUE_RE = re.compile(
+    r"(?<![A-Za-z0-9_.\-])(?:"
+    r"v?\d+(?:[./\-]\d+)+(?:-[A-Za-z][\w.]*)*"  # 2025-04-01-preview, 1.2.3, 05/21/2025, v1.3
+    r"|v\d+(?![A-Za-z0-9_])"  # v2
+    r"|[A-Za-z][A-Za-z_]*(?:[\-.]?[A-Za-z_]*)*\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
+    r"|\d+[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*"  # 4o, 3rd, 2x
+    r"|\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?"  # 65,536 / 65 536
+    r"|\d+(?:[.,]\d+)?"  # 14, 0.5
+    r")(?![A-Za-z0-9_])"
+)
+_HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
+_GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
+_TRAILING_PUNCT = ".,;:!?)]}>'\"。、，；：！？）」』"
+
+
+class Evidence:
+    """Normalised evidence text, built once and queried for many tokens."""
+
+    def __init__(self, parts: str | Iterable[str]) -> None:
+        text = parts if isinstance(parts, str) else "\n".join(p for p in parts if p)
+        text = _HUNK_HEADER_RE.sub("", text)
+        self.text = _normalise(text)
+
+    def supports(self, token: str) -> bool:
+        """Whether ``token`` occurs in the evidence on token boundaries (case-insensitive)."""
+        needle = _normalise(token)
+        if not needle:
+            return True
+        start = self.text.find(needle)
+        if start < 0:
+            return False
+        # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
+        # `gpt-4o-mini`, while CJK text may touch a number directly (新增3行).
+        pattern = re.compile(
+            (r"(?<![A-Za-z0-9_\-])" if _is_word(needle[0]) else "")
+            + re.escape(needle)
+            + (r"(?![A-Za-z0-9_\-])" if _is_word(needle[-1]) else "")
+        )
+        return pattern.search(self.text, max(0, start - 1)) is not None
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch == "_")
+
+
+def _normalise(text: str) -> str:
+    text = _GROUPING_RE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def text_tokens(text: str) -> list[str]:
+    """The checkable tokens of ``text``, in order of appearance (duplicates kept once)."""
+    found: list[str] = []
+
+    def keep(token: str) -> None:
+        token = token.strip()
+        if token and token not in found:
+            found.append(token)
+
+    rest = text
+    for m in _CODE_SPAN_RE.finditer(rest):
+        keep(m.group(2))
+    rest = _CODE_SPAN_RE.sub(" ", rest)
+    for m in _MD_LINK_TARGET_RE.finditer(rest):
+        target = m.group(1).split("#", 1)[0] if not m.group(1).startswith("#") else ""
+        keep(target)
+    rest = _MD_LINK_TARGET_RE.sub("] ", rest)
+    for m in _URL_RE.finditer(rest):
+        keep(m.group(0).rstrip(_TRAILING_PUNCT))
+    rest = _URL_RE.sub(" ", rest)
+    for m in _FILE_RE.finditer(rest):
+        keep(m.group(0))
+    rest = _FILE_RE.sub(" ", rest)
+    for m in _VALUE_RE.finditer(rest):
+        keep(m.group(0))
+    return found
+
+
+def unsupported_tokens(text: str, evidence: str | Iterable[str] | Evidence) -> list[str]:
+    """The tokens of ``text`` (see the module docstring) that ``evidence`` does not contain."""
+    ev = evidence if isinstance(evidence, Evidence) else Evidence(evidence)
+    return [tok for tok in text_tokens(text) if not ev.supports(tok)]
+
+
+def _values(value: Any) -> Iterable[str]:
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _values(v)
+    elif isinstance(value, (list, tuple, set)):
+        for v in value:
+            yield from _values(v)
+    else:
+        yield str(value)
+
+
+def evidence_for(
+    change: FileChange, facts: Iterable[Fact] = (), extra: Iterable[str] = ()
+) -> list[str]:
+    """The evidence for statements about one file: its patch, paths, counts and fact values.
+
+    Full old/new contents are deliberately left out: a report about a change should quote the
+    change, and the patch is what a reader sees next to it.
+    """
+    parts: list[str] = [change.path, change.old_path or "", change.patch or ""]
+    parts += [str(change.additions), str(change.deletions), str(change.changes)]
+    if change.similarity is not None:
+        parts.append(str(change.similarity))
+    for f in facts:
+        parts += [f.old or "", f.new or "", f.where or ""]
+        parts += list(_values(f.detail))
+    parts += list(extra)
+    return [p for p in parts if p]
