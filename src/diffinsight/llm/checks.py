@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from typing import Any
 
-log = logging.getLogger(__name__)
+from diffinsight.grounding import Evidence, unsupported_tokens
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
@@ -73,17 +72,6 @@ def language_ok(text: str, lang: str) -> bool:
     return bool(found.iso_code_639_1.name.lower() == want)
 
 
-def unsupported(text: str, evidence: str) -> list[str] | None:
-    """Values in ``text`` that ``evidence`` lacks; None when the check is not available."""
-    try:
-        from diffinsight import grounding  # type: ignore[attr-defined]
-    except ImportError:
-        _warn_no_grounding()
-        return None
-    result: list[str] = grounding.unsupported_tokens(text, evidence)
-    return result
-
-
-@functools.lru_cache(maxsize=1)
-def _warn_no_grounding() -> None:
-    log.warning("faithfulness check unavailable (diffinsight.grounding missing)")
+def unsupported(text: str, evidence: Evidence) -> list[str]:
+    """Versions, dates, numbers, identifiers, URLs and file names of ``text`` not in ``evidence``."""
+    return unsupported_tokens(text, evidence)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from diffinsight.errors import ConfigError
+from diffinsight.grounding import Evidence, evidence_for
 from diffinsight.llm import checks, prompts
 from diffinsight.llm.cache import CallCache, request_key
 from diffinsight.llm.compress import compress, estimate_tokens, is_trivial
@@ -161,7 +162,8 @@ class _Unit:
     id: str = ""
     block: str = ""
     tokens: int = 0
-    evidence: str = ""
+    evidence: Evidence | None = None
+    parts: list[str] = field(default_factory=list)
     clipped: bool = False
 
 
@@ -319,9 +321,7 @@ class LLMWriter:
         """Files worth a model call (compressed once), and the rest with the reason they are not."""
         units: list[_Unit] = []
         offline: dict[int, str] = {}
-        all_paths = "\n".join(
-            p for af in request.files for p in (af.change.path, af.change.old_path) if p
-        )
+        all_paths = [p for af in request.files for p in (af.change.path, af.change.old_path) if p]
         per_file = self.settings.call_tokens - self._system_tokens - 200
         for i, af in enumerate(request.files):
             c = af.change
@@ -351,16 +351,15 @@ class LLMWriter:
                     comp.text,
                 ]
             )
-            evidence = "\n".join(
-                [block, c.patch or "", all_paths, str(c.additions), str(c.deletions)]
-            )
+            parts = evidence_for(c, af.facts, extra=all_paths)
             units.append(
                 _Unit(
                     index=i,
                     af=af,
                     block=block,
                     tokens=estimate_tokens(block),
-                    evidence=evidence,
+                    evidence=Evidence(parts),
+                    parts=parts,
                     clipped=comp.clipped,
                 )
             )
@@ -441,8 +440,8 @@ class LLMWriter:
                 ck.soft.append(
                     f"file id={u.id} ({name}): {lang} title longer than {_title_limit(lang)} characters"
                 )
-            bad = checks.unsupported(f"{t.title}\n{t.explanation}", u.evidence)
-            for tok in bad or []:
+            assert u.evidence is not None
+            for tok in checks.unsupported(f"{t.title}\n{t.explanation}", u.evidence):
                 if tok not in ck.unsupported:
                     ck.unsupported.append(tok)
         if ck.unsupported:
@@ -607,7 +606,7 @@ class LLMWriter:
         )
 
     def _check_report(
-        self, result: ChatResult, langs: list[str], evidence: str
+        self, result: ChatResult, langs: list[str], evidence: Evidence
     ) -> tuple[dict[str, prompts.ReportText] | None, list[str], list[str], list[str]]:
         """(texts, hard problems, soft problems, unsupported tokens) of a report answer."""
         if result.refusal or result.finish_reason != "stop":
@@ -644,7 +643,7 @@ class LLMWriter:
                 hard.append(f"{lang}: remove {', '.join(sorted(set(leaks)))}")
             if not checks.language_ok(joined, lang):
                 hard.append(f"the {lang} text is not in {prompts.language_name(lang)}")
-            for tok in checks.unsupported(joined, evidence) or []:
+            for tok in checks.unsupported(joined, evidence):
                 if tok not in unsupported:
                     unsupported.append(tok)
         soft = (
@@ -662,7 +661,7 @@ class LLMWriter:
         request: ReportRequest,
         files: list[FileReport],
         langs: list[str],
-        evidence: str,
+        evidence: Evidence,
         meter: Meter,
     ) -> tuple[dict[str, prompts.ReportText] | None, str | None, list[str]]:
         """Report sections per language, or None and why (the offline composer then writes them)."""
@@ -735,12 +734,14 @@ class LLMWriter:
                 elif oc.fallback and not oc.fallback.startswith("offline: "):
                     fr.notes.append(oc.fallback)
                 per_lang[lang].append(fr)
-        evidence = "\n".join(
-            [u.evidence for u in units]
-            + [prompts.fact_line(f) for af in request.files for f in af.facts]
-            + [af.change.path for af in request.files]
-            + [_counts_line(request.files)]
-            + [str(len(request.files))]
+        evidence = Evidence(
+            [p for u in units for p in u.parts]
+            + [
+                p
+                for i in offline
+                for p in evidence_for(request.files[i].change, request.files[i].facts)
+            ]
+            + [_counts_line(request.files), str(len(request.files))]
         )
         sections: dict[str, prompts.ReportText] | None = None
         report_note: str | None = None
@@ -770,7 +771,7 @@ class LLMWriter:
         for lang in langs:
             composer = ReportComposer(lang)
             report = composer.compose(request, lang, per_lang[lang])
-            report.engine = "llm"
+            report.engine = "llm" if n_llm or sections is not None else "offline"
             report.usage = usage
             if sections is not None:
                 s = sections[lang]

@@ -1,0 +1,400 @@
+"""The LLM writer against a real Chat Completions server on 127.0.0.1, one scripted fault per test."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diffinsight.llm.cache import CallCache
+from diffinsight.llm.engine import make_provider
+from diffinsight.llm.settings import LLMSettings, resolve
+from diffinsight.llm.writer import LLMWriter
+from diffinsight.models import Report
+from diffinsight.sources.patch import parse_patch
+from diffinsight.writers.base import ReportRequest, analyze
+from llm_server import (
+    ChatServer,
+    Reply,
+    Seen,
+    completion,
+    file_answer,
+    files_in,
+    ok,
+    report_answer,
+)
+
+PATCH = """\
+diff --git a/docs/realtime.md b/docs/realtime.md
+--- a/docs/realtime.md
++++ b/docs/realtime.md
+@@ -10,7 +10,7 @@ Construct the request URI:
+ ## Connect
+ Use this URI:
+ ```http
+-wss://my-resource.openai.contoso.com/openai/realtime?api-version=2024-12-17&deployment=gpt-4o-realtime
++wss://my-resource.openai.contoso.com/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-4o-realtime
+ ```
+ Then connect.
+ See the reference.
+diff --git a/docs/new-page.md b/docs/new-page.md
+new file mode 100644
+--- /dev/null
++++ b/docs/new-page.md
+@@ -0,0 +1,6 @@
++# Use reinforcement fine-tuning
++
++Reinforcement fine-tuning trains `o4-mini` with a grader.
++
++## Prerequisites
++- A Contoso account.
+"""
+
+
+def request(langs: list[str]) -> ReportRequest:
+    files = parse_patch(PATCH)
+    from diffinsight.models import ChangeSet
+
+    cs = ChangeSet(repo="contoso/docs", files=files)
+    return ReportRequest(
+        changeset=cs,
+        category="docs",
+        date=date(2025, 5, 21),
+        languages=langs,
+        files=[analyze(f) for f in cs.files],
+    )
+
+
+def writer(
+    srv: ChatServer,
+    sleeps: list[float] | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    cache: CallCache | None = None,
+    **overrides: Any,
+) -> LLMWriter:
+    data: dict[str, Any] = {"provider": "openai", "base_url": srv.url + "/v1", "model": "m"}
+    data.update(overrides)
+    settings = LLMSettings.model_validate(data)
+    resolved = resolve(settings, env if env is not None else {"OPENAI_API_KEY": "sk-test"})
+    assert resolved is not None
+    return LLMWriter(
+        make_provider(resolved, settings),
+        settings,
+        model=resolved.model,
+        file_model=resolved.file_model,
+        cache=cache,
+        sleep=(sleeps.append if sleeps is not None else lambda s: None),
+    )
+
+
+def engines(reports: list[Report]) -> list[list[str]]:
+    return [[f.engine for f in r.files] for r in reports]
+
+
+def assert_complete(reports: list[Report], langs: list[str]) -> None:
+    """No file lost: every report has both files, in order."""
+    assert [r.language for r in reports] == langs
+    for r in reports:
+        assert [f.path for f in r.files] == ["docs/realtime.md", "docs/new-page.md"]
+
+
+def test_good_answers_in_two_languages_use_strict_schema() -> None:
+    with ChatServer() as srv:
+        reports = writer(srv).write(request(["zh_CN", "en_US"]))
+    assert_complete(reports, ["zh_CN", "en_US"])
+    assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
+    zh, en = reports
+    assert zh.files[0].modification_title == "文档内容更新"
+    assert en.files[0].modification_title == "Documentation update"
+    assert zh.summary.startswith("这组变更")
+    assert zh.usage is not None and zh.usage.calls == 2 and zh.usage.cache_hits == 0
+    assert zh.usage.input_tokens == 200 and zh.usage.files_llm == 2
+    first = srv.requests[0]
+    assert first.path == "/v1/chat/completions"
+    assert first.headers["authorization"] == "Bearer sk-test"
+    fmt = first.body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
+    langs = fmt["json_schema"]["schema"]["properties"]["files"]["items"]["properties"]["texts"]
+    assert langs["required"] == ["zh_CN", "en_US"]
+    # Both files in one call, both languages written at once; the report call sees no diff.
+    assert len(files_in(first)) == 2 and len(srv.requests) == 2
+    assert "2025-04-01-preview" in first.user
+    assert "@@" not in srv.requests[1].user and "wss://" not in srv.requests[1].user
+
+
+def test_azure_url_shape_key_and_api_version() -> None:
+    with ChatServer() as srv:
+        env = {
+            "AZURE_OPENAI_ENDPOINT": srv.url,
+            "AZURE_OPENAI_API_KEY": "az-key",
+            "OPENAI_API_VERSION": "2024-10-21",
+            "DIFFINSIGHT_MODEL": "gpt4o-deploy",
+            "DIFFINSIGHT_FILE_MODEL": "mini-deploy",
+        }
+        settings = LLMSettings()
+        resolved = resolve(settings, env)
+        assert resolved is not None and resolved.kind == "azure"
+        w = LLMWriter(
+            make_provider(resolved, settings),
+            settings,
+            model=resolved.model,
+            file_model=resolved.file_model,
+        )
+        reports = w.write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    file_call, report_call = srv.requests
+    assert file_call.deployment == "mini-deploy" and report_call.deployment == "gpt4o-deploy"
+    assert file_call.query["api-version"] == ["2024-10-21"]
+    assert file_call.headers["api-key"] == "az-key"
+    assert file_call.body["response_format"]["type"] == "json_schema"
+
+
+def test_compatible_server_gets_json_mode() -> None:
+    with ChatServer() as srv:
+        reports = writer(srv, provider="compatible").write(request(["ja_JP"]))
+    assert engines(reports) == [["llm", "llm"]]
+    assert srv.requests[0].body["response_format"] == {"type": "json_object"}
+
+
+def test_malformed_json_gets_one_repair_round() -> None:
+    with ChatServer() as srv:
+        srv.script(ok('{"files": [ {oops'))
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    repair = srv.requests[1]
+    assert repair.is_repair and "not valid JSON" in repair.body["messages"][-1]["content"]
+
+
+def test_malformed_json_twice_falls_back_to_offline_marked() -> None:
+    with ChatServer() as srv:
+        srv.script(ok("not json at all"), ok("[]"))
+        reports = writer(srv).write(request(["en_US", "zh_CN"]))
+    assert_complete(reports, ["en_US", "zh_CN"])
+    assert engines(reports) == [["offline", "offline"], ["offline", "offline"]]
+    for r in reports:
+        for f in r.files:
+            assert any(n.startswith("llm-invalid") for n in f.notes)
+            assert f.explanation  # written by the offline engine
+        assert r.usage is not None and r.usage.files_offline == 2
+    data = json.loads(reports[0].model_dump_json())
+    assert data["files"][0]["engine"] == "offline"
+
+
+def _english_everywhere(seen: Seen) -> Reply:
+    return ok(
+        file_answer(
+            seen,
+            lambda lang, path: (
+                "Documentation update",
+                "The page revises the text of one section. Readers now see the updated wording.",
+            ),
+        )
+    )
+
+
+def test_wrong_language_is_retried_once() -> None:
+    with ChatServer() as srv:
+        srv.script(_english_everywhere)
+        reports = writer(srv).write(request(["zh_CN"]))
+    assert engines(reports) == [["llm", "llm"]]
+    assert "not in Chinese" in srv.requests[1].body["messages"][-1]["content"]
+    assert reports[0].files[0].modification_title == "文档内容更新"
+
+
+def test_wrong_language_twice_falls_back() -> None:
+    with ChatServer() as srv:
+        srv.script(_english_everywhere, _english_everywhere)
+        reports = writer(srv).write(request(["zh_CN"]))
+    assert engines(reports) == [["offline", "offline"]]
+    assert "llm-invalid" in reports[0].files[0].notes[-1]
+
+
+def test_prompt_leak_artefacts_are_rejected() -> None:
+    def leaky(seen: Seen) -> Reply:
+        return ok(
+            file_answer(
+                seen,
+                lambda lang, path: (
+                    "<format>Locale: en_US</format> Update",
+                    "The page revises the text of one section. Readers now see the updated wording.",
+                ),
+            )
+        )
+
+    with ChatServer() as srv:
+        srv.script(leaky, leaky)
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["offline", "offline"]]
+    assert "<format>" in srv.requests[1].body["messages"][-1]["content"]
+    for f in reports[0].files:
+        assert "<format>" not in f.modification_title and "Locale" not in f.modification_title
+
+
+def test_invented_numbers_get_a_corrective_retry_and_are_reported() -> None:
+    def invent(seen: Seen) -> Reply:
+        return ok(
+            file_answer(
+                seen,
+                lambda lang, path: (
+                    "API version update",
+                    "The example now uses `api-version=2026-01-01`, supported in 42 regions.",
+                ),
+            )
+        )
+
+    with ChatServer() as srv:
+        srv.script(invent, invent)
+        reports = writer(srv).write(request(["en_US"]))
+    fix = srv.requests[1].body["messages"][-1]["content"]
+    assert "2026-01-01" in fix and "42" in fix
+    f = reports[0].files[0]
+    assert f.engine == "llm" and f.unsupported_tokens == ["api-version=2026-01-01", "42"]
+    assert reports[0].files[1].unsupported_tokens == ["api-version=2026-01-01", "42"]
+    assert reports[0].usage is not None and reports[0].usage.unsupported_tokens >= 2
+
+
+def test_finish_reason_length_splits_the_batch() -> None:
+    def cut(seen: Seen) -> Reply:
+        return ok(
+            '{"files": [{"id": "1", "texts": {"en_US": {"title": "Upd', finish_reason="length"
+        )
+
+    with ChatServer() as srv:
+        srv.script(cut)
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    # One cut call, then one call per half, then the report.
+    assert [len(files_in(s)) for s in srv.requests[:3]] == [2, 1, 1]
+
+
+def test_finish_reason_length_on_one_file_falls_back() -> None:
+    cut = ok('{"files": [', finish_reason="length")
+    with ChatServer() as srv:
+        srv.script(cut, cut, cut)
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["offline", "offline"]]
+    assert reports[0].files[0].notes[-1].startswith("llm-truncated")
+
+
+def test_429_honours_retry_after() -> None:
+    sleeps: list[float] = []
+    busy = Reply(429, {"error": {"message": "slow down"}}, headers={"retry-after": "0.25"})
+    with ChatServer() as srv:
+        srv.script(busy)
+        reports = writer(srv, sleeps).write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    assert sleeps == [0.25]
+    assert reports[0].usage is not None and reports[0].usage.retries == 1
+
+
+def test_500_is_retried_with_backoff() -> None:
+    sleeps: list[float] = []
+    with ChatServer() as srv:
+        srv.script(Reply(500, {"error": {"message": "boom"}}), Reply(503, "busy"))
+        reports = writer(srv, sleeps).write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    assert len(sleeps) == 2 and all(0 < s <= 8 for s in sleeps)
+
+
+def test_500_forever_loses_no_file() -> None:
+    with ChatServer(lambda seen: Reply(500, {"error": {"message": "down"}})) as srv:
+        reports = writer(srv, retries=1).write(request(["en_US", "ja_JP"]))
+    assert_complete(reports, ["en_US", "ja_JP"])
+    assert engines(reports) == [["offline", "offline"], ["offline", "offline"]]
+    assert reports[0].files[0].notes[-1].startswith("llm-error")
+    assert any("offline engine" in n for n in reports[0].notes)
+    assert len(srv.requests) == 4  # files and report, two attempts each
+
+
+def test_slow_response_times_out_and_falls_back() -> None:
+    with ChatServer() as srv:
+        srv.script(Reply(body=completion(""), delay=1.5))
+        reports = writer(srv, timeout=0.3, retries=0).write(request(["en_US"]))
+    assert engines(reports) == [["offline", "offline"]]
+    assert "timeout" in reports[0].files[0].notes[-1]
+    assert reports[0].summary.startswith("This set")  # the report call still answered
+
+
+def test_refusal_falls_back() -> None:
+    with ChatServer() as srv:
+        srv.script(ok("", refusal="I can't help with that."))
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["offline", "offline"]]
+    assert reports[0].files[0].notes[-1] == "llm-refused"
+
+
+def test_files_the_diff_does_not_have_are_ignored() -> None:
+    def extra(seen: Seen) -> Reply:
+        body = file_answer(seen)
+        body["files"].append(
+            {"id": "99", "texts": {"en_US": {"title": "Ghost", "explanation": "Not a file."}}}
+        )
+        return ok(body)
+
+    with ChatServer() as srv:
+        srv.script(extra)
+        reports = writer(srv).write(request(["en_US"]))
+    assert [f.path for f in reports[0].files] == ["docs/realtime.md", "docs/new-page.md"]
+    assert "Ghost" not in json.dumps(reports[0].model_dump(mode="json"))
+
+
+def test_token_budget_stops_before_spending() -> None:
+    with ChatServer() as srv:
+        reports = writer(srv, max_tokens=50).write(request(["en_US"]))
+    assert srv.requests == []
+    assert engines(reports) == [["offline", "offline"]]
+    assert reports[0].files[0].notes[-1].startswith("llm-budget")
+
+
+def test_max_cost_needs_a_price_and_is_enforced() -> None:
+    with ChatServer() as srv:
+        from diffinsight.errors import ConfigError
+
+        with pytest.raises(ConfigError, match="no price known"):
+            writer(srv, max_cost=0.01)
+        w = writer(srv, model="gpt-4o", max_cost=0.0001)
+        reports = w.write(request(["en_US"]))
+    assert srv.requests == []
+    assert engines(reports) == [["offline", "offline"]]
+
+
+def test_cache_makes_the_second_run_free_and_logs_calls(tmp_path: Path) -> None:
+    db = tmp_path / "llm.db"
+    with ChatServer() as srv:
+        first = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        n = len(srv.requests)
+        second = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        assert len(srv.requests) == n
+    assert first[0].usage is not None and second[0].usage is not None
+    assert first[0].usage.calls == 2 and second[0].usage.calls == 0
+    assert second[0].usage.cache_hits == 2 and second[0].usage.input_tokens == 0
+    assert [f.modification_title for f in second[0].files] == [
+        f.modification_title for f in first[0].files
+    ]
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT purpose, cached, messages FROM calls ORDER BY id").fetchall()
+    assert [(p, c) for p, c, _ in rows] == [
+        ("files", 0),
+        ("report", 0),
+        ("files", 1),
+        ("report", 1),
+    ]
+    assert "2025-04-01-preview" in rows[0][2]
+
+
+def test_report_call_fault_keeps_file_entries() -> None:
+    def reply(seen: Seen) -> Reply:
+        if seen.is_report:
+            return ok({"texts": {"en_US": report_answer(seen)["texts"]["en_US"] | {"summary": ""}}})
+        return ok(file_answer(seen))
+
+    with ChatServer(reply) as srv:
+        reports = writer(srv).write(request(["en_US"]))
+    assert engines(reports) == [["llm", "llm"]]
+    assert any("offline engine" in n for n in reports[0].notes)
+    assert reports[0].summary  # the offline composer's summary
