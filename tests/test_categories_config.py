@@ -47,7 +47,9 @@ def test_globs_and_first_match_wins() -> None:
     cfg = parse_config(
         "categories:\n  images: {paths: ['**/*.png']}\n  docs: {paths: ['articles/*/index.md', 'articles']}\n"
     )
-    groups = categorize(cs("articles/a/media/x.png", "articles/a/index.md", "articles/a/b/c.md"), cfg)
+    groups = categorize(
+        cs("articles/a/media/x.png", "articles/a/index.md", "articles/a/b/c.md"), cfg
+    )
     assert [f.path for f in groups["images"].files] == ["articles/a/media/x.png"]
     assert [f.path for f in groups["docs"].files] == ["articles/a/index.md", "articles/a/b/c.md"]
     assert matches("a/b/c.md", "a/*")  # a glob that names a folder covers what is inside
@@ -56,7 +58,9 @@ def test_globs_and_first_match_wins() -> None:
 
 def test_renamed_file_follows_its_old_path_when_the_new_one_matches_nothing() -> None:
     cfg = parse_config(EXISTING_TOOL_CONFIG)
-    f = FileChange(path="elsewhere/a.md", old_path="articles/search/a.md", status=FileStatus.RENAMED)
+    f = FileChange(
+        path="elsewhere/a.md", old_path="articles/search/a.md", status=FileStatus.RENAMED
+    )
     groups = categorize(ChangeSet(files=[f]), cfg)
     assert list(groups) == ["search"]
 

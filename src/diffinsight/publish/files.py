@@ -23,7 +23,7 @@ def _static_root(template: str) -> Path:
     parts = Path(template).parts
     root: list[str] = []
     for part in parts[:-1]:
-        if "%" in part or "{" in part or part == "..":
+        if "%" in part or "{" in part:
             break
         root.append(part)
     return Path(*root) if root else Path(".")
