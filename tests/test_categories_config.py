@@ -92,5 +92,5 @@ def test_config_errors_name_key_and_line(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.yml")
     bad = tmp_path / "bin.yml"
     bad.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(ConfigError, match="bin.yml"):
+    with pytest.raises(ConfigError, match=r"bin\.yml"):
         load_config(bad)
