@@ -7,12 +7,13 @@ import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from diffinsight.config import load_config
 from diffinsight.errors import DiffInsightError, InputError
@@ -46,6 +47,12 @@ def _setup_logging(verbose: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def fail(exc: DiffInsightError) -> NoReturn:
+    """Print the error as one line (never read as markup) and exit with its code."""
+    err.print(Text.assemble(("error: ", "red"), str(exc)), highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
 
 
 def _parse_day(value: str | None, option: str) -> date | None:
@@ -149,8 +156,7 @@ def report(
             write=not stdout,
         )
     except DiffInsightError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     if not result.reports:
         err.print("Nothing to report: the range holds no changed files.", highlight=False)
         return
@@ -198,8 +204,7 @@ def example(
                 for f in ("markdown", "json")
             ]
     except DiffInsightError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     for result in results:
         for r, p in zip(result.reports, result.paths, strict=True):
             typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
