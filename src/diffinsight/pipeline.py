@@ -119,6 +119,10 @@ def run(
     renderer = get_renderer(fmt)
     template = output or config.output or DEFAULT_OUTPUT
     check_template(template, languages, len(config.categories) > 0)
+    # Fail on bad options before the (possibly slow) source is read.
+    for lang in languages:
+        catalog(lang)
+    output_path(template, date(2000, 1, 1), languages[0], "x", suffix=renderer.suffix)
     changeset = source.changeset()
     result = RunResult(changeset=changeset)
     log.info(
