@@ -179,30 +179,11 @@ def example(
     ] = None,
 ) -> None:
     """Build the bundled example documentation repository and report on its history."""
-    import tempfile
-
-    from diffinsight.example import EXAMPLE_CONFIG, EXAMPLE_RANGE, build_example_repo
+    from diffinsight.example import run_example
 
     _setup_logging(False)
     try:
-        with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
-            where = repo or Path(tmp) / "contoso-docs"
-            build_example_repo(where)
-            cfg_path = where / "diffinsight.yml"
-            cfg_path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-            cfg = load_config(cfg_path)
-            src = open_source(str(where), EXAMPLE_RANGE)
-            langs = lang or ["en_US", "ja_JP", "zh_CN"]
-            results = [
-                run(
-                    source=src,
-                    config=cfg,
-                    languages=langs,
-                    fmt=f,
-                    output=str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md"),
-                )
-                for f in ("markdown", "json")
-            ]
+        results = run_example(out, repo=repo, languages=lang or ["en_US", "ja_JP", "zh_CN"])
     except DiffInsightError as exc:
         fail(exc)
     for result in results:
