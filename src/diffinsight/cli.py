@@ -7,12 +7,13 @@ import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from diffinsight.config import load_config
 from diffinsight.errors import DiffInsightError, InputError
@@ -49,6 +50,12 @@ def _setup_logging(verbose: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def fail(exc: DiffInsightError) -> NoReturn:
+    """Print the error as one line (never read as markup) and exit with its code."""
+    err.print(Text.assemble(("error: ", "red"), str(exc)), highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
 
 
 def _parse_day(value: str | None, option: str) -> date | None:
@@ -166,8 +173,7 @@ def report(
             write=not stdout,
         )
     except DiffInsightError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     if not result.reports:
         err.print("Nothing to report: the range holds no changed files.", highlight=False)
         return
@@ -190,33 +196,13 @@ def example(
     ] = None,
 ) -> None:
     """Build the bundled example documentation repository and report on its history."""
-    import tempfile
-
-    from diffinsight.example import EXAMPLE_CONFIG, EXAMPLE_RANGE, build_example_repo
+    from diffinsight.example import run_example
 
     _setup_logging(False)
     try:
-        with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
-            where = repo or Path(tmp) / "contoso-docs"
-            build_example_repo(where)
-            cfg_path = where / "diffinsight.yml"
-            cfg_path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
-            cfg = load_config(cfg_path)
-            src = open_source(str(where), EXAMPLE_RANGE)
-            langs = lang or ["en_US", "ja_JP", "zh_CN"]
-            results = [
-                run(
-                    source=src,
-                    config=cfg,
-                    languages=langs,
-                    fmt=f,
-                    output=str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md"),
-                )
-                for f in ("markdown", "json")
-            ]
+        results = run_example(out, repo=repo, languages=lang or ["en_US", "ja_JP", "zh_CN"])
     except DiffInsightError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     for result in results:
         for r, p in zip(result.reports, result.paths, strict=True):
             typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")

@@ -89,7 +89,8 @@ def parse_config(text: str, name: str = "config") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # A typo shows as an unknown key plus a missing one: name the typo.
+        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = tuple(err["loc"])
         line = _key_line(text, loc)
         where = f" line {line}" if line else ""

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from diffinsight.pipeline import RunResult
 
 #: The range the example reports on: everything after the initial import.
 EXAMPLE_RANGE = "initial...main"
@@ -272,3 +278,25 @@ def build_example_repo(repo: Path) -> Path:
     )
     _commit(repo, "Speech: pricing section", "2025-05-21T16:45:00+00:00")
     return repo
+
+
+def run_example(
+    out: Path, *, repo: Path | None = None, languages: Sequence[str] = ("en_US", "ja_JP", "zh_CN")
+) -> list[RunResult]:
+    """Build the example repository (in a temp folder unless ``repo``) and write its reports.
+
+    Writes Markdown and JSON under ``out/%Y%m/{lang}/``; returns one result per format.
+    """
+    from diffinsight.config import parse_config
+    from diffinsight.pipeline import run
+    from diffinsight.sources import GitSource
+
+    with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
+        where = build_example_repo(repo or Path(tmp) / "contoso-docs")
+        source = GitSource(where, EXAMPLE_RANGE)
+        config = parse_config(EXAMPLE_CONFIG, "example config")
+        template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
+        return [
+            run(source=source, config=config, languages=languages, fmt=fmt, output=template)
+            for fmt in ("markdown", "json")
+        ]

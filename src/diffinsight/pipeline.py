@@ -119,8 +119,22 @@ def run(
     renderer = get_renderer(fmt)
     template = output or config.output or DEFAULT_OUTPUT
     check_template(template, languages, len(config.categories) > 0)
+    # Fail on bad options before the (possibly slow) source is read.
+    for lang in languages:
+        catalog(lang)
+    output_path(template, date(2000, 1, 1), languages[0], "x", suffix=renderer.suffix)
     changeset = source.changeset()
     result = RunResult(changeset=changeset)
+    log.info(
+        "read %d changed file(s) from %s (%s..%s, %d commit(s))",
+        len(changeset.files),
+        changeset.repo or "patch",
+        (changeset.base or "?")[:12],
+        (changeset.head or "?")[:12],
+        len(changeset.commits),
+    )
+    for note in changeset.source_notes:
+        log.info("%s", note)
     if not changeset.files:
         return result
     d = report_date(changeset, tz, day)
@@ -138,4 +152,5 @@ def run(
         )
     if write:
         write_all(list(zip(result.paths, result.texts, strict=True)))
+        log.info("wrote %d report(s)", len(result.paths))
     return result

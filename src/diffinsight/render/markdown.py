@@ -32,7 +32,7 @@ def front_matter(report: Report) -> str:
     body = yaml.safe_dump(
         data, allow_unicode=True, sort_keys=True, width=1_000_000, default_flow_style=False
     )
-    return f"---\n{body}\n---\n"
+    return f"---\n{body}\n---"
 
 
 def table_cell(text: str) -> str:
