@@ -17,13 +17,28 @@ from diffinsight.llm.settings import (
     resolve,
 )
 from diffinsight.llm.writer import LLMWriter
+from diffinsight.models import Report
 from diffinsight.providers.base import Provider
-from diffinsight.writers.base import Writer
+from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.offline import OfflineWriter
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("auto", "llm", "offline")
+
+
+class AutoOfflineWriter(OfflineWriter):
+    """The offline engine chosen because no provider is configured; says so once, when it writes."""
+
+    def __init__(self) -> None:
+        self._announced = False
+
+    def write(self, request: ReportRequest) -> list[Report]:
+        """As :meth:`OfflineWriter.write`, after a one-time notice."""
+        if not self._announced:
+            self._announced = True
+            log.info("no LLM provider configured; writing with the offline engine")
+        return super().write(request)
 
 
 def make_provider(
@@ -79,15 +94,8 @@ def select_writer(
                 " AZURE_OPENAI_ENDPOINT + AZURE_OPENAI_API_KEY + OPENAI_API_VERSION, or"
                 " OPENAI_BASE_URL + DIFFINSIGHT_MODEL (or set llm: in the config)"
             )
-        log.info("no LLM provider configured; writing with the offline engine")
-        return OfflineWriter()
+        return AutoOfflineWriter()
     provider = make_provider(resolved, settings, http_client=http_client)
-    log.info(
-        "writing with %s (%s for files, %s for the report)",
-        resolved.kind,
-        resolved.file_model,
-        resolved.model,
-    )
     return LLMWriter(
         provider,
         settings,

@@ -242,6 +242,7 @@ class LLMWriter:
                         f"--max-cost: no price known for model {m!r}; add llm.prices.{m} (USD per 1M tokens)"
                     )
         self._system_tokens = estimate_tokens(prompts.FILE_SYSTEM)
+        self._announced = False
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -702,6 +703,14 @@ class LLMWriter:
     def write(self, request: ReportRequest) -> list[Report]:
         """One report per language of ``request``; every file present in every report."""
         langs = list(request.languages)
+        if not self._announced:
+            self._announced = True
+            log.info(
+                "writing with %s (%s for files, %s for the report)",
+                self.provider.name,
+                self.file_model,
+                self.model,
+            )
         meter = Meter(self.settings, langs)
         units, offline = self._plan(request)
         outcomes: dict[int, _Outcome] = {
