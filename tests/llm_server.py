@@ -74,7 +74,13 @@ class Seen:
 
     @property
     def is_report(self) -> bool:
-        return "report-level" in self.system
+        """A report-level call (sections only)."""
+        return self.system.startswith("You write the report-level")
+
+    @property
+    def is_combined(self) -> bool:
+        """A call writing the file entries and the report sections at once."""
+        return 'under "report"' in self.system
 
     @property
     def is_repair(self) -> bool:
@@ -133,7 +139,7 @@ def files_in(seen: Seen) -> list[tuple[str, str]]:
 def file_answer(
     seen: Seen, text: Callable[[str, str], tuple[str, str]] | None = None
 ) -> dict[str, Any]:
-    """A valid per-file answer; ``text(lang, path)`` may supply (title, explanation)."""
+    """A valid per-file answer (with sections if asked); ``text(lang, path)`` may supply texts."""
     out = []
     for fid, path in files_in(seen):
         texts = {}
@@ -145,6 +151,8 @@ def file_answer(
                 expl = expl.format(name=path.rsplit("/", 1)[-1])
             texts[lang] = {"title": title, "explanation": expl}
         out.append({"id": fid, "texts": texts})
+    if seen.is_combined:
+        return {"files": out, "report": report_answer(seen)["texts"]}
     return {"files": out}
 
 

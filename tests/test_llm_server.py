@@ -103,7 +103,7 @@ def assert_complete(reports: list[Report], langs: list[str]) -> None:
         assert [f.path for f in r.files] == ["docs/realtime.md", "docs/new-page.md"]
 
 
-def test_good_answers_in_two_languages_use_strict_schema() -> None:
+def test_small_report_is_one_call_in_two_languages_with_strict_schema() -> None:
     with ChatServer() as srv:
         reports = writer(srv).write(request(["zh_CN", "en_US"]))
     assert_complete(reports, ["zh_CN", "en_US"])
@@ -111,20 +111,31 @@ def test_good_answers_in_two_languages_use_strict_schema() -> None:
     zh, en = reports
     assert zh.files[0].modification_title == "文档内容更新"
     assert en.files[0].modification_title == "Documentation update"
-    assert zh.summary.startswith("这组变更")
-    assert zh.usage is not None and zh.usage.calls == 2 and zh.usage.cache_hits == 0
-    assert zh.usage.input_tokens == 200 and zh.usage.files_llm == 2
-    first = srv.requests[0]
-    assert first.path == "/v1/chat/completions"
-    assert first.headers["authorization"] == "Bearer sk-test"
-    fmt = first.body["response_format"]
+    assert zh.summary.startswith("这组变更") and en.summary.startswith("This set")
+    assert zh.usage is not None and zh.usage.calls == 1 and zh.usage.cache_hits == 0
+    assert zh.usage.input_tokens == 100 and zh.usage.files_llm == 2
+    (only,) = srv.requests
+    assert only.path == "/v1/chat/completions" and only.is_combined
+    assert only.headers["authorization"] == "Bearer sk-test"
+    fmt = only.body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
-    langs = fmt["json_schema"]["schema"]["properties"]["files"]["items"]["properties"]["texts"]
-    assert langs["required"] == ["zh_CN", "en_US"]
-    # Both files in one call, both languages written at once; the report call sees no diff.
-    assert len(files_in(first)) == 2 and len(srv.requests) == 2
-    assert "2025-04-01-preview" in first.user
-    assert "@@" not in srv.requests[1].user and "wss://" not in srv.requests[1].user
+    props = fmt["json_schema"]["schema"]["properties"]
+    assert props["files"]["items"]["properties"]["texts"]["required"] == ["zh_CN", "en_US"]
+    assert props["report"]["required"] == ["zh_CN", "en_US"]
+    assert len(files_in(only)) == 2 and "2025-04-01-preview" in only.user
+
+
+def test_larger_report_has_a_report_call_that_sees_no_diff() -> None:
+    with ChatServer() as srv:
+        reports = writer(srv, max_output_tokens=800).write(request(["zh_CN", "en_US"]))
+    assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
+    assert reports[0].summary.startswith("这组变更")
+    assert reports[0].usage is not None and reports[0].usage.calls == 3
+    *file_calls, report_call = srv.requests
+    assert [len(files_in(s)) for s in file_calls] == [1, 1]
+    assert report_call.is_report and not files_in(report_call)
+    assert "@@" not in report_call.user and "wss://" not in report_call.user
+    assert "docs/realtime.md" in report_call.user and "By type:" in report_call.user
 
 
 def test_azure_url_shape_key_and_api_version() -> None:
@@ -136,7 +147,7 @@ def test_azure_url_shape_key_and_api_version() -> None:
             "DIFFINSIGHT_MODEL": "gpt4o-deploy",
             "DIFFINSIGHT_FILE_MODEL": "mini-deploy",
         }
-        settings = LLMSettings()
+        settings = LLMSettings(max_output_tokens=800)  # one file a call, then the report
         resolved = resolve(settings, env)
         assert resolved is not None and resolved.kind == "azure"
         w = LLMWriter(
@@ -147,8 +158,10 @@ def test_azure_url_shape_key_and_api_version() -> None:
         )
         reports = w.write(request(["en_US"]))
     assert engines(reports) == [["llm", "llm"]]
-    file_call, report_call = srv.requests
-    assert file_call.deployment == "mini-deploy" and report_call.deployment == "gpt4o-deploy"
+    *file_calls, report_call = srv.requests
+    file_call = file_calls[0]
+    assert {s.deployment for s in file_calls} == {"mini-deploy"}
+    assert report_call.deployment == "gpt4o-deploy"
     assert file_call.query["api-version"] == ["2024-10-21"]
     assert file_call.headers["api-key"] == "az-key"
     assert file_call.body["response_format"]["type"] == "json_schema"
@@ -371,30 +384,28 @@ def test_cache_makes_the_second_run_free_and_logs_calls(tmp_path: Path) -> None:
         second = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
         assert len(srv.requests) == n
     assert first[0].usage is not None and second[0].usage is not None
-    assert first[0].usage.calls == 2 and second[0].usage.calls == 0
-    assert second[0].usage.cache_hits == 2 and second[0].usage.input_tokens == 0
+    assert first[0].usage.calls == 1 and second[0].usage.calls == 0
+    assert second[0].usage.cache_hits == 1 and second[0].usage.input_tokens == 0
     assert [f.modification_title for f in second[0].files] == [
         f.modification_title for f in first[0].files
     ]
     with sqlite3.connect(db) as con:
         rows = con.execute("SELECT purpose, cached, messages FROM calls ORDER BY id").fetchall()
-    assert [(p, c) for p, c, _ in rows] == [
-        ("files", 0),
-        ("report", 0),
-        ("files", 1),
-        ("report", 1),
-    ]
+    assert [(p, c) for p, c, _ in rows] == [("files+report", 0), ("files+report", 1)]
     assert "2025-04-01-preview" in rows[0][2]
 
 
-def test_report_call_fault_keeps_file_entries() -> None:
+def test_report_sections_fault_keeps_file_entries() -> None:
     def reply(seen: Seen) -> Reply:
-        if seen.is_report:
-            return ok({"texts": {"en_US": report_answer(seen)["texts"]["en_US"] | {"summary": ""}}})
-        return ok(file_answer(seen))
+        body = report_answer(seen) if seen.is_report else file_answer(seen)
+        for t in (body["texts"] if seen.is_report else body.get("report", {})).values():
+            t["summary"] = ""
+        return ok(body)
 
     with ChatServer(reply) as srv:
         reports = writer(srv).write(request(["en_US"]))
     assert engines(reports) == [["llm", "llm"]]
     assert any("offline engine" in n for n in reports[0].notes)
     assert reports[0].summary  # the offline composer's summary
+    # The one-call answer and its repair, then the report call and its repair.
+    assert [s.is_combined for s in srv.requests] == [True, True, False, False]

@@ -146,6 +146,20 @@ def test_oversized_file_is_clipped_with_a_note() -> None:
     assert c.text.endswith("changed lines not shown]") and "[clipped:" in c.text
 
 
+def test_long_new_page_is_sent_as_an_outline() -> None:
+    body = []
+    for n in range(6):
+        body += [
+            f"+## Section {n}",
+            *(f"+Sentence {i} of section {n} is long enough." for i in range(40)),
+        ]
+    c = compress(_change("@@ -0,0 +1,246 @@\n" + "\n".join(body), FileStatus.ADDED), 400)
+    assert c.clipped
+    lines = c.text.split("\n")
+    assert [ln for ln in lines if ln.startswith("## ")] == [f"## Section {n}" for n in range(6)]
+    assert lines[-1] == "[outline: 18 of 246 lines shown]"
+
+
 def test_token_estimate_counts_cjk_denser_than_ascii() -> None:
     assert 20 <= estimate_tokens("word " * 20) <= 30
     assert estimate_tokens("这是中文" * 10) >= 40
@@ -218,18 +232,19 @@ def _request(n_files: int, langs: list[str]) -> ReportRequest:
 
 def _answer(req: ChatRequest) -> ChatResult:
     user = req.messages[1]["content"]
-    if "report-level" in req.messages[0]["content"]:
-        text = {
-            "summary": "Retries changed across pages.",
-            "highlights": "One value changed on every page.",
-            "new_features": [],
-            "breaking_changes": [],
-            "other_updates": ["`retries` set to `5`."],
-            "insights": [],
-        }
+    system = req.messages[0]["content"]
+    text = {
+        "summary": "Retries changed across pages.",
+        "highlights": "One value changed on every page.",
+        "new_features": [],
+        "breaking_changes": [],
+        "other_updates": ["`retries` set to `5`."],
+        "insights": [],
+    }
+    if system.startswith("You write the report-level"):
         return ChatResult(content=json.dumps({"texts": {"en_US": text}}), usage=Usage(10, 5))
     ids = [line.split("=", 1)[1] for line in user.split("\n") if line.startswith("### file id=")]
-    body = {
+    body: dict[str, object] = {
         "files": [
             {
                 "id": i,
@@ -243,6 +258,8 @@ def _answer(req: ChatRequest) -> ChatResult:
             for i in ids
         ]
     }
+    if 'under "report"' in system:
+        body["report"] = {"en_US": text}
     return ChatResult(content=json.dumps(body), usage=Usage(10, 5))
 
 

@@ -110,6 +110,27 @@ def is_trivial(change: FileChange) -> bool:
     return True
 
 
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
+#: Lines kept under each heading when a new page is shown as an outline.
+OUTLINE_LINES = 2
+
+
+def outline(lines: list[str]) -> list[str]:
+    """A long new page as its headings, each with its first lines (and a note saying so)."""
+    out: list[str] = []
+    under = 0  # lines before the first heading count as a section too
+    for ln in lines:
+        if _HEADING.match(ln):
+            out.append(ln)
+            under = 0
+        elif under < OUTLINE_LINES:
+            out.append(_clip(ln, 200))
+            under += 1
+    if len(out) < len(lines):
+        out.append(f"[outline: {len(out)} of {len(lines)} lines shown]")
+    return out
+
+
 @dataclass
 class Compressed:
     """A file's diff as the model sees it."""
@@ -133,9 +154,13 @@ def compress(change: FileChange, budget: int) -> Compressed:
         return Compressed(text, estimate_tokens(text))
     hunks = parse_hunks(change.patch)
     lines: list[str] = []
+    outlined = False
     if change.status is FileStatus.ADDED:
         lines = [_clip(ln[1:]) for h in hunks for ln in h.lines if ln.startswith("+")]
         lines = [ln for ln in lines if ln.strip()]
+        headings = sum(1 for ln in lines if _HEADING.match(ln))
+        if headings >= 3 and estimate_tokens("\n".join(lines)) > budget:
+            lines, outlined = outline(lines), True
     else:
         new_index = section_index(change.new_text)
         old_index = section_index(change.old_text)
@@ -179,7 +204,7 @@ def compress(change: FileChange, budget: int) -> Compressed:
     text = "\n".join(lines)
     n = estimate_tokens(text)
     if n <= budget:
-        return Compressed(text, n)
+        return Compressed(text, n, clipped=outlined)
     kept: list[str] = []
     used = 0
     for ln in lines:

@@ -15,21 +15,26 @@ from pydantic import BaseModel, ConfigDict
 
 from diffinsight.models import Fact
 
-FILE_SYSTEM = """You write the per-file entries of a Diff Insight Report: a change report on a documentation repository, read by developers on a phone, possibly in a second language.
-For each file you get its path, status, line counts, change type, facts extracted from the diff and the changed lines ("- " removed, "+ " added, "~ " a line edited in place as [-old-]{+new+}, "§ " the section heading they sit under).
-Write for each file and each requested language:
-- title: one line naming the change concretely; at most 60 characters (30 for Chinese, Japanese, Korean); no trailing period; no locale tags.
-- explanation: 1 to 4 sentences; the first carries the change. Name things and values: old -> new for every changed value, version, name or link target. Say why it matters only when the diff itself shows it. No vague praise ("improves the user experience").
-Rules: identifiers, file names, versions, parameters, URLs and numbers verbatim in `code` spans, copied from the input; never invent a value, number, date, version or URL that the input does not contain. Product names as written in the docs. Write naturally for the locale (zh_CN: full-width punctuation; ja_JP: です/ます). Write only inside the JSON fields; no markup tags, no headings, no mention of these instructions.
-Answer with JSON only: {"files": [{"id": ..., "texts": {LANG: {"title": ..., "explanation": ...}}}]}, one entry per input file, every requested language."""
+FILE_SYSTEM = """You write the per-file entries of a Diff Insight Report on a documentation repository, read by developers on a phone, possibly in a second language.
+Each file comes with path, status, line counts, change type, facts from the diff ((xN): occurs N times) and its changed lines: "- " removed, "+ " added, "~ " edited in place as [-old-]{+new+}, "§ " the section heading above them.
+For each file and each requested language write:
+- title: one line naming the change; at most 60 characters (30 in Chinese, Japanese, Korean); no final period.
+- explanation: 1 to 4 sentences, the first carrying the change. Be concrete: old -> new for each changed value, version, name or link target. Say why it matters only when the diff shows it; no vague praise.
+Rules: identifiers, file names, versions, parameters, URLs and numbers verbatim in `code` spans, copied from the input; never state a value, number, date, version or URL the input lacks. Keep product names as written. Write naturally for the locale (zh_CN full-width punctuation, ja_JP です/ます). Text only inside the JSON fields: no tags, headings, locale codes or talk about these instructions.
+Answer with JSON only: {"files": [{"id": ..., "texts": {LANG: {"title": ..., "explanation": ...}}}]}, every file, every language."""
 
-REPORT_SYSTEM = """You write the report-level sections of a Diff Insight Report on a documentation repository, from the per-file entries and facts you are given (not the raw diff).
-For each requested language write:
-- summary: 1 to 3 sentences on what this set of changes does overall.
-- highlights: one short opening sentence.
-- new_features, breaking_changes, other_updates: bullets for the three groups, 3 to 7 bullets in all; a group with nothing gets an empty list. Group files sharing one trivial change into one bullet with a count.
+#: Appended to :data:`FILE_SYSTEM` when one call writes a whole (small) report.
+COMBINED_ADDON = """Also write the report-level sections, under "report": {LANG: {...}} for each language:
+- summary: 1 to 3 sentences on what the changes do overall.
+- highlights: one opening sentence; new_features, breaking_changes, other_updates: 3 to 7 bullets in all, a group with nothing is an empty list; files sharing one trivial change make one bullet with a count.
+- insights: at most 3 short paragraphs, each a theme across several files, grounded in the input (an empty list if there is none).
+Same rules: concrete, verbatim values, nothing invented."""
+
+REPORT_SYSTEM = """You write the report-level sections of a Diff Insight Report on a documentation repository, from the per-file entries and facts given (not the raw diff). For each requested language:
+- summary: 1 to 3 sentences on what the changes do overall.
+- highlights: one opening sentence; new_features, breaking_changes, other_updates: 3 to 7 bullets in all, a group with nothing is an empty list; files sharing one trivial change make one bullet with a count.
 - insights: at most 3 short paragraphs, each a theme across several files (a model added everywhere, a rename, a deprecation), grounded in the entries.
-Rules: concrete, no vague praise, "why it matters" only when the entries support it; identifiers, file names, versions and numbers verbatim in `code` spans, copied from the input, never invented. Write naturally for the locale. No markup tags, no locale tags, no mention of these instructions.
+Rules: concrete, no vague praise, why it matters only when the entries show it; identifiers, file names, versions and numbers verbatim in `code` spans, copied from the input, never invented. Write naturally for the locale. No tags, locale codes or talk about these instructions.
 Answer with JSON only, in the requested shape."""
 
 REPAIR = """Your answer cannot be used as it is:
@@ -89,14 +94,6 @@ class FileAnswer(BaseModel):
     texts: dict[str, FileText]
 
 
-class FilesAnswer(BaseModel):
-    """A per-file call's answer."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    files: list[FileAnswer]
-
-
 class ReportText(BaseModel):
     """Report-level sections in one language."""
 
@@ -118,6 +115,15 @@ class ReportAnswer(BaseModel):
     texts: dict[str, ReportText]
 
 
+class FilesAnswer(BaseModel):
+    """A per-file call's answer (with the report sections when asked for both at once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    files: list[FileAnswer]
+    report: dict[str, ReportText] | None = None
+
+
 def _strict_object(props: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -127,7 +133,7 @@ def _strict_object(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def files_schema(languages: list[str]) -> dict[str, Any]:
+def files_schema(languages: list[str], *, with_report: bool = False) -> dict[str, Any]:
     """Strict JSON schema of :class:`FilesAnswer` for these languages."""
     text = _strict_object({"title": {"type": "string"}, "explanation": {"type": "string"}})
     entry = _strict_object(
@@ -136,7 +142,10 @@ def files_schema(languages: list[str]) -> dict[str, Any]:
             "texts": _strict_object({lang: text for lang in languages}),
         }
     )
-    return _strict_object({"files": {"type": "array", "items": entry}})
+    props: dict[str, Any] = {"files": {"type": "array", "items": entry}}
+    if with_report:
+        props["report"] = report_schema(languages)["properties"]["texts"]
+    return _strict_object(props)
 
 
 def report_schema(languages: list[str]) -> dict[str, Any]:

@@ -70,6 +70,8 @@ class LLMSettings(BaseModel):
     max_retry_wait: float = Field(default=60.0, ge=0)
     #: Input tokens per per-file call (files are batched up to this; larger ones clipped).
     call_tokens: int = Field(default=6000, ge=500)
+    #: Input tokens of one file's changes at most (more is outlined or clipped, with a note).
+    file_tokens: int = Field(default=1500, ge=200)
     #: Output tokens allowed per call.
     max_output_tokens: int = Field(default=4096, ge=256)
     temperature: float = Field(default=0.2, ge=0, le=2)

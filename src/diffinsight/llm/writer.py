@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import posixpath
 import random
 import threading
 import time
@@ -43,6 +44,8 @@ MAX_BATCH_FILES = 8
 #: Output tokens allowed per file and language (a title and up to four sentences, JSON-wrapped).
 OUTPUT_PER_FILE_LANG = 350
 OUTPUT_OVERHEAD = 200
+#: Output tokens allowed for the report sections, per language.
+REPORT_OUTPUT_PER_LANG = 700
 MAX_FACT_LINES = 12
 #: Per-file entries shown in full to the report call before it sees titles only.
 REPORT_INPUT_TOKENS = 8000
@@ -184,6 +187,31 @@ class _Checked:
     texts: dict[str, prompts.FileText] | None = None
 
 
+@dataclass
+class _Sections:
+    """Report-level sections as checked: texts, problems, values the evidence lacks."""
+
+    texts: dict[str, prompts.ReportText] | None = None
+    hard: list[str] = field(default_factory=list)
+    soft: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+
+    def better_than(self, other: _Sections | None) -> bool:
+        """Whether to prefer these sections (after a repair) over ``other``."""
+        if self.texts is None or self.hard:
+            return False
+        return other is None or bool(other.hard) or len(self.soft) <= len(other.soft)
+
+
+@dataclass
+class _Combined:
+    """A report small enough for one call: the file entries and the sections together."""
+
+    overview: list[str]
+    evidence: Evidence
+    sections: _Sections | None = None
+
+
 def _title_limit(lang: str) -> int:
     return _TITLE_LIMIT_CJK if lang[:2] in ("zh", "ja", "ko") else _TITLE_LIMIT
 
@@ -192,25 +220,43 @@ def _visible(text: str) -> int:
     return len(text.replace("`", ""))
 
 
+def _fact_counts(af: AnalyzedFile) -> Counter[str]:
+    """Each distinct fact line with how often it occurs, in order."""
+    return Counter(prompts.fact_line(f) for f in af.facts)
+
+
 def _facts_text(af: AnalyzedFile) -> list[str]:
-    lines: list[str] = []
-    seen: set[str] = set()
-    for f in af.facts:
-        line = prompts.fact_line(f)
-        if line not in seen:
-            seen.add(line)
-            lines.append(line)
+    counts = _fact_counts(af)
+    lines = [f"{line} (x{n})" if n > 1 else line for line, n in counts.items()]
     if len(lines) > MAX_FACT_LINES:
         lines = [*lines[: MAX_FACT_LINES - 1], f"(+{len(lines) - MAX_FACT_LINES + 1} more facts)"]
     return lines
 
 
-def _counts_line(files: list[AnalyzedFile]) -> str:
+def _derived_counts(af: AnalyzedFile) -> list[str]:
+    """Counts a writer may state that the diff holds only implicitly (occurrences, edits)."""
+    counts = _fact_counts(af)
+    distinct = len(counts)
+    out = {str(n) for n in counts.values()}
+    out |= {str(len(af.facts)), str(distinct)}
+    # "N more edits" after the ones spelled out.
+    out |= {str(distinct - k) for k in range(1, 5) if distinct - k > 0}
+    return sorted(out)
+
+
+def _overview_lines(files: list[AnalyzedFile]) -> list[str]:
+    """Totals by status, type and folder: what a report may count across files."""
     status = Counter(af.change.status.value for af in files)
+    types = Counter(af.modification_type.value for af in files)
+    folders = Counter(posixpath.dirname(af.change.path) or "." for af in files)
     adds = sum(af.change.additions for af in files)
     dels = sum(af.change.deletions for af in files)
-    parts = ", ".join(f"{status[s.value]} {s.value}" for s in FileStatus if status[s.value])
-    return f"{len(files)} files ({parts}); +{adds} -{dels} lines"
+    by_status = ", ".join(f"{status[s.value]} {s.value}" for s in FileStatus if status[s.value])
+    return [
+        f"Changes: {len(files)} files ({by_status}); +{adds} -{dels} lines",
+        "By type: " + ", ".join(f"{n} {t}" for t, n in types.most_common()),
+        "Top folders: " + ", ".join(f"{d} ({n})" for d, n in folders.most_common(5)),
+    ]
 
 
 class LLMWriter:
@@ -323,7 +369,9 @@ class LLMWriter:
         units: list[_Unit] = []
         offline: dict[int, str] = {}
         all_paths = [p for af in request.files for p in (af.change.path, af.change.old_path) if p]
-        per_file = self.settings.call_tokens - self._system_tokens - 200
+        per_file = min(
+            self.settings.file_tokens, self.settings.call_tokens - self._system_tokens - 200
+        )
         for i, af in enumerate(request.files):
             c = af.change
             if c.binary:
@@ -352,7 +400,7 @@ class LLMWriter:
                     comp.text,
                 ]
             )
-            parts = evidence_for(c, af.facts, extra=all_paths)
+            parts = evidence_for(c, af.facts, extra=[*all_paths, *_derived_counts(af)])
             units.append(
                 _Unit(
                     index=i,
@@ -390,31 +438,42 @@ class LLMWriter:
     # -- per-file calls -----------------------------------------------------------------------
 
     def _files_request(
-        self, batch: list[_Unit], langs: list[str], extra: list[dict[str, str]] | None = None
+        self,
+        batch: list[_Unit],
+        langs: list[str],
+        extra: list[dict[str, str]] | None = None,
+        combined: _Combined | None = None,
     ) -> ChatRequest:
         for n, u in enumerate(batch, start=1):
             u.id = str(n)
         body = "\n\n".join(f"### file id={u.id}\n{u.block}" for u in batch)
-        user = f"{prompts.languages_line(langs)}\n\n{body}"
+        head = [prompts.languages_line(langs)]
+        system = prompts.FILE_SYSTEM
+        if combined is not None:
+            head += combined.overview
+            system = f"{prompts.FILE_SYSTEM}\n\n{prompts.COMBINED_ADDON}"
+        user = "\n".join(head) + "\n\n" + body
         messages = [
-            {"role": "system", "content": prompts.FILE_SYSTEM},
+            {"role": "system", "content": system},
             {"role": "user", "content": user},
             *(extra or []),
         ]
-        out = min(
-            self.settings.max_output_tokens,
-            OUTPUT_OVERHEAD + OUTPUT_PER_FILE_LANG * len(batch) * len(langs),
-        )
         return ChatRequest(
-            model=self.file_model,
+            model=self.model if combined is not None else self.file_model,
             messages=messages,
-            schema=prompts.files_schema(langs),
-            schema_name="file_entries",
+            schema=prompts.files_schema(langs, with_report=combined is not None),
+            schema_name="report_entries" if combined is not None else "file_entries",
             json_mode=True,
-            max_tokens=out,
+            max_tokens=self._output_tokens(len(batch), len(langs), combined is not None),
             temperature=self.settings.temperature,
             timeout=self.settings.timeout,
         )
+
+    def _output_tokens(self, n_files: int, n_langs: int, with_report: bool) -> int:
+        out = OUTPUT_OVERHEAD + OUTPUT_PER_FILE_LANG * n_files * n_langs
+        if with_report:
+            out += REPORT_OUTPUT_PER_LANG * n_langs
+        return min(self.settings.max_output_tokens, out)
 
     def _check_file(
         self, u: _Unit, texts: dict[str, prompts.FileText], langs: list[str]
@@ -453,17 +512,22 @@ class LLMWriter:
         return ck
 
     def _parse_files(
-        self, result: ChatResult, batch: list[_Unit], langs: list[str]
-    ) -> tuple[dict[str, _Checked], list[str]]:
-        """Per-unit checks of one answer, and problems of the answer as a whole."""
+        self,
+        result: ChatResult,
+        batch: list[_Unit],
+        langs: list[str],
+        combined: _Combined | None = None,
+    ) -> tuple[dict[str, _Checked], list[str], _Sections | None]:
+        """Per-unit checks of one answer, problems of the answer as a whole, checked sections."""
         try:
             answer = prompts.FilesAnswer.model_validate_json(result.content)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            return {}, [
+            problem = (
                 f"the answer is not valid JSON of the requested shape: {where}: {first['msg']}"
-            ]
+            )
+            return {}, [problem], None
         by_id = {u.id: u for u in batch}
         out: dict[str, _Checked] = {}
         for entry in answer.files:
@@ -478,18 +542,31 @@ class LLMWriter:
             for u in batch
             if u.id not in out
         ]
-        return out, problems
+        sections = None
+        if combined is not None:
+            if answer.report is None:
+                sections = _Sections(hard=["report: missing"])
+            else:
+                sections = self._check_sections(answer.report, langs, combined.evidence)
+            problems += [f"report: {p}" for p in sections.hard + sections.soft]
+        return out, problems, sections
 
-    def _ask_files(self, batch: list[_Unit], langs: list[str], meter: Meter) -> dict[int, _Outcome]:
-        req = self._files_request(batch, langs)
-        result, key = self._call(req, "files", meter)
+    def _ask_files(
+        self,
+        batch: list[_Unit],
+        langs: list[str],
+        meter: Meter,
+        combined: _Combined | None = None,
+    ) -> dict[int, _Outcome]:
+        req = self._files_request(batch, langs, combined=combined)
+        result, key = self._call(req, "files+report" if combined else "files", meter)
         keys = [key]
         if result.refusal or result.finish_reason == "content_filter":
             self._forget(keys)
             return {u.index: _Outcome(fallback="llm-refused") for u in batch}
         if result.finish_reason == "length":
             raise _Truncated()
-        first, problems = self._parse_files(result, batch, langs)
+        first, problems, sections = self._parse_files(result, batch, langs, combined)
         all_problems = problems + [p for c in first.values() for p in c.hard + c.soft]
         chosen = dict(first)
         if all_problems:
@@ -502,16 +579,17 @@ class LLMWriter:
                     ),
                 },
             ]
-            req2 = self._files_request(batch, langs, repair)
+            req2 = self._files_request(batch, langs, repair, combined)
+            second: dict[str, _Checked] = {}
             try:
-                result2, key2 = self._call(req2, "files-repair", meter)
+                result2, key2 = self._call(req2, "repair", meter)
                 keys.append(key2)
-                second: dict[str, _Checked] = {}
                 if not result2.refusal and result2.finish_reason == "stop":
-                    second, _ = self._parse_files(result2, batch, langs)
+                    second, _, sections2 = self._parse_files(result2, batch, langs, combined)
+                    if sections2 is not None and sections2.better_than(sections):
+                        sections = sections2
             except (ProviderError, BudgetExceeded) as exc:
                 log.debug("repair call failed: %s", exc)
-                second = {}
             for uid, ck in second.items():
                 old = chosen.get(uid)
                 if (
@@ -520,6 +598,8 @@ class LLMWriter:
                     or (not ck.hard and len(ck.soft) <= len(old.soft))
                 ):
                     chosen[uid] = ck
+        if combined is not None:
+            combined.sections = sections
         outcomes: dict[int, _Outcome] = {}
         failed = False
         for u in batch:
@@ -530,14 +610,20 @@ class LLMWriter:
                 failed = True
             else:
                 outcomes[u.index] = _Outcome(texts=got.texts, unsupported=got.unsupported)
-        if failed:
+        if failed or (sections is not None and (sections.hard or sections.texts is None)):
             self._forget(keys)
         return outcomes
 
-    def _run_batch(self, batch: list[_Unit], langs: list[str], meter: Meter) -> dict[int, _Outcome]:
+    def _run_batch(
+        self,
+        batch: list[_Unit],
+        langs: list[str],
+        meter: Meter,
+        combined: _Combined | None = None,
+    ) -> dict[int, _Outcome]:
         """One batch's outcomes; never raises, so no file is lost."""
         try:
-            return self._ask_files(batch, langs, meter)
+            return self._ask_files(batch, langs, meter, combined)
         except _Truncated:
             if len(batch) > 1:
                 half = len(batch) // 2
@@ -567,7 +653,7 @@ class LLMWriter:
         lines = [
             prompts.languages_line(langs),
             f"Category: {request.category}; repository: {request.changeset.repo or '-'}",
-            f"Changes: {_counts_line(afs)}",
+            *_overview_lines(afs),
             "Files (path | status | type | +added -deleted | title | explanation or facts):",
         ]
         used = sum(estimate_tokens(ln) for ln in lines)
@@ -590,7 +676,7 @@ class LLMWriter:
             shown += 1
         if shown < len(files):
             lines.append(f"[clipped: {len(files) - shown} more files not listed]")
-        out = min(self.settings.max_output_tokens, 300 + 700 * len(langs))
+        out = min(self.settings.max_output_tokens, 300 + REPORT_OUTPUT_PER_LANG * len(langs))
         return ChatRequest(
             model=self.model,
             messages=[
@@ -606,29 +692,15 @@ class LLMWriter:
             timeout=self.settings.timeout,
         )
 
-    def _check_report(
-        self, result: ChatResult, langs: list[str], evidence: Evidence
-    ) -> tuple[dict[str, prompts.ReportText] | None, list[str], list[str], list[str]]:
-        """(texts, hard problems, soft problems, unsupported tokens) of a report answer."""
-        if result.refusal or result.finish_reason != "stop":
-            return None, [f"answer ended with {result.finish_reason}"], [], []
-        try:
-            answer = prompts.ReportAnswer.model_validate_json(result.content)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            return (
-                None,
-                [f"the answer is not valid JSON of the requested shape: {where}: {first['msg']}"],
-                [],
-                [],
-            )
-        hard: list[str] = []
-        unsupported: list[str] = []
+    def _check_sections(
+        self, texts: dict[str, prompts.ReportText], langs: list[str], evidence: Evidence
+    ) -> _Sections:
+        """Checks of report sections: presence, artefacts, language, faithfulness."""
+        out = _Sections(texts=texts)
         for lang in langs:
-            t = answer.texts.get(lang)
+            t = texts.get(lang)
             if t is None or not t.summary.strip():
-                hard.append(f"missing {lang} text")
+                out.hard.append(f"missing {lang} text")
                 continue
             parts = [
                 t.summary,
@@ -641,21 +713,34 @@ class LLMWriter:
             joined = "\n".join(parts)
             leaks = [a for p in parts for a in checks.artefacts(p)]
             if leaks:
-                hard.append(f"{lang}: remove {', '.join(sorted(set(leaks)))}")
+                out.hard.append(f"{lang}: remove {', '.join(sorted(set(leaks)))}")
             if not checks.language_ok(joined, lang):
-                hard.append(f"the {lang} text is not in {prompts.language_name(lang)}")
+                out.hard.append(f"the {lang} text is not in {prompts.language_name(lang)}")
             for tok in checks.unsupported(joined, evidence):
-                if tok not in unsupported:
-                    unsupported.append(tok)
-        soft = (
-            [
+                if tok not in out.unsupported:
+                    out.unsupported.append(tok)
+        if out.unsupported:
+            out.soft.append(
                 "these values are not in the input; remove them or use the input's exact values: "
-                + ", ".join(unsupported)
-            ]
-            if unsupported
-            else []
-        )
-        return answer.texts, hard, soft, unsupported
+                + ", ".join(out.unsupported)
+            )
+        return out
+
+    def _check_report(self, result: ChatResult, langs: list[str], evidence: Evidence) -> _Sections:
+        """Checked sections of a report call's answer."""
+        if result.refusal or result.finish_reason != "stop":
+            return _Sections(hard=[f"answer ended with {result.finish_reason}"])
+        try:
+            answer = prompts.ReportAnswer.model_validate_json(result.content)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            return _Sections(
+                hard=[
+                    f"the answer is not valid JSON of the requested shape: {where}: {first['msg']}"
+                ]
+            )
+        return self._check_sections(answer.texts, langs, evidence)
 
     def _ask_report(
         self,
@@ -664,20 +749,20 @@ class LLMWriter:
         langs: list[str],
         evidence: Evidence,
         meter: Meter,
-    ) -> tuple[dict[str, prompts.ReportText] | None, str | None, list[str]]:
-        """Report sections per language, or None and why (the offline composer then writes them)."""
+    ) -> tuple[_Sections | None, str | None]:
+        """Report sections, or None and why (the offline composer then writes them)."""
         try:
             req = self._report_request(request, files, langs)
             result, key = self._call(req, "report", meter)
             keys = [key]
-            texts, hard, soft, unsupported = self._check_report(result, langs, evidence)
-            if hard or soft:
+            sections = self._check_report(result, langs, evidence)
+            if sections.hard or sections.soft:
                 repair = [
                     {"role": "assistant", "content": result.content},
                     {
                         "role": "user",
                         "content": prompts.REPAIR.format(
-                            problems="\n".join(f"- {p}" for p in hard + soft)
+                            problems="\n".join(f"- {p}" for p in sections.hard + sections.soft)
                         ),
                     },
                 ]
@@ -685,18 +770,18 @@ class LLMWriter:
                     self._report_request(request, files, langs, repair), "report-repair", meter
                 )
                 keys.append(key2)
-                texts2, hard2, soft2, unsupported2 = self._check_report(result2, langs, evidence)
-                if not hard2 and (hard or len(soft2) <= len(soft)):
-                    texts, hard, unsupported = texts2, hard2, unsupported2
-            if hard or texts is None:
+                second = self._check_report(result2, langs, evidence)
+                if second.better_than(sections):
+                    sections = second
+            if sections.hard or sections.texts is None:
                 self._forget(keys)
-                return None, f"llm-invalid: {hard[0] if hard else 'no answer'}", []
-            return texts, None, unsupported
+                return None, f"llm-invalid: {sections.hard[0] if sections.hard else 'no answer'}"
+            return sections, None
         except BudgetExceeded as exc:
-            return None, f"llm-budget: {exc}", []
+            return None, f"llm-budget: {exc}"
         except ProviderError as exc:
             log.warning("report call failed: %s", exc)
-            return None, f"llm-error: {exc}", []
+            return None, f"llm-error: {exc}"
 
     # -- the Writer interface ---------------------------------------------------------------
 
@@ -716,11 +801,40 @@ class LLMWriter:
         outcomes: dict[int, _Outcome] = {
             i: _Outcome(fallback=f"offline: {why}") for i, why in offline.items()
         }
+        evidence = Evidence(
+            [p for u in units for p in u.parts]
+            + [
+                p
+                for i in offline
+                for p in evidence_for(request.files[i].change, request.files[i].facts)
+            ]
+            + _overview_lines(request.files)
+        )
         batches = self._batches(units, len(langs))
+        combined: _Combined | None = None
+        if (
+            len(batches) == 1
+            and OUTPUT_OVERHEAD
+            + len(langs) * (OUTPUT_PER_FILE_LANG * len(batches[0]) + REPORT_OUTPUT_PER_LANG)
+            <= self.settings.max_output_tokens
+        ):
+            # Everything fits one call: write the sections with the entries, saving a call.
+            others = [
+                f"- {af.change.path} | {af.change.status.value} | {af.modification_type.value}"
+                f" | written without the model: {'; '.join(_facts_text(af)[:2]) or offline[i]}"
+                for i, af in enumerate(request.files)
+                if i in offline
+            ]
+            overview = _overview_lines(request.files)
+            if others:
+                overview += ["Other files in this report:", *others[:40]]
+            combined = _Combined(overview=overview, evidence=evidence)
         workers = max(1, min(self.settings.concurrency, len(batches)))
         if batches:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm") as pool:
-                for result in pool.map(lambda b: self._run_batch(b, langs, meter), batches):
+                for result in pool.map(
+                    lambda b: self._run_batch(b, langs, meter, combined), batches
+                ):
                     outcomes.update(result)
         clipped = {u.index for u in units if u.clipped}
         per_lang: dict[str, list[FileReport]] = {lang: [] for lang in langs}
@@ -743,22 +857,19 @@ class LLMWriter:
                 elif oc.fallback and not oc.fallback.startswith("offline: "):
                     fr.notes.append(oc.fallback)
                 per_lang[lang].append(fr)
-        evidence = Evidence(
-            [p for u in units for p in u.parts]
-            + [
-                p
-                for i in offline
-                for p in evidence_for(request.files[i].change, request.files[i].facts)
-            ]
-            + [_counts_line(request.files), str(len(request.files))]
-        )
-        sections: dict[str, prompts.ReportText] | None = None
+        sections: _Sections | None = None
         report_note: str | None = None
-        report_unsupported: list[str] = []
-        if units:
-            sections, report_note, report_unsupported = self._ask_report(
+        if (
+            combined is not None
+            and combined.sections is not None
+            and combined.sections.better_than(None)
+        ):
+            sections = combined.sections
+        if sections is None and units:
+            sections, report_note = self._ask_report(
                 request, per_lang[langs[0]], langs, evidence, meter
             )
+        report_unsupported = sections.unsupported if sections else []
         usage = meter.done()
         usage.files_llm = n_llm
         usage.files_offline = len(request.files) - n_llm
@@ -782,8 +893,8 @@ class LLMWriter:
             report = composer.compose(request, lang, per_lang[lang])
             report.engine = "llm" if n_llm or sections is not None else "offline"
             report.usage = usage
-            if sections is not None:
-                s = sections[lang]
+            if sections is not None and sections.texts is not None:
+                s = sections.texts[lang]
                 report.summary = s.summary
                 report.highlights = Highlights(
                     text=s.highlights,
