@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any
 
 from diffinsight.grounding import Evidence, unsupported_tokens
@@ -21,7 +22,13 @@ _LEAK_WORDS = re.compile(r"\b(Locale|Language)\s*:\s*\w|\bas an AI\b", re.IGNORE
 _LOCALE_TAG = re.compile(r"\[?\b[a-z]{2}[_-][A-Z]{2}\b\]?")
 #: Extra candidates for what a wrong-language answer is written in.
 _USUAL_SUSPECTS = ("en", "zh", "ja", "ko", "de", "fr", "es", "pt")
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 MIN_LETTERS_TO_DETECT = 12
+MIN_CONFIDENCE = 0.1
 
 
 def _outside_code(text: str) -> str:
@@ -38,8 +45,17 @@ def artefacts(text: str, *, title: bool = False) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=8)
+_DETECTOR_LOCK = threading.Lock()
+
+
 def _detector(codes: tuple[str, ...]) -> Any:
+    # Building a detector loads models (about a second): once per process, not once per thread.
+    with _DETECTOR_LOCK:
+        return _build_detector(codes)
+
+
+@functools.lru_cache(maxsize=8)
+def _build_detector(codes: tuple[str, ...]) -> Any:
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     langs = []
@@ -57,21 +73,54 @@ def _iso(lang: str) -> str:
     return re.split(r"[_-]", lang)[0].lower()
 
 
+def _cjk_ok(plain: str, want: str) -> bool:
+    """Script counts for Chinese, Japanese and Korean: robust where prose mixes in English terms."""
+    han = len(_HAN.findall(plain))
+    kana = len(_KANA.findall(plain))
+    hangul = len(_HANGUL.findall(plain))
+    latin_words = len(_LATIN_WORD.findall(plain))
+    if want == "zh":
+        return han >= max(2, latin_words) and kana <= han // 10 and hangul == 0
+    if want == "ja":
+        return han + kana >= max(2, latin_words) and (kana > 0 or han < 8) and hangul == 0
+    return hangul >= max(2, latin_words)
+
+
 def language_ok(text: str, lang: str) -> bool:
-    """Whether ``text`` (code, URLs and paths aside) reads as ``lang``; short texts pass."""
-    plain = _PATHISH.sub(" ", _URL.sub(" ", _outside_code(text)))
+    """Whether ``text`` reads as ``lang``, leaving aside code, URLs, paths and quoted names.
+
+    Texts with too few letters left to judge pass.
+    """
+    plain = _QUOTED.sub(" ", _PATHISH.sub(" ", _URL.sub(" ", _outside_code(text))))
     if sum(ch.isalpha() for ch in plain) < MIN_LETTERS_TO_DETECT:
         return True
     want = _iso(lang)
+    if want in ("zh", "ja", "ko"):
+        return _cjk_ok(plain, want)
     detector = _detector(tuple(sorted({want, *_USUAL_SUSPECTS})))
     if detector is None:
         return True
     found = detector.detect_language_of(plain)
-    if found is None:
+    if found is None or found.iso_code_639_1.name.lower() == want:
         return True
-    return bool(found.iso_code_639_1.name.lower() == want)
+    # Short technical sentences are easily confused among related languages; fail only when
+    # the requested language is clearly not it.
+    wanted = next(
+        v
+        for v in detector.compute_language_confidence_values(plain)
+        if v.language.iso_code_639_1.name.lower() == want
+    )
+    return bool(wanted.value >= MIN_CONFIDENCE)
+
+
+_CJK_LATIN = re.compile(
+    r"(?<=[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef])(?=[A-Za-z0-9`])"
+    r"|(?<=[A-Za-z0-9`])(?=[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef])"
+)
 
 
 def unsupported(text: str, evidence: Evidence) -> list[str]:
     """Versions, dates, numbers, identifiers, URLs and file names of ``text`` not in ``evidence``."""
-    return unsupported_tokens(text, evidence)
+    # Chinese and Japanese run values into the prose (新增文件a.md); a space where the script
+    # changes keeps the prose out of the value, without changing any value.
+    return unsupported_tokens(_CJK_LATIN.sub(" ", text), evidence)

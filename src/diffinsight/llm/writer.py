@@ -253,7 +253,8 @@ def _overview_lines(files: list[AnalyzedFile]) -> list[str]:
     dels = sum(af.change.deletions for af in files)
     by_status = ", ".join(f"{status[s.value]} {s.value}" for s in FileStatus if status[s.value])
     return [
-        f"Changes: {len(files)} files ({by_status}); +{adds} -{dels} lines",
+        # Counts as words: "-65" would not support "65" in the faithfulness check.
+        f"Changes: {len(files)} files ({by_status}); {adds} lines added, {dels} deleted",
         "By type: " + ", ".join(f"{n} {t}" for t, n in types.most_common()),
         "Top folders: " + ", ".join(f"{d} ({n})" for d, n in folders.most_common(5)),
     ]
