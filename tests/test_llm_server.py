@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -409,3 +411,27 @@ def test_report_sections_fault_keeps_file_entries() -> None:
     assert reports[0].summary  # the offline composer's summary
     # The one-call answer and its repair, then the report call and its repair.
     assert [s.is_combined for s in srv.requests] == [True, True, False, False]
+
+
+def test_calls_run_concurrently_within_the_bound() -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def slow(seen: Seen) -> Reply:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.2)
+        with lock:
+            state["now"] -= 1
+        return ok(report_answer(seen) if seen.is_report else file_answer(seen))
+
+    for bound, expected in ((1, 1), (2, 2)):
+        state["max"] = 0
+        with ChatServer(slow) as srv:
+            # One file per call: two file calls, then the report call.
+            reports = writer(srv, max_output_tokens=800, concurrency=bound).write(
+                request(["en_US"])
+            )
+        assert engines(reports) == [["llm", "llm"]]
+        assert state["max"] == expected

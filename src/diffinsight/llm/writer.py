@@ -35,6 +35,7 @@ from diffinsight.providers.base import (
     ProviderError,
     TransientProviderError,
 )
+from diffinsight.providers.base import Usage as CallUsage
 from diffinsight.writers.base import AnalyzedFile, ReportRequest
 from diffinsight.writers.offline import ReportComposer, describe
 
@@ -332,8 +333,6 @@ class LLMWriter:
             break
         if not result.usage.input_tokens and not result.usage.output_tokens:
             # Some compatible servers omit usage; count with the same estimate the budget uses.
-            from diffinsight.providers.base import Usage as CallUsage
-
             result.usage = CallUsage(est_in, estimate_tokens(result.content))
         if not result.model:
             result.model = req.model
