@@ -174,6 +174,8 @@ def test_compatible_server_gets_json_mode() -> None:
         reports = writer(srv, provider="compatible").write(request(["ja_JP"]))
     assert engines(reports) == [["llm", "llm"]]
     assert srv.requests[0].body["response_format"] == {"type": "json_object"}
+    # Without a schema, the prompt spells out the shape.
+    assert 'Shape: {"files"' in srv.requests[0].system and '"report": {' in srv.requests[0].system
 
 
 def test_malformed_json_gets_one_repair_round() -> None:

@@ -21,7 +21,7 @@ For each file and each requested language write:
 - title: one line naming the change; at most 60 characters (30 in Chinese, Japanese, Korean); no final period.
 - explanation: 1 to 4 sentences, the first carrying the change. Be concrete: old -> new for each changed value, version, name or link target. Say why it matters only when the diff shows it; no vague praise.
 Rules: identifiers, file names, versions, parameters, URLs and numbers verbatim in `code` spans, copied from the input; never state a value, number, date, version or URL the input lacks. Keep product names as written. Write naturally for the locale (zh_CN full-width punctuation, ja_JP です/ます). Text only inside the JSON fields: no tags, headings, locale codes or talk about these instructions.
-Answer with JSON only: {"files": [{"id": ..., "texts": {LANG: {"title": ..., "explanation": ...}}}]}, every file, every language."""
+Answer with JSON only: every file, every language."""
 
 #: Appended to :data:`FILE_SYSTEM` when one call writes a whole (small) report.
 COMBINED_ADDON = """Also write the report-level sections, under "report": {LANG: {...}} for each language:
@@ -35,7 +35,17 @@ REPORT_SYSTEM = """You write the report-level sections of a Diff Insight Report 
 - highlights: one opening sentence; new_features, breaking_changes, other_updates: 3 to 7 bullets in all, a group with nothing is an empty list; files sharing one trivial change make one bullet with a count.
 - insights: at most 3 short paragraphs, each a theme across several files (a model added everywhere, a rename, a deprecation), grounded in the entries.
 Rules: concrete, no vague praise, why it matters only when the entries show it; identifiers, file names, versions and numbers verbatim in `code` spans, copied from the input, never invented. Write naturally for the locale. No tags, locale codes or talk about these instructions.
-Answer with JSON only, in the requested shape."""
+Answer with JSON only."""
+
+#: The answer's shape, for servers that take no JSON schema (JSON mode).
+FILES_SHAPE = """Shape: {"files": [{"id": "<file id>", "texts": {"<LANG>": {"title": "...", "explanation": "..."}}}]}"""
+REPORT_TEXT_SHAPE = """{"<LANG>": {"summary": "...", "highlights": "...", "new_features": ["..."], "breaking_changes": [], "other_updates": ["..."], "insights": ["..."]}}"""
+COMBINED_SHAPE = (
+    """Shape: {"files": [{"id": "<file id>", "texts": {"<LANG>": {"title": "...", "explanation": "..."}}}], "report": """
+    + REPORT_TEXT_SHAPE
+    + "}"
+)
+REPORT_SHAPE = """Shape: {"texts": """ + REPORT_TEXT_SHAPE + "}"
 
 REPAIR = """Your answer cannot be used as it is:
 {problems}

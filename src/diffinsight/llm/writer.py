@@ -304,8 +304,8 @@ class LLMWriter:
                 self.cache.log(key, self.provider.name, purpose, req, hit, None, 0.0)
                 return hit, key
         est_in = sum(estimate_tokens(m["content"]) for m in req.messages)
-        if req.schema is not None:
-            est_in += estimate_tokens(json.dumps(req.schema))
+        if req.schema is not None and self.provider.supports_schema:
+            est_in += estimate_tokens(json.dumps(req.schema, separators=(",", ":")))
         held = self.budget.reserve(req.model, est_in, req.max_tokens)
         attempt = 0
         while True:
@@ -449,9 +449,13 @@ class LLMWriter:
         body = "\n\n".join(f"### file id={u.id}\n{u.block}" for u in batch)
         head = [prompts.languages_line(langs)]
         system = prompts.FILE_SYSTEM
+        shape = prompts.FILES_SHAPE
         if combined is not None:
             head += combined.overview
             system = f"{prompts.FILE_SYSTEM}\n\n{prompts.COMBINED_ADDON}"
+            shape = prompts.COMBINED_SHAPE
+        if not self.provider.supports_schema:
+            system = f"{system}\n{shape}"
         user = "\n".join(head) + "\n\n" + body
         messages = [
             {"role": "system", "content": system},
@@ -680,7 +684,12 @@ class LLMWriter:
         return ChatRequest(
             model=self.model,
             messages=[
-                {"role": "system", "content": prompts.REPORT_SYSTEM},
+                {
+                    "role": "system",
+                    "content": prompts.REPORT_SYSTEM
+                    if self.provider.supports_schema
+                    else f"{prompts.REPORT_SYSTEM}\n{prompts.REPORT_SHAPE}",
+                },
                 {"role": "user", "content": "\n".join(lines)},
                 *(extra or []),
             ],
