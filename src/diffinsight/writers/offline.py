@@ -406,12 +406,12 @@ class FileWriter:
             )
         if k == "version.changed":
             param = d.get("param")
-            lang = d.get("code")
-            if param and lang:
+            code_lang = d.get("code")
+            if param and code_lang:
                 return (
                     t(
                         "fact.version_param_code",
-                        lang=code(str(lang)),
+                        lang=code(str(code_lang)),
                         param=code(str(param)),
                         old=old,
                         new=new,
