@@ -48,6 +48,8 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 MIN_MOVED_CHARS = 12
 #: A value longer than this is not quoted as old -> new.
 MAX_VALUE_CHARS = 80
+#: Lines longer than this are not diffed token by token.
+MAX_EDIT_CHARS = 2000
 #: At most this many facts of one kind per file; the rest are counted.
 MAX_FACTS_PER_KIND = 40
 
@@ -585,12 +587,27 @@ def _prose(removed: list[Line], added: list[Line]) -> list[Fact]:
         pa = {j for _, j in pairs}
         for i, j in pairs:
             facts += _line_edit(rs[i], as_[j])
-        for j, a in enumerate(as_):
-            if j not in pa and a.info.kind not in (CODE, FENCE_MARK):
-                facts.append(_unpaired(a, "added"))
-        for i, r in enumerate(rs):
-            if i not in pr and r.info.kind not in (CODE, FENCE_MARK):
-                facts.append(_unpaired(r, "removed"))
+        lone_a = [
+            a for j, a in enumerate(as_) if j not in pa and a.info.kind not in (CODE, FENCE_MARK)
+        ]
+        lone_r = [
+            r for i, r in enumerate(rs) if i not in pr and r.info.kind not in (CODE, FENCE_MARK)
+        ]
+        prose_a = [a for a in lone_a if a.info.kind != LIST_ITEM]
+        prose_r = [r for r in lone_r if r.info.kind != LIST_ITEM]
+        if prose_a and prose_r:
+            # Text replaced by unlike text in the same place: a rewrite, not an add and a remove.
+            facts.append(
+                Fact(
+                    kind="text.substantive",
+                    where=prose_a[0].info.section,
+                    detail={"count": max(len(prose_a), len(prose_r))},
+                )
+            )
+            lone_a = [a for a in lone_a if a.info.kind == LIST_ITEM]
+            lone_r = [r for r in lone_r if r.info.kind == LIST_ITEM]
+        facts += [_unpaired(a, "added") for a in lone_a]
+        facts += [_unpaired(r, "removed") for r in lone_r]
     return _merge_counts(facts)
 
 
@@ -634,7 +651,26 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         return []  # only a link or image changed: _links says it
     if ot.split() == nt.split():
         return [Fact(kind="whitespace.changed", where=where)]
+    if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
+        # Token diffs of minified or giant lines are quadratic; say only that the line changed.
+        return [Fact(kind="text.substantive", where=where, detail={"count": 1})]
     edits = line_edits(ot, nt)
+    # Edits inside link texts are told by _links (link.text_changed).
+    old_labels = [t for t, _ in links_in(old.text)[0]]
+    new_labels = [t for t, _ in links_in(new.text)[0]]
+    edits = [
+        e
+        for e in edits
+        if not (
+            (not e.old or any(e.old in lab for lab in old_labels))
+            and (not e.new or any(e.new in lab for lab in new_labels))
+            and (old_labels or new_labels)
+            and (e.old or e.new)
+            and old_labels != new_labels
+        )
+    ]
+    if not edits:
+        return []
     facts: list[Fact] = []
     rest = []
     for e in edits:
