@@ -542,6 +542,7 @@ def build_site(
     _write_lists(site, ordered, languages, names)
     _write_feeds(site, ordered, languages, names)
     _write_search(site, ordered, names)
+    site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
     for asset in sorted(STATIC.iterdir()):
         if asset.is_file():
             site.write(f"static/{asset.name}", asset.read_bytes())
