@@ -284,3 +284,19 @@ def test_cli_build_and_errors(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "s")
     serve = runner.invoke(site_app, ["serve", str(tmp_path / "s")])
     assert serve.exit_code == 2 and "no built site here" in serve.output
+
+
+def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) -> None:
+    serial = build_site(synthetic_reports, tmp_path / "a", base_url="https://e.org/", jobs=1)
+    forked = build_site(synthetic_reports, tmp_path / "b", base_url="https://e.org/", jobs=2)
+    assert serial.report_pages_rendered == forked.report_pages_rendered == 6
+    assert serial.files_written == forked.files_written
+    files_a = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    files_b = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel

@@ -22,10 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing as mp
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -195,9 +197,7 @@ class _Site:
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(raw)
-        tmp.replace(path)
+        path.write_bytes(raw)
         self.result.files_written += 1
 
     def render(self, template: str, rel: str, locale: str, **context: Any) -> str:
@@ -402,6 +402,56 @@ def _order(entries: Iterable[_Entry]) -> list[_Entry]:
     return sorted(entries, key=lambda e: (e.date, e.category, e.language, e.url), reverse=True)
 
 
+@dataclass
+class _RenderState:
+    site: _Site
+    parsed: dict[str, ParsedReport]
+    siblings: dict[str, list[_Entry]]
+    names: dict[str, str]
+
+
+#: What forked workers render from (inherited, never pickled).
+_FORKED: _RenderState | None = None
+
+
+def _render_one(state: _RenderState, entry: _Entry) -> tuple[int, int]:
+    """Render one report page; (files written, reports parsed)."""
+    site = state.site
+    before = site.result.files_written
+    reparsed = 0
+    report = state.parsed.get(entry.source)
+    if report is None:
+        report = _parse(site, entry.source, (site.reports_dir / entry.source).read_bytes())
+        reparsed = 1
+        if report is None:  # the file changed into something unreadable since step 1
+            return 0, reparsed
+    site.write(
+        entry.url, site.report_page(entry, report, state.siblings[entry.source], state.names)
+    )
+    return site.result.files_written - before, reparsed
+
+
+def _render_forked(entry: _Entry) -> tuple[int, int]:
+    assert _FORKED is not None
+    return _render_one(_FORKED, entry)
+
+
+def _render_pages(state: _RenderState, todo: list[_Entry], jobs: int) -> Iterator[tuple[int, int]]:
+    """Render pages in this process, or in ``jobs`` forked workers when there are many."""
+    global _FORKED
+    if jobs <= 1 or len(todo) < 2 * jobs or "fork" not in mp.get_all_start_methods():
+        for entry in todo:
+            yield _render_one(state, entry)
+        return
+    # Fork so that workers share the parsed reports instead of pickling them.
+    _FORKED = state
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_render_forked, todo, chunksize=8)
+    finally:
+        _FORKED = None
+
+
 def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
     if base_url is None:
         result.warnings.append(
@@ -429,6 +479,7 @@ def build_site(
     feed_entries: int = 50,
     pattern: str = "*.md",
     force: bool = False,
+    jobs: int = 1,
 ) -> SiteBuildResult:
     """Build (or update) the static site for every report under ``reports_dir``.
 
@@ -436,6 +487,7 @@ def build_site(
     it they point to the local preview). Reports that cannot be parsed are skipped with a
     warning naming them (see :attr:`SiteBuildResult.skipped`). An existing build in
     ``out_dir`` is updated incrementally unless ``force`` is set or the templates changed.
+    ``jobs`` > 1 renders report pages in that many worker processes (where fork exists).
     Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
     """
     started = time.perf_counter()
@@ -520,22 +572,21 @@ def build_site(
         siblings_of[e.source] = sorted(group, key=lambda s: (s.language, s.url))
 
     # 3. Report pages whose key changed.
+    todo: list[_Entry] = []
     for e in ordered:
         sib = siblings_of[e.source]
         e.page_key = _sha(
             json.dumps([e.digest, e.url, [(s.language, s.url) for s in sib], names]).encode()
         )
+        site.outputs.add(e.url)
         known = previous.get(e.source)
         if known is not None and known.page_key == e.page_key and (out / e.url).is_file():
-            site.outputs.add(e.url)
             continue
-        report = parsed.get(e.source)
-        if report is None:
-            report = _parse(site, e.source, (src / e.source).read_bytes())
-            if report is None:  # unreachable unless the file changed under us
-                continue
-            result.reports_parsed += 1
-        site.write(e.url, site.report_page(e, report, sib, names))
+        todo.append(e)
+    state = _RenderState(site, parsed, siblings_of, names)
+    for written, reparsed in _render_pages(state, todo, jobs):
+        result.files_written += written
+        result.reports_parsed += reparsed
         result.report_pages_rendered += 1
 
     # 4. Lists, feeds, search, static files: always regenerated, written when changed.

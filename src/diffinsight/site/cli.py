@@ -6,6 +6,7 @@ Mounted by the main CLI with ``app.add_typer(site_app, name="site")``.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -52,6 +53,9 @@ def build_command(
     ] = "en_US",
     pattern: Annotated[str, typer.Option(help="File name pattern of reports.")] = "*.md",
     force: Annotated[bool, typer.Option(help="Re-render every page.")] = False,
+    jobs: Annotated[
+        int, typer.Option(help="Worker processes for report pages (default: all cores).")
+    ] = 0,
 ) -> None:
     """Build (or update) the static site for a folder of reports."""
     logging.getLogger("diffinsight.site").addHandler(logging.NullHandler())
@@ -65,6 +69,7 @@ def build_command(
             site_locale=locale,
             pattern=pattern,
             force=force,
+            jobs=jobs or os.cpu_count() or 1,
         )
     except DiffInsightError as exc:
         raise _fail(exc) from None

@@ -103,21 +103,14 @@ def render_inline(text: str) -> str:
     return str(_MD.renderInline(text))
 
 
+_DIFF_CLASS = {"@": "dh", "+": "da", "-": "dd", "\\": "dn"}
+
+
 def render_diff(patch: str, max_lines: int = MAX_DIFF_LINES) -> tuple[str, bool]:
     """The lines of a patch as escaped, classed ``<span>`` elements; and whether it was cut."""
-    lines = patch.split("\n")
+    # Escaping never changes a line's first character class ('<' and '&' are context).
+    lines = escape(patch, quote=False).split("\n")
     cut = len(lines) > max_lines
-    out: list[str] = []
-    for line in lines[:max_lines]:
-        if line.startswith("@@"):
-            cls = "dh"
-        elif line.startswith("+"):
-            cls = "da"
-        elif line.startswith("-"):
-            cls = "dd"
-        elif line.startswith("\\"):
-            cls = "dn"
-        else:
-            cls = "dc"
-        out.append(f'<span class="{cls}">{escape(line, quote=False)}</span>')
+    cls = _DIFF_CLASS
+    out = [f'<span class="{cls.get(line[:1], "dc")}">{line}</span>' for line in lines[:max_lines]]
     return "\n".join(out), cut
