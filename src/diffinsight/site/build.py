@@ -139,6 +139,19 @@ def _tree_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+def write_if_changed(path: Path, data: bytes | str) -> bool:
+    """Write ``data`` to ``path`` unless the file already holds it; whether it wrote."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    return True
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return slug or "x"
@@ -188,17 +201,9 @@ class _Site:
 
     def write(self, rel: str, data: bytes | str) -> None:
         """Write ``rel`` under the output folder unless it already holds these bytes."""
-        raw = data.encode("utf-8") if isinstance(data, str) else data
         self.outputs.add(rel)
-        path = self.out_dir / rel
-        try:
-            if path.stat().st_size == len(raw) and path.read_bytes() == raw:
-                return
-        except OSError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(raw)
-        self.result.files_written += 1
+        if write_if_changed(self.out_dir / rel, data):
+            self.result.files_written += 1
 
     def render(self, template: str, rel: str, locale: str, **context: Any) -> str:
         depth = rel.count("/")
@@ -417,7 +422,6 @@ _FORKED: _RenderState | None = None
 def _render_one(state: _RenderState, entry: _Entry) -> tuple[int, int]:
     """Render one report page; (files written, reports parsed)."""
     site = state.site
-    before = site.result.files_written
     reparsed = 0
     report = state.parsed.get(entry.source)
     if report is None:
@@ -425,10 +429,8 @@ def _render_one(state: _RenderState, entry: _Entry) -> tuple[int, int]:
         reparsed = 1
         if report is None:  # the file changed into something unreadable since step 1
             return 0, reparsed
-    site.write(
-        entry.url, site.report_page(entry, report, state.siblings[entry.source], state.names)
-    )
-    return site.result.files_written - before, reparsed
+    html = site.report_page(entry, report, state.siblings[entry.source], state.names)
+    return int(write_if_changed(site.out_dir / entry.url, html)), reparsed
 
 
 def _render_forked(entry: _Entry) -> tuple[int, int]:
