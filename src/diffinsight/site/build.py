@@ -161,7 +161,7 @@ def _html_lang(code: str) -> str:
     return "und" if code == UNKNOWN_LANGUAGE else code.replace("_", "-")
 
 
-def _excerpt(text: str, limit: int = 180) -> str:
+def _excerpt(text: str, limit: int = 150) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -113,4 +113,5 @@ def render_diff(patch: str, max_lines: int = MAX_DIFF_LINES) -> tuple[str, bool]
     cut = len(lines) > max_lines
     cls = _DIFF_CLASS
     out = [f'<span class="{cls.get(line[:1], "dc")}">{line}</span>' for line in lines[:max_lines]]
-    return "\n".join(out), cut
+    # Lines are block elements (see site.css), so no newline goes between them.
+    return "".join(out), cut
