@@ -300,3 +300,20 @@ def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) ->
     assert files_a == files_b
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("ja_JP/202409/report.md", "ja_JP"),
+        ("zh-cn/report.md", "zh_CN"),
+        ("zh_Hant/report.md", "zh_Hant"),
+        ("my-Docs/report.md", None),
+        ("ab-cd/report.md", None),
+        ("en/report.md", None),
+    ],
+)
+def test_language_from_folder(path: str, expected: str | None) -> None:
+    from diffinsight.site.build import _Site
+
+    assert _Site._language_from_folder(Path(path)) == expected

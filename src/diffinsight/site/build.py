@@ -32,6 +32,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, Field
@@ -64,7 +65,7 @@ RENDER_VERSION = "1"
 #: Where ``diffinsight site serve`` listens by default; feeds point here without a base URL.
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
-_LOCALE_DIR = re.compile(r"^([a-z]{2,3})[_-]([A-Za-z]{2}|[A-Za-z]{4})$")
+_LOCALE_DIR = re.compile(r"^([a-z]{2,3})[_-]([A-Za-z]{2}|[A-Z][a-z]{3})$")
 _FILENAME_DATE = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)")
 _FILENAME_CATEGORY = re.compile(r"report-\d{8}-([A-Za-z0-9_-]+)$")
 
@@ -253,8 +254,19 @@ class _Site:
     def _language_from_folder(path: Path) -> str | None:
         for part in reversed(path.parent.parts):
             m = _LOCALE_DIR.match(part)
-            if m:
-                return f"{m.group(1).lower()}_{m.group(2).upper() if len(m.group(2)) == 2 else m.group(2).title()}"
+            if not m:
+                continue
+            sub = m.group(2).upper() if len(m.group(2)) == 2 else m.group(2)
+            code = f"{m.group(1)}_{sub}"
+            # "my-Docs" looks like a locale but is not one: the parts must be known ones.
+            known = Locale.parse("en").territories if len(sub) == 2 else Locale.parse("en").scripts
+            if sub not in known:
+                continue
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                continue
+            return code
         return None
 
     @staticmethod
@@ -510,6 +522,8 @@ def build_site(
         "\n".join(
             [
                 RENDER_VERSION,
+                # The code that makes pages is part of the version: a new release re-renders.
+                _tree_digest([*_HERE.glob("*.py"), _HERE.parent / "reportfile.py"]),
                 _tree_digest(TEMPLATES.iterdir()),
                 _tree_digest(STATIC.iterdir()),
                 _sha(MESSAGES.read_bytes()),
