@@ -311,7 +311,7 @@ class _Site:
                     "key": key,
                     "label": t(key),
                     "items": [Markup(render_inline(i)) for i in group.items],
-                    "text": Markup(render_markdown(group.text)),
+                    "text": Markup(render_markdown(group.text, top_level=4)),
                 }
             )
         files = []
@@ -329,7 +329,7 @@ class _Site:
                     "diff": Markup(diff_html),
                     "has_diff": f.patch is not None,
                     "cut": cut,
-                    "explanation": Markup(render_markdown(f.explanation, heading_offset=3)),
+                    "explanation": Markup(render_markdown(f.explanation, top_level=4)),
                 }
             )
         rows = [
@@ -369,14 +369,14 @@ class _Site:
             lang_url=f"lang/{_slug(entry.language)}/index.html",
             category_url=f"category/{_slug(entry.category)}/index.html",
             compare=compare,
-            summary=Markup(render_markdown(parsed.summary)),
-            highlights_text=Markup(render_markdown(hl.text, heading_offset=2)),
+            summary=Markup(render_markdown(parsed.summary, top_level=3)),
+            highlights_text=Markup(render_markdown(hl.text, top_level=3)),
             groups=groups,
             extra=[
-                {"heading": s.heading, "body": Markup(render_markdown(s.body, heading_offset=3))}
+                {"heading": s.heading, "body": Markup(render_markdown(s.body, top_level=4))}
                 for s in hl.extra
             ],
-            insights=Markup(render_markdown("\n\n".join(parsed.insights), heading_offset=2)),
+            insights=Markup(render_markdown("\n\n".join(parsed.insights), top_level=3)),
             rows=rows,
             files=files,
             translations=translations if len(translations) > 1 else [],

@@ -84,17 +84,24 @@ def _make_markdown() -> MarkdownIt:
 _MD = _make_markdown()
 
 
-def render_markdown(text: str, heading_offset: int = 0) -> str:
-    """Markdown of a report (untrusted) as HTML; headings shifted down by ``heading_offset``."""
+def render_markdown(text: str, top_level: int | None = None) -> str:
+    """Markdown of a report (untrusted) as HTML.
+
+    With ``top_level``, headings are moved so that the report's shallowest heading becomes
+    ``<h{top_level}>`` (relative depth kept, capped at ``<h6>``): a report's ``# Title``
+    inside a page section must not compete with the page's own headings.
+    """
     if not text.strip():
         return ""
     env: dict[str, Any] = {}
     tokens = _MD.parse(text, env)
-    if heading_offset:
-        for token in tokens:
-            if token.type in ("heading_open", "heading_close"):
-                level = min(6, int(token.tag[1]) + heading_offset)
-                token.tag = f"h{level}"
+    if top_level is not None:
+        levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+        if levels:
+            shift = top_level - min(levels)
+            for token in tokens:
+                if token.type in ("heading_open", "heading_close"):
+                    token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
     return str(_MD.renderer.render(tokens, _MD.options, env))
 
 
