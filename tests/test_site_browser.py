@@ -202,3 +202,31 @@ def test_dates_in_reader_locale(browser: Any, base: str) -> None:
     page.wait_for_function("document.querySelector('.meta time').textContent !== '2025年5月22日'")
     assert page.inner_text(".meta time") == "22. Mai 2025"
     context.close()
+
+
+@pytest.fixture(scope="module")
+def anchor_base(anchor_site: Path) -> Iterator[str]:
+    server = make_server(anchor_site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
+    # Two clicks from home to a report, then across languages.
+    page.goto(anchor_base + "index.html")
+    page.click("nav.lists a[href='lang/zh_CN/index.html']")
+    page.click("ul.reports a.r-link >> nth=0")
+    assert "/reports/zh_CN/" in page.url
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    # Search: a Chinese phrase and an English file name.
+    page.goto(anchor_base + "search.html?q=" + "微调模型")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert hrefs and all("/reports/zh_CN/" in h for h in hrefs)
+    page.goto(anchor_base + "search.html?q=realtime-audio-websockets.md")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert any("/reports/en_US/" in h for h in hrefs)
