@@ -10,6 +10,7 @@ from diffinsight.models import item_anchor
 from diffinsight.reportfile import parse_report, parse_report_file
 
 
+@pytest.mark.shared
 def test_reference_report(reference_report: Path) -> None:
     r = parse_report_file(reference_report)
     assert r.language == "zh_CN"
@@ -53,6 +54,7 @@ def test_reference_report(reference_report: Path) -> None:
     assert r.warnings == []
 
 
+@pytest.mark.shared
 def test_anchor_reports_sweep(anchor_reports: Path) -> None:
     paths = sorted(anchor_reports.rglob("report-*.md"))
     assert len(paths) == 816

@@ -246,6 +246,7 @@ def test_bad_inputs(tmp_path: Path) -> None:
     assert (tmp_path / "out/index.html").is_file()
 
 
+@pytest.mark.shared
 def test_anchor_reports_site(anchor_site: Path) -> None:
     pages = {
         p.relative_to(anchor_site).as_posix() for p in (anchor_site / "reports").rglob("*.html")

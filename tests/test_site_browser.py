@@ -214,6 +214,7 @@ def anchor_base(anchor_site: Path) -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.shared
 def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
     # Two clicks from home to a report, then across languages.
     page.goto(anchor_base + "index.html")
