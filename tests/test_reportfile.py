@@ -185,3 +185,18 @@ def test_unparseable_input_names_the_file(text: str, fragment: str) -> None:
     assert message.startswith("reports/bad.md: ")
     assert fragment in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "front, language",
+    [
+        ("title: '[zh-cn] Diff Insight Report - misc'", "zh_CN"),
+        ("title: Diff Insight Report - misc\nlanguage: zh-hant", "zh_Hant"),
+        ("title: Diff Insight Report - misc\nlang: ../../etc", None),
+        ("title: Diff Insight Report - misc", None),
+    ],
+)
+def test_language_rules(front: str, language: str | None) -> None:
+    r = parse_report(f"---\n{front}\n---\n# Summary Table\n", "x.md")
+    assert r.language == language
+    assert r.category == "misc"
