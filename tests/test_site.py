@@ -243,6 +243,7 @@ def test_bad_inputs(tmp_path: Path) -> None:
         build_site(tmp_path / "r", tmp_path / "r" / "site")
     result = build_site(tmp_path / "r", tmp_path / "out")
     assert result.reports == 0 and "no base URL" in result.warnings[0]
+    assert "the site is empty" in result.warnings[1]
     assert (tmp_path / "out/index.html").is_file()
 
 

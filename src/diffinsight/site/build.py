@@ -627,6 +627,8 @@ def build_site(
     (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
 
     result.reports = len(ordered)
+    if not files:
+        result.warnings.append(f"no files matching {pattern!r} under {src}; the site is empty")
     result.languages = {c: sum(e.language == c for e in ordered) for c in languages}
     result.categories = dict(sorted(_count(e.category for e in ordered).items()))
     result.months = dict(sorted(_count(e.month for e in ordered).items()))
