@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_report, write_synthetic_reports
 from diffinsight.errors import InputError
 from diffinsight.site import build_site
 from diffinsight.site.search import tokenize
 from sitecrawl import reachable, read_page, resolve
+from sitedata import make_report, write_synthetic_reports
+
+pytest_plugins = ["sitefixtures"]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -13,6 +13,8 @@ import pytest
 
 from diffinsight.site.serve import make_server
 
+pytest_plugins = ["sitefixtures"]
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
