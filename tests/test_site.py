@@ -285,6 +285,9 @@ def test_cli_build_and_errors(tmp_path: Path) -> None:
     bad = runner.invoke(site_app, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "s")])
     assert bad.exit_code == 2
     assert "reports folder not found" in bad.output
+    (reports / "[zh_CN] broken.md").write_text("not a report\n", encoding="utf-8")
+    marked = runner.invoke(site_app, ["build", str(reports), "--out", str(tmp_path / "s")])
+    assert "[zh_CN] broken.md: skipped" in marked.output
     shutil.rmtree(tmp_path / "s")
     serve = runner.invoke(site_app, ["serve", str(tmp_path / "s")])
     assert serve.exit_code == 2 and "no built site here" in serve.output

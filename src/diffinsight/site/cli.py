@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from diffinsight.errors import DiffInsightError
 from diffinsight.site.build import DEFAULT_BASE_URL, build_site
@@ -27,7 +28,8 @@ _out = Console(highlight=False, soft_wrap=True)
 
 
 def _fail(exc: DiffInsightError) -> typer.Exit:
-    _err.print(f"[red]error:[/red] {exc}", markup=True)
+    # One plain line: file names such as "[zh_CN] x.md" must not be read as markup.
+    _err.print(Text.assemble(("error: ", "red"), str(exc)))
     return typer.Exit(code=exc.exit_code)
 
 
@@ -74,15 +76,17 @@ def build_command(
     except DiffInsightError as exc:
         raise _fail(exc) from None
     for skipped in result.skipped:
-        _err.print(f"warning: {skipped.source}: skipped, {skipped.reason}")
+        _err.print(Text(f"warning: {skipped.source}: skipped, {skipped.reason}"))
     for warning in result.warnings:
-        _err.print(f"warning: {warning}")
+        _err.print(Text(f"warning: {warning}"))
     langs = ", ".join(f"{k} {v}" for k, v in result.languages.items())
     mode = "full build" if result.full_rebuild else "update"
     _out.print(
-        f"{result.reports} reports ({langs}) -> {out}/ in {result.seconds:.1f}s ({mode}: "
-        f"{result.report_pages_rendered} report pages rendered, {result.files_written} files "
-        f"written, {result.files_removed} removed, {len(result.skipped)} skipped)"
+        Text(
+            f"{result.reports} reports ({langs}) -> {out}/ in {result.seconds:.1f}s ({mode}: "
+            f"{result.report_pages_rendered} report pages rendered, {result.files_written} files "
+            f"written, {result.files_removed} removed, {len(result.skipped)} skipped)"
+        )
     )
 
 
@@ -97,9 +101,11 @@ def serve_command(
     except DiffInsightError as exc:
         raise _fail(exc) from None
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    _out.print(f"Serving {site_dir}/ at {url} (Ctrl+C stops)")
+    _out.print(Text(f"Serving {site_dir}/ at {url} (Ctrl+C stops)"))
     if url != DEFAULT_BASE_URL:
-        _out.print(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")
+        _out.print(
+            Text(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")
+        )
     with server:
         try:
             server.serve_forever()
