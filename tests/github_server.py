@@ -27,9 +27,17 @@ DOCS = "https://docs.github.com/rest"
 
 
 class _NotFound(Exception):
+    status = 404
+
     def __init__(self, message: str = "Not Found") -> None:
         super().__init__(message)
         self.message = message
+
+
+class _Unprocessable(_NotFound):
+    """What GitHub answers for an unknown revision on the commits endpoints."""
+
+    status = 422
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -133,7 +141,7 @@ class FakeGitHub:
                 return self._compare(h, repo, owner_repo, parts.path, "/".join(rest[1:]), query)
             raise _NotFound()
         except _NotFound as exc:
-            self._send(h, 404, {"message": exc.message, "documentation_url": DOCS})
+            self._send(h, exc.status, {"message": exc.message, "documentation_url": DOCS})
 
     def _send(
         self,
@@ -171,11 +179,13 @@ class FakeGitHub:
         h.wfile.write(data)
 
     # -- bodies ----------------------------------------------------------------------------
-    def _resolve(self, repo: Path, ref: str) -> str:
+    def _resolve(self, repo: Path, ref: str, *, compare: bool = False) -> str:
         try:
             return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip()
         except _NotFound:
-            raise _NotFound(f"No commit found for SHA: {ref}") from None
+            if compare:  # the compare endpoint answers a plain 404
+                raise _NotFound() from None
+            raise _Unprocessable(f"No commit found for SHA: {ref}") from None
 
     def _commit_obj(self, repo: Path, owner_repo: str, sha: str) -> dict[str, Any]:
         out = _git(
@@ -268,7 +278,8 @@ class FakeGitHub:
         if "..." not in basehead:
             raise _NotFound()
         base_ref, head_ref = basehead.split("...", 1)
-        base, head = self._resolve(repo, base_ref), self._resolve(repo, head_ref)
+        base = self._resolve(repo, base_ref, compare=True)
+        head = self._resolve(repo, head_ref, compare=True)
         try:
             mb = _git(repo, "merge-base", base, head).strip()
         except _NotFound:

@@ -139,9 +139,13 @@ def test_run_twice_writes_nothing_the_second_time(work: Path) -> None:
     first = run_watchlist(cfg)
     assert [p.name for p in first.written] == ["report-20250520-openai.md"] * 2
     before = snapshot(work / "site")
-    second = run_watchlist(cfg)
-    assert second.ok and second.written == []
+    state_file = work / "site/.diffinsight/state.sqlite"
+    state_bytes, state_mtime = state_file.read_bytes(), state_file.stat().st_mtime_ns
+    second = cli_run("--config", str(work / "watch.yml"))
+    assert second.returncode == 0 and second.stdout == ""
+    assert "nothing new" in second.stderr
     assert snapshot(work / "site") == before
+    assert state_file.read_bytes() == state_bytes and state_file.stat().st_mtime_ns == state_mtime
     # New commits: a later one on the same day completes that day's report; a new day gets its own.
     repo = work / "docs"
     commit_files(repo, {"articles/openai/c.md": "# C\n"}, "same day", "2025-05-20T09:00:00+00:00")
@@ -282,6 +286,14 @@ def test_unknown_repository_path_fails_that_repo_only(work: Path) -> None:
     res = CliRunner().invoke(app, ["run", "--config", str(work / "watch.yml")])
     assert res.exit_code == 2
     assert "nowhere: no such file or folder" in res.output
+    assert "1 of 2 repositories failed: nowhere; their state is unchanged" in res.output
+    res = CliRunner().invoke(app, ["run", "--config", str(work / "watch.yml"), "--from", "HEAD~1"])
+    assert res.exit_code == 2 and "--from: name the one repository" in res.output
+    res = CliRunner().invoke(app, ["run", "--config", str(work / "watch.yml"), "--repo", "dcos"])
+    assert (
+        res.exit_code == 2
+        and "--repo dcos: not in the watch list; choose from docs, nowhere" in res.output
+    )
     assert reports_in(work / "site") == [
         "docs/202505/en_US/report-20250520-openai.md",
         "docs/202505/ja_JP/report-20250520-openai.md",
@@ -326,6 +338,27 @@ def test_github_repository_in_the_watch_list(work: Path, fake: FakeGitHub) -> No
     # The root commit's day cannot be compared on GitHub: said plainly, nothing written for it.
     res = run_watchlist(gh, backfill=parse_backfill("2025-05-01"))
     assert not res.ok and "root commit" in str(res.repos[0].error)
+    # Bad token and unknown repository: a clear error, nothing written, state unchanged.
+    before = snapshot(work / "site-gh")
+    state_bytes = (work / "site-gh/.diffinsight/state.sqlite").read_bytes()
+    (work / "gh.yml").write_text(
+        WATCH.replace("output_dir: site", "output_dir: site-gh").replace(
+            "  - path: docs\n",
+            "  - github: Contoso/nope\n    branch: main\n  - github: Contoso/docs\n    name: docs\n",
+        ),
+        "utf-8",
+    )
+    res = CliRunner().invoke(
+        app, ["run", "--config", str(work / "gh.yml")], env={"GITHUB_TOKEN": "bad"}
+    )
+    assert res.exit_code == 2
+    assert "docs: Contoso/docs main: GitHub refused the token (401 Bad credentials)" in res.output
+    res = CliRunner().invoke(
+        app, ["run", "--config", str(work / "gh.yml"), "--repo", "Contoso/nope"]
+    )
+    assert res.exit_code == 2 and "Contoso/nope main: not found on GitHub" in res.output
+    assert snapshot(work / "site-gh") == before
+    assert (work / "site-gh/.diffinsight/state.sqlite").read_bytes() == state_bytes
     # A daily run on a GitHub repository: the head's day (already backfilled) is skipped,
     # the cursor is set, and the next run has nothing to do.
     first = run_watchlist(gh)
@@ -333,3 +366,35 @@ def test_github_repository_in_the_watch_list(work: Path, fake: FakeGitHub) -> No
     assert first.repos[0].cursor_to == git(work / "docs", "rev-parse", "main")
     second = run_watchlist(gh)
     assert second.ok and second.written == [] and second.repos[0].days == []
+
+
+def test_from_must_be_an_ancestor(work: Path) -> None:
+    repo = work / "docs"
+    git(repo, "checkout", "-q", "-b", "side", "HEAD~2")
+    side = commit_files(
+        repo, {"articles/openai/z.md": "# Z\n"}, "side", "2025-05-08T00:00:00+00:00"
+    )
+    git(repo, "checkout", "-q", "main")
+    res = CliRunner().invoke(
+        app, ["run", "--config", str(work / "watch.yml"), "--repo", "docs", "--from", side]
+    )
+    assert res.exit_code == 2
+    assert f"--from {side[:12]} is not an ancestor of" in res.output
+    assert reports_in(work / "site") == []
+
+
+def test_changed_categories_rewrite_a_day_and_drop_its_stale_reports(work: Path) -> None:
+    days = parse_backfill("2025-05-07")
+    run_watchlist(load_watchlist(work / "watch.yml"), backfill=days)
+    assert len(reports_in(work / "site")) == 4
+    (work / "watch.yml").write_text(
+        WATCH.replace("  search: {paths: [articles/search]}\n", ""), "utf-8"
+    )
+    summary = run_watchlist(load_watchlist(work / "watch.yml"), backfill=days)
+    assert reports_in(work / "site") == [
+        "docs/202505/en_US/report-20250507-openai.md",
+        "docs/202505/ja_JP/report-20250507-openai.md",
+    ]
+    assert len(summary.repos[0].removed) == 2
+    index = json.loads((work / "site/index.json").read_text("utf-8"))["reports"]
+    assert sorted(e["path"] for e in index) == reports_in(work / "site")

@@ -251,12 +251,17 @@ def run_daily(
     for r in summary.repos:
         for p in r.written:
             typer.echo(f"{p}\t{r.name}\twritten")
-        if r.error is not None:
-            err.print(f"[red]error:[/red] {r.name}: {r.error}", highlight=False, soft_wrap=True)
-        elif not r.written:
+        if r.error is None and not r.written:
             err.print(f"{r.name}: nothing new to write", highlight=False)
-    if not summary.ok:
-        raise typer.Exit(max(r.error.exit_code for r in summary.repos if r.error is not None))
+    failed = [r for r in summary.repos if r.error is not None]
+    if failed:  # each failure was logged with its message as it happened
+        err.print(
+            f"[red]error:[/red] {len(failed)} of {len(summary.repos)} repositories failed:"
+            f" {', '.join(r.name for r in failed)}; their state is unchanged",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
 
 
 def main() -> None:

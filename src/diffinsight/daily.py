@@ -320,9 +320,9 @@ def run_watchlist(
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc
-        if config.index:
-            summary.index = out / config.index
-            _write_index(state, summary.index)
+            if config.index:  # after each repository, so a later failure keeps it current
+                summary.index = out / config.index
+                _write_index(state, summary.index)
     return summary
 
 
@@ -359,15 +359,23 @@ def _run_repo(
     chain = history.first_parents(head, lambda c: c.ts < start)
     units = plan_days(chain, days, zone)
     outcome.empty_days = [d for d in days if d not in units]
-    for d in outcome.empty_days:
-        log.info("%s %s: no commits on %s", repo.display, repo.branch, d)
+    if outcome.empty_days:
+        log.info(
+            "%s %s: %d of %d day(s) have no commits, so no reports",
+            repo.display,
+            repo.branch,
+            len(outcome.empty_days),
+            len(days),
+        )
+        log.debug("days without commits: %s", ", ".join(map(str, outcome.empty_days)))
     template = str(out / (rc.output or "").replace("{repo}", safe_component(repo.display)))
     targets = {output_path(template, d, "x", "x") for d in units}
     if len(targets) < len(units):
         raise InputError(
             f"output {rc.output}: several days map to the same file; add %Y%m%d to the template"
         )
-    settings = _settings_hash(rc, config.format, writer, template)
+    # Relative, so that the same output folder checked out elsewhere is still "done".
+    settings = _settings_hash(rc, config.format, writer, f"{repo.display}\n{rc.output}")
     for unit in units.values():
         _run_day(repo, rc, unit, history, state, out, template, renderer, writer, settings, outcome)
     if not backfill:

@@ -152,6 +152,8 @@ class State:
 
     def set_cursor(self, repo: str, branch: str, sha: str) -> None:
         """Record ``sha`` as processed (call only once every report up to it is written)."""
+        if self.cursor(repo, branch) == sha:
+            return  # leave the file untouched: a run with nothing new changes nothing
         self._tx(
             [
                 (

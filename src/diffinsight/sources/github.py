@@ -294,7 +294,7 @@ class GitHubClient:
                 " (a private repository needs GITHUB_TOKEN)"
             )
         if resp.status_code == 422:
-            return InputError(f"{what}: GitHub cannot do this{said}; check the revisions")
+            return InputError(f"{what}: GitHub cannot resolve this{said}; check the revisions")
         return SourceError(f"{what}: GitHub answered{said}; try again later")
 
     def pages(self, url: str, *, what: str) -> Iterator[Any]:
