@@ -63,6 +63,8 @@ class FakeGitHub:
     rate_budget: int | None = None
     rate_reset_in: int = 3600
     forbidden: set[str] = field(default_factory=set)
+    #: Answer this many requests with 502 first (GitHub's occasional gateway errors).
+    fail_next: int = 0
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base_url: str = ""
     _reset_at: float = 0.0
@@ -101,6 +103,9 @@ class FakeGitHub:
         segs = [unquote(s) for s in parts.path.strip("/").split("/")]
         if self.token is not None and h.headers.get("Authorization") != f"Bearer {self.token}":
             return self._send(h, 401, {"message": "Bad credentials", "documentation_url": DOCS})
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return self._send(h, 502, {"message": "Server Error"})
         if self.rate_budget is not None:
             now = time.time()
             if now >= self._reset_at:

@@ -63,6 +63,7 @@ def docs(tmp_path: Path, fake: FakeGitHub) -> tuple[Path, list[str]]:
             "2025-05-02T10:00:00+00:00",
         ),
     ]
+    (repo / "articles" / "logo.png").write_bytes(bytes(range(256)) * 4)
     git(repo, "mv", "articles/b.md", "articles/b2.md")
     shas.append(commit_files(repo, {}, "rename b", "2025-05-03T10:00:00+00:00"))
     publish(repo, fake.root, "Contoso/docs")
@@ -239,7 +240,7 @@ def test_rate_limit_waits_for_a_near_reset(docs: tuple[Path, list[str]], fake: F
 
     client = GitHubClient(max_wait=5, sleep=sleep)
     cs = GitHubSource(CompareSpec("Contoso/docs", shas[0], shas[2]), client=client).changeset()
-    assert len(cs.files) == 3
+    assert len(cs.files) == 4
     assert waits and all(0 < w <= 3 for w in waits)
 
 
@@ -269,9 +270,43 @@ def test_cli_report_on_github(
     written = list(out.glob("*.md"))
     assert [p.name for p in written] == ["20250503-en_US.md"]
     report = parse_report(written[0].read_text(encoding="utf-8"), "x")
-    assert {f.path for f in report.files} == {"articles/a.md", "articles/b2.md", "articles/c.md"}
+    assert {f.path for f in report.files} == {
+        "articles/a.md",
+        "articles/b2.md",
+        "articles/c.md",
+        "articles/logo.png",
+    }
     bad = CliRunner().invoke(
         app, ["report", "Contoso/docs", "nope...main", "--output", f"{out}/x.md"]
     )
     assert bad.exit_code == 2
     assert "No commit found for SHA: nope" in bad.output
+
+
+def test_gateway_error_is_retried_once(docs: tuple[Path, list[str]], fake: FakeGitHub) -> None:
+    _, shas = docs
+    waits: list[float] = []
+    fake.fail_next = 1
+    client = GitHubClient(sleep=waits.append)
+    cs = GitHubSource(CompareSpec("Contoso/docs", shas[0], shas[2]), client=client).changeset()
+    assert len(cs.files) == 4 and waits == [2.0]
+    fake.fail_next = 2
+    with pytest.raises(SourceError, match=r"GitHub answered \(502 Server Error\); try again later"):
+        GitHubSource(CompareSpec("Contoso/docs", "main~1", "main"), client=client).changeset()
+
+
+def test_diverged_base_is_compared_from_the_merge_base(
+    docs: tuple[Path, list[str]], fake: FakeGitHub
+) -> None:
+    repo, shas = docs
+    git(repo, "checkout", "-q", "-b", "side", shas[1])
+    commit_files(repo, {"articles/side.md": "# Side\n"}, "side", "2025-05-04T00:00:00+00:00")
+    git(repo, "checkout", "-q", "main")
+    publish(repo, fake.root, "Contoso/docs")
+    cs = GitHubSource(CompareSpec("Contoso/docs", "side", "main")).changeset()
+    assert cs.base == shas[1]
+    assert any(n.startswith("diverged: compared from the merge base") for n in cs.source_notes)
+    local = GitSource(repo, "side...main").changeset()
+    assert [(f.path, f.status, f.patch) for f in cs.files] == [
+        (f.path, f.status, f.patch) for f in local.files
+    ]

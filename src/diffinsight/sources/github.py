@@ -178,7 +178,7 @@ class GitHubClient:
         cache_dir: Path | None = None,
         max_wait: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
-        timeout: float = 30.0,
+        timeout: float = 60.0,
     ) -> None:
         self.base_url = (base_url or api_url()).rstrip("/")
         self.token: str | None = find_token() if token is True else (token or None)
@@ -237,7 +237,12 @@ class GitHubClient:
                     self._store(cache, {"etag": etag, "body": body, "next": nxt})
                 return body, nxt
             wait = self._rate_limit_wait(resp)
-            if wait is not None and attempt == 0:
+            if wait is not None:
+                if attempt > 0:
+                    raise SourceError(
+                        f"{what}: GitHub rate limit still reached after waiting for the reset;"
+                        " try again later"
+                    )
                 if wait > self.max_wait:
                     raise SourceError(
                         f"{what}: GitHub rate limit reached; it resets at {_reset_text(wait)}"
@@ -246,8 +251,13 @@ class GitHubClient:
                 log.warning("GitHub rate limit reached; waiting %.0f s for the reset", wait)
                 self.sleep(wait)
                 continue
+            if resp.status_code in (500, 502, 503, 504) and attempt == 0:
+                # Large comparisons sometimes time out once on GitHub's side; one retry only.
+                log.warning("%s: GitHub answered %d; retrying once", what, resp.status_code)
+                self.sleep(2.0)
+                continue
             raise self._error(resp, what)
-        raise SourceError(f"{what}: GitHub rate limit still reached after waiting for the reset")
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     def _store(self, path: Path, data: dict[str, Any]) -> None:
         try:
