@@ -140,8 +140,18 @@ def test_thousand_files_fall_back_to_local_diff(
     assert some.new_text == "# Topic 7\n\nBody 7.\n"
 
 
-def test_missing_patch_falls_back(docs: tuple[Path, list[str]], fake: FakeGitHub) -> None:
+@pytest.mark.parametrize("allow_filter", [True, False])
+def test_missing_patch_falls_back(
+    docs: tuple[Path, list[str]], fake: FakeGitHub, allow_filter: bool
+) -> None:
     repo, shas = docs
+    # A server that refuses filters still serves a plain shallow fetch.
+    git(
+        fake.root / "Contoso/docs.git",
+        "config",
+        "uploadpack.allowFilter",
+        str(allow_filter).lower(),
+    )
     fake.patch_limit = 10  # every patch is "too large"
     src = GitHubSource(CompareSpec("Contoso/docs", shas[0], shas[2]))
     cs = src.changeset()
