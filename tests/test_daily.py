@@ -398,3 +398,22 @@ def test_changed_categories_rewrite_a_day_and_drop_its_stale_reports(work: Path)
     assert len(summary.repos[0].removed) == 2
     index = json.loads((work / "site/index.json").read_text("utf-8"))["reports"]
     assert sorted(e["path"] for e in index) == reports_in(work / "site")
+
+
+def test_output_collisions_are_refused_before_any_work(work: Path) -> None:
+    two = WATCH + "  - path: docs\n    name: again\n"
+    cfg = parse_watchlist(
+        two.replace("languages:", 'output: "%Y/{lang}-{category}.md"\nlanguages:'), "w", base=work
+    )
+    with pytest.raises(
+        ConfigError, match=r"repositories docs and again would write the same files; add \{repo\}"
+    ):
+        run_watchlist(cfg)
+    cfg = parse_watchlist(
+        WATCH.replace("languages:", 'output: "{repo}/%Y%m%d-{category}.md"\nlanguages:'),
+        "w",
+        base=work,
+    )
+    with pytest.raises(InputError, match=r"several languages need \{lang\}"):
+        run_watchlist(cfg)
+    assert not (work / "site").exists()

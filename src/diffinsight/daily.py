@@ -26,7 +26,7 @@ from diffinsight import __version__
 from diffinsight.config import Config
 from diffinsight.errors import ConfigError, DiffInsightError, InputError, SourceError
 from diffinsight.i18n import catalog
-from diffinsight.pipeline import build_reports
+from diffinsight.pipeline import build_reports, check_template
 from diffinsight.publish import output_path, safe_component, write_all
 from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources.base import Source
@@ -300,11 +300,20 @@ def run_watchlist(
         raise InputError("--from: name the one repository it applies to with --repo")
     if from_rev and backfill:
         raise InputError("--from and --backfill: choose one")
-    for r in repos:  # fail on a bad language or time zone before any work
+    templates: dict[str, str] = {}
+    for r in config.repositories:  # fail on bad settings before any work
         rc = config.repo_config(r)
         for lang in rc.languages:
             catalog(lang)
         _zone(rc.timezone or "UTC", r.display)
+        check_template(rc.output or "", rc.languages, len(rc.categories) > 0)
+        t = _template(r, rc)
+        if t in templates:
+            raise ConfigError(
+                f"output {rc.output}: repositories {templates[t]} and {r.display} would write"
+                " the same files; add {repo} to the template"
+            )
+        templates[t] = r.display
     state_file = state_path or default_state_path(config, out)
     summary = RunSummary(state=state_file)
     renderer = get_renderer(config.format)
@@ -368,7 +377,7 @@ def _run_repo(
             len(days),
         )
         log.debug("days without commits: %s", ", ".join(map(str, outcome.empty_days)))
-    template = str(out / (rc.output or "").replace("{repo}", safe_component(repo.display)))
+    template = str(out / _template(repo, rc))
     targets = {output_path(template, d, "x", "x") for d in units}
     if len(targets) < len(units):
         raise InputError(
@@ -381,6 +390,11 @@ def _run_repo(
     if not backfill:
         state.set_cursor(repo.key, repo.branch, head)
         outcome.cursor_to = head
+
+
+def _template(repo: WatchedRepo, rc: Config) -> str:
+    """The repository's output template, ``{repo}`` filled in (relative to the output folder)."""
+    return (rc.output or "").replace("{repo}", safe_component(repo.display))
 
 
 def _days_since(
