@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=src python benchmarks/site_build.py [--runs 3] [--write docs/BENCHMARKS.md]
+    python benchmarks/site_build.py [--runs 3] [--write]
 
 Copies ``../shared/anchor-reports`` to a temporary folder (the data never enters the
 repository) and measures, taking the median of ``--runs``:
@@ -14,7 +14,7 @@ repository) and measures, taking the median of ``--runs``:
    page and its translations' pages are rendered again, plus the list, feed and search
    files).
 
-With ``--write`` the results replace the ``## Site`` section of that Markdown file.
+With ``--write`` the results replace the ``## Site`` section of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import shutil
 import statistics
 import sys
@@ -31,12 +30,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from diffinsight.site import SiteBuildResult, build_site
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from _benchdoc import update_section  # noqa: E402  (next to this script)
+
+from diffinsight.site import SiteBuildResult, build_site  # noqa: E402
+
 ANCHOR = ROOT / ".." / "shared" / "anchor-reports"
 HELD_BACK = "zh_CN/202504/report-20250430-openai.md"
-COMMAND = "PYTHONPATH=src python benchmarks/site_build.py --runs 3 --write docs/BENCHMARKS.md"
+COMMAND = "python benchmarks/site_build.py --runs 3 --write"
 
 
 def _cpu_model() -> str:
@@ -123,16 +126,6 @@ def markdown(results: list[tuple[str, float, SiteBuildResult]], runs: int, jobs:
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(r"^## Site\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -148,8 +141,8 @@ def main() -> int:
     section = markdown(results, args.runs, args.jobs)
     print(section)
     if args.write:
-        write_section(args.write, section)
-        print(f"wrote the Site section of {args.write}")
+        update_section("Site", section.removeprefix("## Site\n"))
+        print("wrote the Site section of docs/BENCHMARKS.md")
     return 0
 
 

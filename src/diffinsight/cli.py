@@ -1,0 +1,259 @@
+"""The command line: parse options, call one library function, print the result."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
+
+from diffinsight.config import load_config
+from diffinsight.errors import DiffInsightError, InputError
+from diffinsight.pipeline import RunResult, run
+from diffinsight.sources import DateWindow, open_source
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Grounded, multilingual Diff Insight Reports from git history.",
+)
+err = Console(stderr=True)
+log = logging.getLogger("diffinsight")
+
+
+class Engine(str, Enum):
+    offline = "offline"
+
+
+class Format(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+def _setup_logging(verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO
+    handler: logging.Handler
+    if err.is_terminal:
+        handler = RichHandler(console=err, show_path=False, show_time=False)
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # One line per HTTP request is noise unless debugging.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def fail(exc: DiffInsightError) -> NoReturn:
+    """Print the error as one line (never read as markup) and exit with its code."""
+    err.print(Text.assemble(("error: ", "red"), str(exc)), highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value}: not a date; use YYYY-MM-DD") from None
+
+
+def _run_with_progress(**kwargs: object) -> RunResult:
+    if not err.is_terminal:
+        return run(**kwargs)  # type: ignore[arg-type]
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = int(bar.add_task(what, total=total))
+            bar.update(tasks[what], completed=done, total=total)  # type: ignore[arg-type]
+
+        return run(progress=progress, **kwargs)  # type: ignore[arg-type]
+
+
+@app.command()
+def report(
+    source: Annotated[
+        str, typer.Argument(help="A git repository folder, a patch file, or - for stdin.")
+    ],
+    range_spec: Annotated[
+        str | None, typer.Argument(metavar="[RANGE]", help="BASE...HEAD, BASE..HEAD or one commit.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="First day (YYYY-MM-DD) of a date window.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last day (YYYY-MM-DD) of a date window.")
+    ] = None,
+    branch: Annotated[
+        str, typer.Option(help="Branch whose first-parent history a date window reads.")
+    ] = "HEAD",
+    lang: Annotated[
+        list[str] | None,
+        typer.Option("--lang", help="Report language, repeatable (en_US, ja_JP, zh_CN...)."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML config (categories, languages, output).")
+    ] = None,
+    report_day: Annotated[
+        str | None,
+        typer.Option("--date", help="Date of the report (default: newest commit's date)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option(help="Time zone for dates (IANA name, default UTC).")
+    ] = None,
+    engine: Annotated[Engine, typer.Option(help="Writer engine.")] = Engine.offline,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.markdown,
+    output: Annotated[
+        str | None,
+        typer.Option(help="Path template: strftime codes plus {lang} and {category}."),
+    ] = None,
+    stdout: Annotated[
+        bool, typer.Option("--stdout", help="Print the reports instead of writing files.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    """Write Diff Insight Reports for a range of a repository or for a patch."""
+    _setup_logging(verbose)
+    try:
+        if stdout and output:
+            raise InputError("--stdout and --output: choose one")
+        cfg = load_config(config)
+        zone = tz or cfg.timezone or "UTC"
+        window = None
+        if since or until:
+            start, end = _parse_day(since, "--since"), _parse_day(until, "--until")
+            if range_spec:
+                raise InputError(f"{range_spec}: give either RANGE or --since/--until, not both")
+            start = start or end
+            end = end or start
+            assert start is not None and end is not None
+            if end < start:
+                raise InputError(f"--until {until}: before --since {since}; swap them")
+            window = DateWindow(start, end, zone)
+        src = open_source(source, range_spec, window=window, branch=branch)
+        result = _run_with_progress(
+            source=src,
+            config=cfg,
+            languages=lang or cfg.languages or ["en_US"],
+            day=_parse_day(report_day, "--date"),
+            tz=zone,
+            fmt=fmt.value,
+            output=output,
+            write=not stdout,
+        )
+    except DiffInsightError as exc:
+        fail(exc)
+    if not result.reports:
+        err.print("Nothing to report: the range holds no changed files.", highlight=False)
+        return
+    if stdout:
+        sys.stdout.write("\n".join(result.texts))
+        return
+    for r, p in zip(result.reports, result.paths, strict=True):
+        typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+
+
+@app.command()
+def example(
+    out: Annotated[Path, typer.Argument(help="Folder for the reports.")] = Path("example-reports"),
+    repo: Annotated[
+        Path | None,
+        typer.Option(help="Where to build the example repository (default: a temp folder)."),
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Languages (default: en_US, ja_JP, zh_CN).")
+    ] = None,
+) -> None:
+    """Build the bundled example documentation repository and report on its history."""
+    from diffinsight.example import run_example
+
+    _setup_logging(False)
+    try:
+        results = run_example(out, repo=repo, languages=lang or ["en_US", "ja_JP", "zh_CN"])
+    except DiffInsightError as exc:
+        fail(exc)
+    for result in results:
+        for r, p in zip(result.reports, result.paths, strict=True):
+            typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+
+
+@app.command("run")
+def run_daily(
+    config: Annotated[
+        Path, typer.Option(help="Watch list (YAML): repositories, categories, languages, output.")
+    ] = Path("diffinsight-watch.yml"),
+    backfill: Annotated[
+        str | None,
+        typer.Option(help="Days to (re)write, FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD) or one day."),
+    ] = None,
+    from_rev: Annotated[
+        str | None,
+        typer.Option("--from", help="Start after this commit instead of the recorded one."),
+    ] = None,
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", help="Only this repository (repeatable).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: the watch list's output_dir).")
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    """Report every watched repository from its last processed commit (or --backfill days)."""
+    from diffinsight.daily import parse_backfill, run_watchlist
+    from diffinsight.watchlist import load_watchlist
+
+    _setup_logging(verbose)
+    try:
+        summary = run_watchlist(
+            load_watchlist(config),
+            backfill=parse_backfill(backfill) if backfill else None,
+            from_rev=from_rev,
+            only=repo,
+            output_dir=out,
+            state_path=state,
+        )
+    except DiffInsightError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    for r in summary.repos:
+        for p in r.written:
+            typer.echo(f"{p}\t{r.name}\twritten")
+        if r.error is None and not r.written:
+            err.print(f"{r.name}: nothing new to write", highlight=False)
+    failed = [r for r in summary.repos if r.error is not None]
+    if failed:  # each failure was logged with its message as it happened
+        err.print(
+            f"[red]error:[/red] {len(failed)} of {len(summary.repos)} repositories failed:"
+            f" {', '.join(r.name for r in failed)}; their state is unchanged",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

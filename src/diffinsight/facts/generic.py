@@ -1,0 +1,232 @@
+"""Facts any text file yields: whole-file events and in-place edits read from the hunks."""
+
+from __future__ import annotations
+
+import re
+
+from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks
+from diffinsight.models import Fact, FileChange, FileStatus
+
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_KEY_RE = re.compile(r"^\s*-?\s*([A-Za-z_][\w.\-]*)\s*:\s")
+#: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
+MAX_VALUE_CHARS = 80
+
+
+def section_index(text: str | None) -> list[tuple[int, str]]:
+    """(line number, heading path) for each Markdown heading, skipping fenced code."""
+    if not text:
+        return []
+    out: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []
+    fence: str | None = None
+    for n, line in enumerate(text.split("\n"), start=1):
+        fm = _FENCE_RE.match(line)
+        if fm:
+            mark = fm.group(1)
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif mark.startswith(fence):
+                fence = None
+            continue
+        if fence:
+            continue
+        m = _HEADING_RE.match(line)
+        if m:
+            level = len(m.group(1))
+            stack = [s for s in stack if s[0] < level] + [(level, m.group(2).strip())]
+            out.append((n, " > ".join(s[1] for s in stack)))
+    return out
+
+
+def section_at(index: list[tuple[int, str]], line_no: int) -> str | None:
+    """The heading path that line ``line_no`` sits under."""
+    found = None
+    for n, path in index:
+        if n > line_no:
+            break
+        found = path
+    return found
+
+
+def document_title(text: str | None) -> str | None:
+    """A document's title: front matter ``title:``, else its first H1."""
+    if not text:
+        return None
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for line in lines[1:60]:
+            if line.strip() == "---":
+                break
+            m = re.match(r"^title:\s*(.+?)\s*$", line)
+            if m:
+                return m.group(1).strip().strip("'\"").strip() or None
+    for line in lines:
+        m = _HEADING_RE.match(line)
+        if m and len(m.group(1)) == 1:
+            return m.group(2).strip()
+    return None
+
+
+def _title_from_added_lines(hunks: list[Hunk]) -> str | None:
+    text = "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("+"))
+    return document_title(text)
+
+
+def _headings_in(lines: list[str]) -> list[str]:
+    return [m.group(2).strip() for ln in lines if (m := _HEADING_RE.match(ln))]
+
+
+def file_facts(change: FileChange) -> list[Fact]:
+    """Whole-file facts: added / removed / renamed / binary."""
+    hunks = parse_hunks(change.patch)
+    facts: list[Fact] = []
+    if change.binary:
+        kind = {
+            FileStatus.ADDED: "binary.added",
+            FileStatus.REMOVED: "binary.removed",
+        }.get(change.status, "binary.changed")
+        facts.append(
+            Fact(
+                kind=kind,
+                new=change.path if kind != "binary.removed" else None,
+                old=change.path if kind == "binary.removed" else None,
+            )
+        )
+        if change.status is FileStatus.RENAMED:
+            facts.append(
+                Fact(
+                    kind="file.renamed",
+                    old=change.old_path,
+                    new=change.path,
+                    detail={"similarity": change.similarity},
+                )
+            )
+        return facts
+    if change.status is FileStatus.ADDED:
+        title = document_title(change.new_text) or _title_from_added_lines(hunks)
+        heads = (
+            _headings_in((change.new_text or "").split("\n"))
+            if change.new_text
+            else _headings_in([ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")])
+        )
+        facts.append(
+            Fact(
+                kind="file.added",
+                new=title,
+                detail={"headings": heads[:8], "lines": change.additions},
+            )
+        )
+    elif change.status is FileStatus.REMOVED:
+        title = document_title(change.old_text) or document_title(
+            "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("-"))
+        )
+        facts.append(Fact(kind="file.removed", old=title, detail={"lines": change.deletions}))
+    elif change.status is FileStatus.RENAMED:
+        facts.append(
+            Fact(
+                kind="file.renamed",
+                old=change.old_path,
+                new=change.path,
+                detail={"similarity": change.similarity},
+            )
+        )
+    return facts
+
+
+def edit_facts(change: FileChange) -> list[Fact]:
+    """In-place edits (old -> new values), added and removed lines, whitespace and EOF changes."""
+    if change.binary or change.status in (FileStatus.ADDED, FileStatus.REMOVED):
+        return []
+    hunks = parse_hunks(change.patch)
+    new_index = section_index(change.new_text)
+    old_index = section_index(change.old_text)
+    facts: list[Fact] = []
+    for hunk in hunks:
+        if hunk.no_newline_old != hunk.no_newline_new:
+            facts.append(Fact(kind="newline.eof", detail={"added": hunk.no_newline_old}))
+        for run in hunk.changes:
+            where = (
+                section_at(new_index, run.new_start)
+                if new_index
+                else section_at(old_index, run.old_start)
+            )
+            pairs = pair_lines(run.removed, run.added)
+            paired_old = {i for i, _ in pairs}
+            paired_new = {j for _, j in pairs}
+            for i, j in pairs:
+                old, new = run.removed[i], run.added[j]
+                if old == new:
+                    continue  # only the end-of-file newline differed
+                if old.split() == new.split():
+                    facts.append(Fact(kind="whitespace.changed", where=where))
+                    continue
+                key_m = _KEY_RE.match(new)
+                key = key_m.group(1) if key_m and _KEY_RE.match(old) else None
+                for e in line_edits(old, new):
+                    if len(e.old) > MAX_VALUE_CHARS or len(e.new) > MAX_VALUE_CHARS:
+                        facts.append(Fact(kind="line.rewritten", where=where, detail={"count": 1}))
+                        break
+                    kind = (
+                        "text.replaced"
+                        if e.old and e.new
+                        else ("text.inserted" if e.new else "text.deleted")
+                    )
+                    detail = {"key": key} if key else {}
+                    facts.append(
+                        Fact(
+                            kind=kind,
+                            old=e.old or None,
+                            new=e.new or None,
+                            where=where,
+                            detail=detail,
+                        )
+                    )
+            added = [ln for j, ln in enumerate(run.added) if j not in paired_new]
+            removed = [ln for i, ln in enumerate(run.removed) if i not in paired_old]
+            if (
+                added
+                and removed
+                and sorted(a.strip() for a in added) == sorted(r.strip() for r in removed)
+            ):
+                facts.append(Fact(kind="whitespace.changed", where=where))
+                continue
+            if [a for a in added if a.strip()]:
+                facts.append(
+                    Fact(
+                        kind="lines.added",
+                        where=where,
+                        detail={
+                            "count": len([a for a in added if a.strip()]),
+                            "headings": _headings_in(added),
+                        },
+                    )
+                )
+            if [r for r in removed if r.strip()]:
+                facts.append(
+                    Fact(
+                        kind="lines.removed",
+                        where=where,
+                        detail={
+                            "count": len([r for r in removed if r.strip()]),
+                            "headings": _headings_in(removed),
+                        },
+                    )
+                )
+    return _merge_rewrites(facts)
+
+
+def _merge_rewrites(facts: list[Fact]) -> list[Fact]:
+    out: list[Fact] = []
+    for f in facts:
+        if (
+            f.kind == "line.rewritten"
+            and out
+            and out[-1].kind == "line.rewritten"
+            and out[-1].where == f.where
+        ):
+            out[-1].detail["count"] = int(out[-1].detail["count"]) + 1
+            continue
+        out.append(f)
+    return out

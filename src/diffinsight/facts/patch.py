@@ -1,0 +1,151 @@
+"""Reading hunks: the line-level building blocks every fact extractor shares."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+_HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
+# Identifiers, versions, dates, URLs and numbers stay whole; punctuation splits.
+_TOKEN_RE = re.compile(
+    r"\d{1,4}(?:[/.\-:]\d{1,4})+(?:[\w.\-]*\w)?|\w[\w.\-]*\w|\w|\s+|[^\w\s]", re.UNICODE
+)
+
+
+@dataclass
+class Change:
+    """A run of removed lines followed by added lines inside one hunk."""
+
+    old_start: int  #: 1-based line number in the old file of the first removed line
+    new_start: int  #: 1-based line number in the new file of the first added line
+    removed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hunk:
+    """One ``@@`` hunk of a patch."""
+
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    context: str
+    lines: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    no_newline_old: bool = False
+    no_newline_new: bool = False
+
+
+def parse_hunks(patch: str | None) -> list[Hunk]:
+    """Split a GitHub-style patch into hunks and their change runs; tolerates junk lines."""
+    hunks: list[Hunk] = []
+    if not patch:
+        return hunks
+    cur: Hunk | None = None
+    old_no = new_no = 0
+    run: Change | None = None
+    last_sign = ""
+    for line in patch.split("\n"):
+        m = _HUNK_RE.match(line)
+        if m:
+            cur = Hunk(
+                old_start=int(m.group(1)),
+                old_len=int(m.group(2)) if m.group(2) is not None else 1,
+                new_start=int(m.group(3)),
+                new_len=int(m.group(4)) if m.group(4) is not None else 1,
+                context=m.group(5).strip(),
+            )
+            hunks.append(cur)
+            old_no, new_no = cur.old_start, cur.new_start
+            run = None
+            continue
+        if cur is None:
+            continue
+        cur.lines.append(line)
+        sign = line[:1]
+        if sign == "-":
+            if run is None or run.added:
+                run = Change(old_start=old_no, new_start=new_no)
+                cur.changes.append(run)
+            run.removed.append(line[1:])
+            old_no += 1
+        elif sign == "+":
+            if run is None:
+                run = Change(old_start=old_no, new_start=new_no)
+                cur.changes.append(run)
+            run.added.append(line[1:])
+            new_no += 1
+        elif sign == "\\":
+            if last_sign == "-":
+                cur.no_newline_old = True
+            elif last_sign == "+":
+                cur.no_newline_new = True
+            else:
+                cur.no_newline_old = cur.no_newline_new = True
+        else:
+            run = None
+            old_no += 1
+            new_no += 1
+        if sign != "\\":
+            last_sign = sign
+    return hunks
+
+
+def tokens(text: str) -> list[str]:
+    """Split a line into tokens that keep versions, dates, identifiers and URLs whole."""
+    return _TOKEN_RE.findall(text)
+
+
+@dataclass
+class Edit:
+    """An in-place edit inside a line: ``old`` became ``new`` (either may be empty)."""
+
+    old: str
+    new: str
+
+
+def line_edits(old: str, new: str) -> list[Edit]:
+    """Token-level edits that turn ``old`` into ``new``, merged across single separators."""
+    a, b = tokens(old), tokens(new)
+    sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    edits: list[Edit] = []
+    ops = [op for op in sm.get_opcodes() if op[0] != "equal"]
+    merged: list[list[int]] = []
+    for _tag, i1, i2, j1, j2 in ops:
+        # Join edits separated by one whitespace/punct token so "a b" -> "c d" reads as one.
+        if merged and i1 - merged[-1][1] <= 1 and j1 - merged[-1][3] <= 1:
+            gap_a = "".join(a[merged[-1][1] : i1])
+            if gap_a.strip() == "" or len(gap_a) <= 1:
+                merged[-1][1], merged[-1][3] = i2, j2
+                continue
+        merged.append([i1, i2, j1, j2])
+    for i1, i2, j1, j2 in merged:
+        edits.append(Edit(old="".join(a[i1:i2]).strip(), new="".join(b[j1:j2]).strip()))
+    return [e for e in edits if e.old or e.new]
+
+
+def similarity(old: str, new: str) -> float:
+    """How alike two lines are (0..1), on characters."""
+    if not old and not new:
+        return 1.0
+    return difflib.SequenceMatcher(a=old, b=new, autojunk=False).ratio()
+
+
+def pair_lines(
+    removed: list[str], added: list[str], threshold: float = 0.5
+) -> list[tuple[int, int]]:
+    """Pair removed and added lines of one change run that are edits of each other, in order."""
+    pairs: list[tuple[int, int]] = []
+    j0 = 0
+    for i, old in enumerate(removed):
+        best, best_j = threshold, -1
+        for j in range(j0, min(len(added), j0 + 8)):
+            s = similarity(old, added[j])
+            if s > best:
+                best, best_j = s, j
+        if best_j >= 0:
+            pairs.append((i, best_j))
+            j0 = best_j + 1
+    return pairs

@@ -1,0 +1,98 @@
+"""Message catalogues: every string a reader sees, one YAML file per language.
+
+A message is a ``str.format`` template with named fields. A message that depends on a count is a
+mapping of CLDR plural categories (``one``, ``other``...), chosen with the locale's plural rules.
+Missing keys fall back to ``en_US``, so a new language can be added one message at a time.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.lists import format_list
+from babel.numbers import format_decimal
+
+from diffinsight.errors import InputError
+
+FALLBACK = "en_US"
+
+
+def available_languages() -> list[str]:
+    """Languages that have a catalogue, e.g. ``['en_US', 'ja_JP', 'zh_CN']``."""
+    folder = resources.files("diffinsight.i18n") / "locales"
+    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+@cache
+def _load(lang: str) -> dict[str, Any]:
+    path = resources.files("diffinsight.i18n") / "locales" / f"{lang}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _flatten(data or {})
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict) and not _is_plural(value):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+def _is_plural(value: dict[str, Any]) -> bool:
+    return "other" in value and all(
+        k in ("zero", "one", "two", "few", "many", "other") for k in value
+    )
+
+
+class Catalog:
+    """The messages of one language, with its plural, list and number rules."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in available_languages():
+            raise InputError(
+                f"--lang {lang}: no message catalogue for it; choose from "
+                + ", ".join(available_languages())
+            )
+        self.lang = lang
+        self.locale = Locale.parse(lang)
+        self._messages = _load(lang)
+        self._fallback = _load(FALLBACK)
+
+    def has(self, key: str) -> bool:
+        """Whether the catalogue (or the fallback) defines ``key``."""
+        return key in self._messages or key in self._fallback
+
+    def t(self, name: str, /, count: int | None = None, **params: Any) -> str:
+        """The message ``name`` filled with ``params`` (and ``count``, which also picks the plural)."""
+        msg = self._messages.get(name, self._fallback.get(name))
+        if msg is None:
+            raise KeyError(f"message {name!r} is missing from the {self.lang} catalogue")
+        if isinstance(msg, dict):
+            form = self.locale.plural_form(count if count is not None else 1)
+            msg = msg.get(form, msg["other"])
+        if count is not None:
+            params.setdefault("count", self.num(count))
+        return str(msg).format(**params)
+
+    def join(self, items: list[str]) -> str:
+        """A list in the language's own style: ``a, b, and c`` / ``a、b和c``."""
+        if not items:
+            return ""
+        return format_list(items, locale=self.locale)
+
+    def num(self, n: int) -> str:
+        """A number with the language's grouping."""
+        return format_decimal(n, locale=self.locale)
+
+
+@cache
+def catalog(lang: str) -> Catalog:
+    """The (cached) catalogue of ``lang``; :class:`InputError` when there is none."""
+    return Catalog(lang)

@@ -1,0 +1,156 @@
+"""The pipeline: source -> change set -> categories -> facts -> writer -> renderers -> files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from diffinsight.categories import categorize
+from diffinsight.config import DEFAULT_OUTPUT, Config
+from diffinsight.errors import InputError
+from diffinsight.i18n import catalog
+from diffinsight.models import ChangeSet, Report
+from diffinsight.publish import output_path, write_all
+from diffinsight.render import get_renderer
+from diffinsight.sources import Source
+from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer, analyze
+from diffinsight.writers.offline import OfflineWriter
+
+log = logging.getLogger(__name__)
+
+#: Called as work advances: (what, done, total).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced."""
+
+    changeset: ChangeSet
+    reports: list[Report] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+def report_date(changeset: ChangeSet, tz: str = "UTC", explicit: date | None = None) -> date:
+    """The date a report is filed under: given, else the newest commit's date in ``tz``, else today."""
+    if explicit is not None:
+        return explicit
+    zone = ZoneInfo(tz)
+    stamps = [datetime.fromisoformat(c.date) for c in changeset.commits if c.date]
+    if stamps:
+        return max(stamps).astimezone(zone).date()
+    return datetime.now(zone).date()
+
+
+def build_reports(
+    changeset: ChangeSet,
+    *,
+    config: Config | None = None,
+    languages: Sequence[str] = ("en_US",),
+    day: date,
+    writer: Writer | None = None,
+    title_template: str | None = None,
+    progress: Progress | None = None,
+) -> list[Report]:
+    """One report per category and language (categories in config order, then languages)."""
+    config = config or Config()
+    for lang in languages:
+        catalog(lang)  # fail fast on an unknown language, before any work
+    writer = writer or OfflineWriter()
+    groups = categorize(changeset, config)
+    total = sum(len(cs.files) for cs in groups.values())
+    analyzed = {}
+    done = 0
+    for cs in groups.values():
+        for f in cs.files:
+            analyzed[id(f)] = analyze(f)
+            done += 1
+            if progress:
+                progress("analyse", done, total)
+    reports: list[Report] = []
+    for name, cs in groups.items():
+        request = ReportRequest(
+            changeset=cs,
+            category=name,
+            date=day,
+            languages=list(languages),
+            files=[analyzed[id(f)] for f in cs.files],
+            title_template=title_template or config.title or DEFAULT_TITLE_TEMPLATE,
+        )
+        reports.extend(writer.write(request))
+        if progress:
+            progress("write", len(reports), len(groups) * len(languages))
+    return reports
+
+
+def check_template(template: str, languages: Sequence[str], many_categories: bool) -> None:
+    """Refuse templates that would make two reports share one file."""
+    if len(languages) > 1 and "{lang}" not in template:
+        raise InputError(
+            f"--output {template}: several languages need {{lang}} in the template, or one file would overwrite another"
+        )
+    if many_categories and "{category}" not in template:
+        raise InputError(
+            f"--output {template}: several categories need {{category}} in the template"
+        )
+
+
+def run(
+    source: Source,
+    *,
+    config: Config | None = None,
+    languages: Sequence[str] = ("en_US",),
+    day: date | None = None,
+    tz: str = "UTC",
+    fmt: str = "markdown",
+    output: str | None = None,
+    write: bool = True,
+    writer: Writer | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Read ``source``, build every report and (unless ``write`` is false) write them all atomically."""
+    config = config or Config()
+    languages = list(dict.fromkeys(languages or config.languages or ["en_US"]))
+    renderer = get_renderer(fmt)
+    template = output or config.output or DEFAULT_OUTPUT
+    check_template(template, languages, len(config.categories) > 0)
+    # Fail on bad options before the (possibly slow) source is read.
+    for lang in languages:
+        catalog(lang)
+    output_path(template, date(2000, 1, 1), languages[0], "x", suffix=renderer.suffix)
+    changeset = source.changeset()
+    result = RunResult(changeset=changeset)
+    log.info(
+        "read %d changed file(s) from %s (%s..%s, %d commit(s))",
+        len(changeset.files),
+        changeset.repo or "patch",
+        (changeset.base or "?")[:12],
+        (changeset.head or "?")[:12],
+        len(changeset.commits),
+    )
+    for note in changeset.source_notes:
+        log.info("%s", note)
+    if not changeset.files:
+        return result
+    d = report_date(changeset, tz, day)
+    result.reports = build_reports(
+        changeset, config=config, languages=languages, day=d, writer=writer, progress=progress
+    )
+    result.texts = [renderer.render(r) for r in result.reports]
+    result.paths = [
+        output_path(template, r.date, r.language, r.category, suffix=renderer.suffix)
+        for r in result.reports
+    ]
+    if len(set(result.paths)) != len(result.paths):
+        raise InputError(
+            f"--output {template}: two reports map to the same file; add {{lang}} and {{category}}"
+        )
+    if write:
+        write_all(list(zip(result.paths, result.texts, strict=True)))
+        log.info("wrote %d report(s)", len(result.paths))
+    return result

@@ -1,0 +1,128 @@
+"""The reference Markdown format, exactly as our readers (and their tools) already know it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from diffinsight.i18n import FALLBACK, available_languages, catalog
+from diffinsight.models import FileReport, Report
+
+_FENCE_RUN = re.compile(r"^[ +\- ]?\s*(`{3,}|~{3,})", re.MULTILINE)
+
+
+def diff_fence(patch: str) -> str:
+    """A backtick fence longer than any fence inside the patch (at least four, as the reference)."""
+    longest = max(
+        (len(m.group(1)) for m in _FENCE_RUN.finditer(patch) if m.group(1)[0] == "`"), default=0
+    )
+    return "`" * max(4, longest + 1)
+
+
+def front_matter(report: Report) -> str:
+    """YAML front matter with ``date``, ``permalink``, ``summary``, ``title``; safe whatever the text."""
+    data = {
+        "date": report.date.isoformat(),
+        "permalink": report.permalink or "",
+        "summary": report.summary,
+        "title": report.title,
+    }
+    body = yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=True, width=1_000_000, default_flow_style=False
+    )
+    return f"---\n{body}\n---"
+
+
+def table_cell(text: str) -> str:
+    """Text that cannot break a Markdown table row."""
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").split())
+
+
+def _label(text: str) -> str:
+    """Link text that cannot close its brackets early."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class MarkdownRenderer:
+    """Renders a :class:`Report` in the reference Markdown format."""
+
+    name = "markdown"
+    suffix = ".md"
+
+    def render(self, report: Report) -> str:
+        """The whole report as Markdown text."""
+        cat = catalog(report.language if report.language in available_languages() else FALLBACK)
+        out: list[str] = [front_matter(report), ""]
+        if report.permalink:
+            out += [f'[View Diff on GitHub]({report.permalink}){{target="_blank"}}', ""]
+        h = report.highlights
+        out += ["# Highlights", h.text.strip(), ""]
+        groups = (
+            ("New features", h.new_features, "highlights.none_new"),
+            ("Breaking changes", h.breaking_changes, "highlights.none_breaking"),
+            ("Other updates", h.other_updates, "highlights.none_other"),
+        )
+        for heading, items, none_key in groups:
+            out.append(f"## {heading}")
+            out += [f"- {_one_line(i)}" for i in items] if items else [cat.t(none_key)]
+            out.append("")
+        out.append("# Insights")
+        for para in report.insights:
+            out += [para.strip(), ""]
+        if not report.insights:
+            out.append("")
+        out += [
+            "# Summary Table",
+            "|  Filename  | Type |    Title    | Status | A  | D  | M  |",
+            "|------------|------|-------------|--------|----|----|----|",
+        ]
+        for f in report.files:
+            out.append(
+                f"| [{table_cell(_label(f.basename))}](#{f.anchor}) | {f.modification_type.value} | "
+                f"{table_cell(f.modification_title)} | {f.status.value} | {f.additions} | "
+                f"{f.deletions} | {f.changes} | "
+            )
+        out += ["", "", "# Modified Contents"]
+        for f in report.files:
+            out += self._file_section(f)
+        return "\n".join(out).rstrip("\n") + "\n"
+
+    def _file_section(self, f: FileReport) -> list[str]:
+        out = [f"## {_one_line(f.path)}{{#{f.anchor}}}", ""]
+        if f.patch:
+            fence = diff_fence(f.patch)
+            out += [
+                "<details>",
+                "<summary>Diff</summary>",
+                f"{fence}diff",
+                f.patch.rstrip("\n"),
+                fence,
+                "</details>",
+                "",
+            ]
+        summary = json.dumps(
+            {
+                "modification_type": f.modification_type.value,
+                "modification_title": f.modification_title,
+            },
+            ensure_ascii=False,
+            indent=4,
+        )
+        out += [
+            "### Summary",
+            "",
+            "```json",
+            summary,
+            "```",
+            "",
+            "### Explanation",
+            f.explanation.strip(),
+            "",
+        ]
+        return out

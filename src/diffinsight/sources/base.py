@@ -1,0 +1,36 @@
+"""What every source shares: the interface and the safe handling of untrusted bytes."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from diffinsight.models import ChangeSet
+
+#: Patches larger than this are clipped (with a note) so a 50 MB file cannot swamp a report.
+DEFAULT_MAX_PATCH_BYTES = 1_000_000
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Anything that can produce a :class:`ChangeSet`."""
+
+    def changeset(self) -> ChangeSet:
+        """Read the comparison."""
+        ...
+
+
+def decode_text(raw: bytes) -> tuple[str, bool]:
+    """Decode UTF-8, replacing bad bytes; says whether any were bad."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
+
+
+def clip_patch(text: str, max_bytes: int) -> tuple[str, bool]:
+    """Cut a patch at a line boundary below ``max_bytes`` (UTF-8); says whether it cut."""
+    if len(text) * 4 <= max_bytes or len(text.encode("utf-8")) <= max_bytes:
+        return text, False
+    cut = text.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
+    nl = cut.rfind("\n")
+    return (cut[:nl] if nl > 0 else cut), True

@@ -1,0 +1,365 @@
+"""Source: a local git repository and a range (``A...B``, ``A..B``, one commit, or a date window)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from diffinsight.errors import InputError, SourceError
+from diffinsight.models import ChangeSet, Commit, FileChange, FileStatus
+from diffinsight.sources.base import DEFAULT_MAX_PATCH_BYTES, decode_text
+from diffinsight.sources.patch import parse_patch
+
+#: Whole documents above this size are not loaded for doc-aware analysis (the patch still is).
+MAX_CONTENT_BYTES = 2_000_000
+
+# Options that keep git from running anything a repository's own config or attributes name:
+# untrusted repos must not get code execution through us.
+_SAFE_CONFIG = (
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "diff.external=",
+    "-c",
+    "color.ui=false",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+    "-c",
+    "diff.relative=false",
+)
+_DIFF_FLAGS = ("--no-ext-diff", "--no-textconv", "-M", "--no-color", "--ignore-submodules=none")
+_GITHUB_URL = re.compile(
+    r"^(?:https?://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+    r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$"
+)
+
+
+def github_permalink(owner_repo: str, base: str, head: str) -> str:
+    """The compare URL exactly as the reference reports spell it (7-character SHAs)."""
+    owner = owner_repo.split("/", 1)[0]
+    return f"https://github.com/{owner_repo}/compare/{owner}:{base[:7]}...{owner}:{head[:7]}"
+
+
+def github_repo_of_url(url: str) -> str | None:
+    """``OWNER/REPO`` of a GitHub remote URL, else None."""
+    m = _GITHUB_URL.match(url.strip())
+    return f"{m.group('owner')}/{m.group('repo')}" if m else None
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Commits whose committer date falls on ``since`` .. ``until`` (inclusive days) in ``tz``."""
+
+    since: date
+    until: date
+    tz: str = "UTC"
+
+    def bounds(self) -> tuple[int, int]:
+        try:
+            zone = ZoneInfo(self.tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise InputError(
+                f"--tz {self.tz}: unknown time zone; use an IANA name such as UTC or Asia/Tokyo"
+            ) from exc
+        start = datetime.combine(self.since, time(0), zone)
+        end = datetime.combine(self.until + timedelta(days=1), time(0), zone)
+        return int(start.timestamp()), int(end.timestamp())
+
+
+class Git:
+    """A repository, queried with options that are safe on untrusted clones."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputError(f"{path}: no such file or folder; pass a git repository or a patch")
+        try:
+            out = self.run("rev-parse", "--absolute-git-dir", what=str(path)).strip()
+        except SourceError as exc:
+            raise InputError(
+                f"{path}: not a git repository; pass a repository folder, a patch file or -"
+            ) from exc
+        self.git_dir = Path(out.decode())
+
+    def run(self, *args: str, what: str | None = None, input: bytes | None = None) -> bytes:
+        """Run git and return stdout; a failure becomes a one-line :class:`SourceError`."""
+        env = dict(os.environ)
+        env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C", GIT_PAGER="cat")
+        env.pop("GIT_EXTERNAL_DIFF", None)
+        try:
+            proc = subprocess.run(
+                ["git", *_SAFE_CONFIG, "-C", str(self.path), *args],
+                input=input,
+                capture_output=True,
+                env=env,
+                check=False,
+            )
+        except FileNotFoundError as exc:
+            raise SourceError("git: not found on PATH; install git") from exc
+        if proc.returncode != 0:
+            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = msg[-1] if msg else f"exit {proc.returncode}"
+            raise SourceError(f"{what or self.path}: git {args[0]} failed: {detail}")
+        return proc.stdout
+
+    def resolve(self, rev: str) -> str:
+        """Full SHA of a commit-ish; :class:`InputError` naming it when unknown."""
+        if rev.startswith("-"):
+            raise InputError(f"{rev}: not a revision; revisions cannot start with '-'")
+        try:
+            return (
+                self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", what=rev)
+                .decode()
+                .strip()
+            )
+        except SourceError as exc:
+            raise InputError(
+                f"{rev}: unknown revision in {self.path}; check the name (git log --oneline)"
+            ) from exc
+
+    def empty_tree(self) -> str:
+        return self.run("hash-object", "-t", "tree", "--stdin", input=b"").decode().strip()
+
+    def first_parent(self, sha: str) -> str:
+        out = self.run("rev-list", "--parents", "-n", "1", sha).decode().split()
+        return out[1] if len(out) > 1 else self.empty_tree()
+
+    def merge_base(self, a: str, b: str) -> str:
+        try:
+            return self.run("merge-base", a, b, what=f"{a}...{b}").decode().strip()
+        except SourceError as exc:
+            raise InputError(
+                f"{a}...{b}: the two revisions share no history; use {a}..{b} to diff them directly"
+            ) from exc
+
+    def github_repo(self) -> str | None:
+        try:
+            url = self.run("config", "--get", "remote.origin.url").decode()
+        except SourceError:
+            return None
+        return github_repo_of_url(url)
+
+
+def resolve_range(git: Git, spec: str) -> tuple[str, str]:
+    """``A...B`` (from their merge base), ``A..B``, or one commit ``C`` (``C^..C``) to SHAs."""
+    if "..." in spec:
+        a, b = spec.split("...", 1)
+        base_rev, head = git.resolve(a or "HEAD"), git.resolve(b or "HEAD")
+        return git.merge_base(base_rev, head), head
+    if ".." in spec:
+        a, b = spec.split("..", 1)
+        return git.resolve(a or "HEAD"), git.resolve(b or "HEAD")
+    head = git.resolve(spec)
+    return git.first_parent(head), head
+
+
+def resolve_window(git: Git, window: DateWindow, branch: str = "HEAD") -> tuple[str, str] | None:
+    """The first-parent commits of ``branch`` in the window, as (parent of oldest, newest)."""
+    tip = git.resolve(branch)
+    start, end = window.bounds()
+    out = git.run("log", "--first-parent", "--format=%H %ct", tip).decode().split("\n")
+    chain = [(sha, int(ts)) for sha, ts in (ln.split() for ln in out if ln.strip())]
+    idx = [i for i, (_, ts) in enumerate(chain) if start <= ts < end]
+    if not idx:
+        return None
+    newest, oldest = chain[min(idx)][0], chain[max(idx)][0]
+    return git.first_parent(oldest), newest
+
+
+def _parse_raw_numstat(
+    out: bytes,
+) -> list[tuple[FileStatus, str | None, str, str, str, int | None, int | None, int | None]]:
+    """Parse ``git diff --raw --numstat -z`` into (status, old, new, old_blob, new_blob, sim, a, d)."""
+    parts = out.split(b"\0")
+    raws: list[tuple[FileStatus, str | None, str, str, str, int | None]] = []
+    i = 0
+    while i < len(parts) and parts[i].startswith(b":"):
+        meta = parts[i].decode().split()
+        old_blob, new_blob, code = meta[2], meta[3], meta[4]
+        letter = code[0]
+        sim = int(code[1:]) if len(code) > 1 and code[1:].isdigit() else None
+        if letter in "RC":
+            old, new = (
+                parts[i + 1].decode("utf-8", "replace"),
+                parts[i + 2].decode("utf-8", "replace"),
+            )
+            i += 3
+        else:
+            old = new = parts[i + 1].decode("utf-8", "replace")
+            i += 2
+        if letter == "A" or letter == "C":
+            raws.append((FileStatus.ADDED, None, new, old_blob, new_blob, None))
+        elif letter == "D":
+            raws.append((FileStatus.REMOVED, None, old, old_blob, new_blob, None))
+        elif letter == "R":
+            raws.append((FileStatus.RENAMED, old, new, old_blob, new_blob, sim))
+        else:  # M, T (type change), U
+            raws.append((FileStatus.MODIFIED, None, new, old_blob, new_blob, None))
+    counts: list[tuple[int | None, int | None]] = []
+    while i < len(parts):
+        field = parts[i]
+        if not field:
+            i += 1
+            continue
+        a, d, rest = field.split(b"\t", 2)
+        counts.append((None if a == b"-" else int(a), None if d == b"-" else int(d)))
+        i += 3 if rest == b"" else 1  # a rename's paths follow as two more fields
+    if len(counts) != len(raws):
+        raise SourceError("git diff: --raw and --numstat disagree; please report this repository")
+    return [(*r, *c) for r, c in zip(raws, counts, strict=True)]
+
+
+class GitSource:
+    """A range of a local repository as a :class:`ChangeSet`, with full old/new documents."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        range_spec: str | None = None,
+        *,
+        window: DateWindow | None = None,
+        branch: str = "HEAD",
+        max_patch_bytes: int = DEFAULT_MAX_PATCH_BYTES,
+        with_contents: bool = True,
+    ) -> None:
+        if (range_spec is None) == (window is None):
+            raise InputError("range: give either BASE...HEAD (or BASE..HEAD) or --since/--until")
+        self.git = Git(path)
+        self.range_spec = range_spec
+        self.window = window
+        self.branch = branch
+        self.max_patch_bytes = max_patch_bytes
+        self.with_contents = with_contents
+
+    def _endpoints(self) -> tuple[str, str] | None:
+        if self.range_spec is not None:
+            return resolve_range(self.git, self.range_spec)
+        assert self.window is not None
+        return resolve_window(self.git, self.window, self.branch)
+
+    def changeset(self) -> ChangeSet:
+        """Read the comparison from git."""
+        gh = self.git.github_repo()
+        name = gh or self.git.path.resolve().name
+        ends = self._endpoints()
+        if ends is None or ends[0] == ends[1]:
+            return ChangeSet(
+                repo=name, base=ends[0] if ends else None, head=ends[1] if ends else None
+            )
+        base, head = ends
+        entries = _parse_raw_numstat(
+            self.git.run(
+                "diff", *_DIFF_FLAGS, "--raw", "--numstat", "-z", "--no-abbrev", base, head
+            )
+        )
+        patch_out = self.git.run("diff", *_DIFF_FLAGS, "-p", base, head)
+        sections = _split_sections(patch_out)
+        files: list[FileChange] = []
+        for n, (status, old, new, _old_blob, _new_blob, sim, adds, dels) in enumerate(entries):
+            binary = adds is None
+            parsed = (
+                parse_patch(sections[n], name=new, max_patch_bytes=self.max_patch_bytes)
+                if n < len(sections)
+                else []
+            )
+            patch = None if binary else (parsed[0].patch if parsed else "")
+            notes = [] if not parsed else [x for x in parsed[0].notes if x != "series"]
+            files.append(
+                FileChange(
+                    path=new,
+                    old_path=old,
+                    status=status,
+                    additions=adds or 0,
+                    deletions=dels or 0,
+                    binary=binary,
+                    similarity=sim,
+                    patch=patch,
+                    notes=notes,
+                )
+            )
+        if self.with_contents:
+            self._load_contents(files, entries)
+        commits = self._commits(base, head)
+        return ChangeSet(
+            repo=name,
+            base=base,
+            head=head,
+            permalink=github_permalink(gh, base, head) if gh else None,
+            commits=commits,
+            files=files,
+        )
+
+    def _commits(self, base: str, head: str) -> list[Commit]:
+        fmt = "%H%x1f%cI%x1f%an%x1f%s%x1e"
+        rng = head if base == self.git.empty_tree() else f"{base}..{head}"
+        out = self.git.run("log", f"--format={fmt}", rng).decode("utf-8", "replace")
+        commits = []
+        for rec in out.split("\x1e"):
+            rec = rec.strip("\n")
+            if rec:
+                sha, when, author, subject = ([*rec.split("\x1f"), "", "", ""])[:4]
+                commits.append(Commit(sha=sha, date=when, author=author, subject=subject))
+        return commits
+
+    def _load_contents(
+        self,
+        files: list[FileChange],
+        entries: list[
+            tuple[FileStatus, str | None, str, str, str, int | None, int | None, int | None]
+        ],
+    ) -> None:
+        null = "0" * len(entries[0][3]) if entries else ""
+        wanted: list[str] = []
+        for f, e in zip(files, entries, strict=True):
+            if not f.binary:
+                wanted.extend(b for b in (e[3], e[4]) if b != null)
+        if not wanted:
+            return
+        blobs = self._read_blobs(sorted(set(wanted)))
+        for f, e in zip(files, entries, strict=True):
+            if f.binary:
+                continue
+            f.old_text = blobs.get(e[3]) if f.status is not FileStatus.ADDED else None
+            f.new_text = blobs.get(e[4]) if f.status is not FileStatus.REMOVED else None
+
+    def _read_blobs(self, shas: list[str]) -> dict[str, str]:
+        check = self.git.run("cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
+        small = []
+        for line in check.decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "blob" and int(parts[2]) <= MAX_CONTENT_BYTES:
+                small.append(parts[0])
+        if not small:
+            return {}
+        out = self.git.run("cat-file", "--batch", input="\n".join(small).encode() + b"\n")
+        blobs: dict[str, str] = {}
+        pos = 0
+        while pos < len(out):
+            nl = out.index(b"\n", pos)
+            sha, _kind, size = out[pos:nl].decode().split()
+            start = nl + 1
+            body = out[start : start + int(size)]
+            pos = start + int(size) + 1
+            text, bad = decode_text(body)
+            if not bad and "\x00" not in text:
+                blobs[sha] = text
+        return blobs
+
+
+def _split_sections(out: bytes) -> list[bytes]:
+    """Split ``git diff -p`` output into one chunk per file, in git's order."""
+    if not out:
+        return []
+    chunks = out.split(b"\ndiff --git ")
+    return [chunks[0]] + [b"diff --git " + c for c in chunks[1:]]
