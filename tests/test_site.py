@@ -324,3 +324,19 @@ def test_language_from_folder(path: str, expected: str | None) -> None:
     from diffinsight.site.build import _Site
 
     assert _Site._language_from_folder(Path(path)) == expected
+
+
+def test_translations_without_permalink(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    for lang in ("en_US", "ja_JP"):
+        path = reports / "202505" / lang / "report-20250521-openai.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(
+            make_report(
+                title=f"[{lang}] Diff Insight Report - openai", date="2025-05-21", permalink="''"
+            ),
+            encoding="utf-8",
+        )
+    build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    page = (tmp_path / "site/reports/202505/ja_JP/report-20250521-openai.html").read_text("utf-8")
+    assert 'class="switcher"' in page and "report-20250521-openai.html" in page

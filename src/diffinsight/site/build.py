@@ -466,6 +466,19 @@ def _render_pages(state: _RenderState, todo: list[_Entry], jobs: int) -> Iterato
         _FORKED = None
 
 
+def _translation_key(e: _Entry) -> tuple[str, str]:
+    """Reports with the same key are translations of each other.
+
+    The key is the permalink (the compare URL) and the category. Reports of a local
+    repository have no permalink; then the file's path with its locale folders left out
+    stands in (``202505/ja_JP/report-20250521-openai.md`` and ``202505/en_US/...``).
+    """
+    if e.permalink:
+        return ("permalink:" + e.permalink, e.category)
+    parts = [p for p in Path(e.source).parts if _Site._language_from_folder(Path(p) / "x") is None]
+    return ("path:" + "/".join(parts), e.category)
+
+
 def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
     if base_url is None:
         result.warnings.append(
@@ -577,15 +590,14 @@ def build_site(
     prefixes = [c.split("_")[0] for c in languages]
     names = {c: language_name(c, ambiguous=prefixes.count(c.split("_")[0]) > 1) for c in languages}
 
-    # 2. Translations: same permalink and category.
+    # 2. Translations: same permalink and category (see _translation_key).
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     for e in ordered:
-        if e.permalink:
-            groups[(e.permalink, e.category)].append(e)
-    siblings_of: dict[str, list[_Entry]] = {}
-    for e in ordered:
-        group = groups.get((e.permalink or "", e.category), [e]) if e.permalink else [e]
-        siblings_of[e.source] = sorted(group, key=lambda s: (s.language, s.url))
+        groups[_translation_key(e)].append(e)
+    siblings_of = {
+        e.source: sorted(groups[_translation_key(e)], key=lambda s: (s.language, s.url))
+        for e in ordered
+    }
 
     # 3. Report pages whose key changed.
     todo: list[_Entry] = []
