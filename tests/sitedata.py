@@ -151,7 +151,7 @@ def write_synthetic_reports(root: Path) -> dict[str, Path]:
     put(
         "en/report-20250520-hostile.md",
         make_report(
-            title="[en_US] Diff Insight Report - hostile",
+            title="[en_US] Diff Insight Report - <i onmouseover=alert(1)>hostile</i>",
             date="2025-05-20",
             summary="<script>window.__pwned='summary'</script> summary",
             insights="<img src=x onerror=\"window.__pwned='insights'\"> insight",

@@ -132,6 +132,20 @@ def test_no_report_html_survives(synthetic_site: Path) -> None:
     assert "https://example.com/docs" in [a.get("href") for t, a in page.tags if t == "a"]
 
 
+def test_no_page_has_foreign_markup(synthetic_site: Path) -> None:
+    """Every page (lists, feeds' pages, search) carries only the site's own tags."""
+    for path in synthetic_site.rglob("*.html"):
+        page = read_page(path)
+        assert [a.get("src", "") for t, a in page.tags if t == "script"] == [
+            "../" * (len(path.relative_to(synthetic_site).parts) - 1) + "static/site.js"
+        ], path
+        for tag, attrs in page.tags:
+            assert tag not in ("img", "iframe", "svg", "object", "embed", "i", "b"), (path, tag)
+            assert not [k for k in attrs if k.startswith("on")], (path, tag, attrs)
+    home = (synthetic_site / "index.html").read_text(encoding="utf-8")
+    assert "&lt;i onmouseover=alert(1)&gt;hostile&lt;/i&gt;" in home
+
+
 def test_two_clicks_from_home(synthetic_site: Path) -> None:
     pages = {
         p.relative_to(synthetic_site).as_posix()
