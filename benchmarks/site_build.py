@@ -52,14 +52,20 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def _timed(fn: Callable[[], SiteBuildResult]) -> tuple[float, SiteBuildResult]:
-    wall = time.perf_counter()
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _timed(fn: Callable[[], SiteBuildResult]) -> tuple[float, float, SiteBuildResult]:
+    """Wall time, CPU time (this process and its workers) and the build's result."""
+    wall, cpu = time.perf_counter(), _cpu()
     result = fn()
-    return time.perf_counter() - wall, result
+    return time.perf_counter() - wall, _cpu() - cpu, result
 
 
-def run(runs: int, jobs: int) -> list[tuple[str, float, SiteBuildResult]]:
-    rows: dict[str, list[tuple[float, SiteBuildResult]]] = {}
+def run(runs: int, jobs: int) -> list[tuple[str, float, float, SiteBuildResult]]:
+    rows: dict[str, list[tuple[float, float, SiteBuildResult]]] = {}
     base = "https://example.org/"
 
     def measure(label: str, reports: Path, out: Path, n: int) -> None:
@@ -83,13 +89,20 @@ def run(runs: int, jobs: int) -> list[tuple[str, float, SiteBuildResult]]:
             held.write_bytes(held_text)
             measure("rebuild after adding 1 report", reports, out, jobs)
     return [
-        (label, statistics.median(w for w, _ in values), values[-1][1])
+        (
+            label,
+            statistics.median(w for w, _, _ in values),
+            statistics.median(c for _, c, _ in values),
+            values[-1][2],
+        )
         for label, values in rows.items()
     ]
 
 
-def markdown(results: list[tuple[str, float, SiteBuildResult]], runs: int, jobs: int) -> str:
-    full = results[0][2]
+def markdown(
+    results: list[tuple[str, float, float, SiteBuildResult]], runs: int, load: float
+) -> str:
+    full = results[0][3]
     assert full.reports == sum(1 for _ in ANCHOR.rglob("report-*.md"))
     lines = [
         "## Site",
@@ -103,15 +116,16 @@ def markdown(results: list[tuple[str, float, SiteBuildResult]], runs: int, jobs:
         "",
         f"Machine: {os.cpu_count()} cores ({_cpu_model()}), Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; the machine was shared with other jobs, "
-        "so wall times vary by about ±30 %.",
+        f"so wall times vary (load average {load:.1f} when the run started); CPU time "
+        "(this process and its workers) is steadier.",
         "",
-        "| step | wall time | report pages rendered | reports parsed | files written |",
-        "|---|---:|---:|---:|---:|",
+        "| step | wall time | CPU time | report pages rendered | reports parsed | files written |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for label, wall, res in results:
+    for label, wall, cpu, res in results:
         lines.append(
-            f"| {label} | {wall:.2f} s | {res.report_pages_rendered} | {res.reports_parsed} "
-            f"| {res.files_written} |"
+            f"| {label} | {wall:.2f} s | {cpu:.2f} s | {res.report_pages_rendered} "
+            f"| {res.reports_parsed} | {res.files_written} |"
         )
     lines += [
         "",
@@ -131,14 +145,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument(
-        "--write", type=Path, help="Markdown file whose '## Site' section to replace"
+        "--write", action="store_true", help="replace the '## Site' section of docs/BENCHMARKS.md"
     )
     args = parser.parse_args()
     if not ANCHOR.is_dir():
         print(f"skipped: anchor reports not found at {ANCHOR} (../shared is absent)")
         return 0
+    load = os.getloadavg()[0]
     results = run(args.runs, args.jobs)
-    section = markdown(results, args.runs, args.jobs)
+    section = markdown(results, args.runs, load)
     print(section)
     if args.write:
         update_section("Site", section.removeprefix("## Site\n"))
