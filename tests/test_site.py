@@ -354,3 +354,18 @@ def test_translations_without_permalink(tmp_path: Path) -> None:
     build_site(reports, tmp_path / "site", base_url="https://e.org/")
     page = (tmp_path / "site/reports/202505/ja_JP/report-20250521-openai.html").read_text("utf-8")
     assert 'class="switcher"' in page and "report-20250521-openai.html" in page
+
+
+def test_colliding_file_names_get_distinct_pages(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("a b.md", "a-b.md"):
+        (reports / name).write_text(
+            make_report(title="[en_US] Diff Insight Report - misc", date="2025-05-21"),
+            encoding="utf-8",
+        )
+    first = build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    pages = sorted(p.name for p in (tmp_path / "site/reports").iterdir())
+    assert pages == ["a-b-2.html", "a-b.html"]
+    again = build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    assert first.report_pages_rendered == 2 and again.report_pages_rendered == 0

@@ -158,6 +158,12 @@ def _slug(text: str) -> str:
     return slug or "x"
 
 
+def _report_url(source: str) -> str:
+    """Site-relative URL of the page of the report at ``source`` (relative to the input)."""
+    parts = [_slug(p) for p in Path(source).with_suffix("").parts]
+    return "reports/" + "/".join(parts) + ".html"
+
+
 def _html_lang(code: str) -> str:
     return "und" if code == UNKNOWN_LANGUAGE else code.replace("_", "-")
 
@@ -233,12 +239,10 @@ class _Site:
         if not category:
             m = _FILENAME_CATEGORY.search(path.stem)
             category = m.group(1) if m else "uncategorized"
-        parts = [_slug(p) for p in path.with_suffix("").parts]
-        url = "reports/" + "/".join(parts) + ".html"
         return _Entry(
             source=source,
             digest=digest,
-            url=url,
+            url=_report_url(source),
             title=parsed.plain_title or path.stem,
             date=day,
             language=language,
@@ -575,10 +579,10 @@ def build_site(
         parsed[source] = report
     result.reports_parsed = len(parsed)
 
-    # Two inputs mapping to one page: the later one gets a suffix.
+    # Two inputs mapping to one page ("a b.md", "a-b.md"): the later one gets a suffix.
     seen_urls: dict[str, str] = {}
     for source, entry in entries.items():
-        base_url_path = entry.url
+        entry.url = base_url_path = _report_url(source)
         n = 2
         while entry.url in seen_urls:
             entry.url = base_url_path.removesuffix(".html") + f"-{n}.html"
