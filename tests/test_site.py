@@ -38,6 +38,10 @@ def search(site: Path, query: str) -> list[str]:
             for key, deltas in terms.items():
                 if key.startswith(tok):
                     found |= docs(deltas)
+        elif not tok.isascii() and len(tok) == 1:
+            for key, deltas in terms.items():
+                if len(key) == 2 and tok in key:
+                    found |= docs(deltas)
         result = found if result is None else result & found
     return [index["docs"][d]["u"] for d in sorted(result or set())]
 
@@ -196,6 +200,7 @@ def test_search_index(synthetic_site: Path) -> None:
         "reports/zh/report-20250522-openai.html",
     ]
     assert len(search(synthetic_site, "websock")) == 2  # prefix of the last word
+    assert search(synthetic_site, "微") == ["reports/zh/report-20250522-openai.html"]
 
 
 def test_incremental_rebuild(tmp_path: Path) -> None:

@@ -90,6 +90,12 @@ def test_search_chinese_phrase_and_file_name(page: Any, base: str) -> None:
     page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
     assert sorted(hrefs) == [base + EN, base + ZH]
+    page.fill("#search-q", "微")  # one character: the bigrams that hold it
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.fill("#search-q", "realtime-audio-websockets.md")
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
     page.select_option("#search-lang", "zh_CN")
     page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
     page.fill("#search-q", "nothing-like-this")

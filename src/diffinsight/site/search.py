@@ -3,7 +3,8 @@
 ``site.js`` tokenizes queries with the same rules (keep the two in step): NFKC, lower
 case, runs of letters/digits are words, runs of CJK characters (Han, kana, Hangul) give
 their overlapping bigrams (a lone character gives itself). A query matches a document
-when every query token is in it; the last latin token also matches as a prefix.
+when every query token is in it; the last latin token also matches as a prefix, and a
+lone CJK character matches every bigram that holds it.
 """
 
 from __future__ import annotations

@@ -111,6 +111,14 @@
             decode(index.terms[k]).forEach(function (d) { docs[d] = true; });
           }
         });
+      } else if (!tok.latin && tok.t.length === 1) {
+        /* A lone CJK character: every bigram that holds it. */
+        keys = keys || Object.keys(index.terms);
+        keys.forEach(function (k) {
+          if (k.length === 2 && k.indexOf(tok.t) !== -1) {
+            decode(index.terms[k]).forEach(function (d) { docs[d] = true; });
+          }
+        });
       }
       if (result === null) result = docs;
       else {
