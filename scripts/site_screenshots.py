@@ -1,10 +1,11 @@
 """Screenshots of the report site for the docs (home and a report page), with Playwright.
 
-Run from the repository root (needs Debian's /usr/bin/chromium and ../shared)::
+Run from the repository root (needs Debian's /usr/bin/chromium)::
 
     PYTHONPATH=src python scripts/site_screenshots.py [REPORTS_DIR]
 
-Builds the site for REPORTS_DIR (default ``../shared/anchor-reports``) in a temporary
+Builds the site for REPORTS_DIR (default: the reports of the bundled example repository in
+en_US, ja_JP and zh_CN, so that the pictures hold only our own text) in a temporary
 folder, serves it on 127.0.0.1 and writes ``docs/screenshot-home.png``,
 ``docs/screenshot-report.png`` and ``docs/screenshot-mobile.png``.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from diffinsight.example import run_example
 from diffinsight.site import build_site
 from diffinsight.site.serve import make_server
 
@@ -34,20 +36,22 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REPORT = "reports/zh_CN/202504/report-20250401-openai.html"
+REPORT = "reports/202505/zh_CN/report-20250521-openai.html"
 
 
 def main() -> int:
-    reports = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / ".." / "shared" / "anchor-reports"
-    if not reports.is_dir():
-        print(f"{reports}: not found; pass a folder of reports")
-        return 2
     with tempfile.TemporaryDirectory(prefix="di-shots-") as tmp:
-        build_site(reports, tmp, base_url="https://example.github.io/diff-insight/", jobs=2)
-        server = make_server(tmp, "127.0.0.1", 0)
+        if len(sys.argv) > 1:
+            reports = Path(sys.argv[1])
+        else:
+            reports = Path(tmp) / "example-reports"
+            run_example(reports, languages=["en_US", "ja_JP", "zh_CN"])
+        site = Path(tmp) / "site"
+        build_site(reports, site, base_url="https://example.github.io/diff-insight/", jobs=2)
+        server = make_server(site, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}/"
-        report = REPORT if (Path(tmp) / REPORT).is_file() else None
+        report = REPORT if (site / REPORT).is_file() else None
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1100, "height": 1000}, locale="en-US")

@@ -68,3 +68,27 @@ def test_tokenize_latin_words_and_cjk_bigrams() -> None:
     assert tokenize("微调模型") == ["微调", "调模", "模型"]
     assert tokenize("新 ＡＰＩ 한국어") == ["新", "api", "한국", "국어"]
     assert tokenize("リンク修正をo4-mini") == ["リン", "ンク", "ク修", "修正", "正を", "o4", "mini"]
+
+
+def test_catalogues_are_complete_and_plural() -> None:
+    from diffinsight.site.messages import Messages, _catalogues, catalogue_locales
+
+    cats = _catalogues()
+    base = {k for k in cats["en_US"] if not k.endswith("_one")}
+    assert set(catalogue_locales()) >= {
+        "en_US",
+        "ja_JP",
+        "zh_CN",
+        "zh_TW",
+        "ko_KR",
+        "fr_FR",
+        "de_DE",
+        "es_ES",
+    }
+    for locale, cat in cats.items():
+        assert base <= set(cat), (locale, base - set(cat))
+    assert Messages("en_US").count("files_count", 1) == "1 file"
+    assert Messages("en_US").count("files_count", 3) == "3 files"
+    assert Messages("fr_FR").count("reports_count", 0) == "0 rapport"
+    assert Messages("ja_JP").count("files_count", 1) == "1 ファイル"
+    assert Messages("pt_BR")("breaking_changes") == "Breaking changes"  # falls back to en_US

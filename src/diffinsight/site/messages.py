@@ -59,6 +59,15 @@ class Messages:
                 return text.format(**values) if values else text
         return key
 
+    def count(self, key: str, n: int) -> str:
+        """``key`` with ``{n}`` filled in, in the locale's plural form (``key_one``...)."""
+        form = babel_locale(self.locale).plural_form(n)
+        for cat in self._chain:
+            for k in (f"{key}_{form}", key):
+                if k in cat:
+                    return cat[k].format(n=n)
+        return f"{n} {key}"
+
     def label(self, prefix: str, value: str) -> str:
         """A translated vocabulary value (``type_bug fix``), or the value itself."""
         key = f"{prefix}_{value}"

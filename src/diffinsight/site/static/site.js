@@ -134,9 +134,11 @@
 
   function showResults(docs, status, list) {
     list.textContent = "";
-    status.textContent = docs.length
-      ? status.getAttribute("data-results").replace("{n}", String(docs.length))
-      : status.getAttribute("data-none");
+    status.textContent = docs.length === 1
+      ? status.getAttribute("data-results-one")
+      : docs.length
+        ? status.getAttribute("data-results").replace("{n}", String(docs.length))
+        : status.getAttribute("data-none");
     docs.slice(0, 200).forEach(function (doc) {
       var li = document.createElement("li");
       var a = document.createElement("a");
