@@ -18,6 +18,7 @@ from rich.text import Text
 from diffinsight.config import load_config
 from diffinsight.errors import DiffInsightError, InputError
 from diffinsight.pipeline import RunResult, run
+from diffinsight.site.cli import site_app
 from diffinsight.sources import DateWindow, open_source
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Grounded, multilingual Diff Insight Reports from git history.",
 )
+app.add_typer(site_app, name="site")
 err = Console(stderr=True)
 log = logging.getLogger("diffinsight")
 
