@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from diffinsight.site.render import is_safe_url, render_diff, render_inline, render_markdown
@@ -92,3 +94,15 @@ def test_catalogues_are_complete_and_plural() -> None:
     assert Messages("fr_FR").count("reports_count", 0) == "0 rapport"
     assert Messages("ja_JP").count("files_count", 1) == "1 ファイル"
     assert Messages("pt_BR")("breaking_changes") == "Breaking changes"  # falls back to en_US
+
+
+def test_titles_with_code_spans_render_as_code_in_the_table(tmp_path: Path) -> None:
+    from diffinsight.example import run_example
+    from diffinsight.site import build_site
+
+    run_example(tmp_path / "reports", languages=["en_US"])
+    build_site(tmp_path / "reports", tmp_path / "site")
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html")]
+    page = next(p for p in pages if "realtime-quickstart.md" in p and "<table" in p)
+    assert "<td><code>2024-12-17</code>" in page or "<code>2024-12-17</code>" in page
+    assert "<td>`" not in page

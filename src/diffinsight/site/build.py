@@ -61,7 +61,7 @@ STATIC = _HERE / "static"
 MESSAGES = _HERE / "messages.yaml"
 MANIFEST = ".diffinsight-site.json"
 #: Bump when the page-building code changes in a way the templates do not show.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 #: Where ``diffinsight site serve`` listens by default; feeds point here without a base URL.
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
@@ -328,7 +328,8 @@ class _Site:
                     "type": f.modification_type,
                     "type_label": t.label("type", f.modification_type),
                     "type_class": _slug(f.modification_type.lower()),
-                    "title": f.modification_title,
+                    # Titles hold code spans (`2024-12-17`); inline Markdown, never raw HTML.
+                    "title": Markup(render_inline(f.modification_title)),
                     "summary_raw": f.summary_raw,
                     "diff": Markup(diff_html),
                     "has_diff": f.patch is not None,
@@ -343,7 +344,7 @@ class _Site:
                 "type": r.type,
                 "type_label": t.label("type", r.type),
                 "type_class": _slug(r.type.lower()),
-                "title": r.title,
+                "title": Markup(render_inline(r.title)),
                 "status": r.status,
                 "status_label": t.label("status", r.status),
                 "additions": r.additions,
