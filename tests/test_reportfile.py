@@ -10,6 +10,7 @@ from diffinsight.models import item_anchor
 from diffinsight.reportfile import parse_report, parse_report_file
 
 
+@pytest.mark.shared
 def test_reference_report(reference_report: Path) -> None:
     r = parse_report_file(reference_report)
     assert r.language == "zh_CN"
@@ -53,6 +54,7 @@ def test_reference_report(reference_report: Path) -> None:
     assert r.warnings == []
 
 
+@pytest.mark.shared
 def test_anchor_reports_sweep(anchor_reports: Path) -> None:
     paths = sorted(anchor_reports.rglob("report-*.md"))
     assert len(paths) == 816
@@ -183,3 +185,18 @@ def test_unparseable_input_names_the_file(text: str, fragment: str) -> None:
     assert message.startswith("reports/bad.md: ")
     assert fragment in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "front, language",
+    [
+        ("title: '[zh-cn] Diff Insight Report - misc'", "zh_CN"),
+        ("title: Diff Insight Report - misc\nlanguage: zh-hant", "zh_Hant"),
+        ("title: Diff Insight Report - misc\nlang: ../../etc", None),
+        ("title: Diff Insight Report - misc", None),
+    ],
+)
+def test_language_rules(front: str, language: str | None) -> None:
+    r = parse_report(f"---\n{front}\n---\n# Summary Table\n", "x.md")
+    assert r.language == language
+    assert r.category == "misc"

@@ -19,6 +19,7 @@ from diffinsight.config import load_config
 from diffinsight.errors import DiffInsightError, InputError
 from diffinsight.llm.engine import select_writer
 from diffinsight.pipeline import RunResult, run
+from diffinsight.site.cli import site_app
 from diffinsight.sources import DateWindow, open_source
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Grounded, multilingual Diff Insight Reports from git history.",
 )
+app.add_typer(site_app, name="site")
 err = Console(stderr=True)
 log = logging.getLogger("diffinsight")
 
@@ -50,6 +52,8 @@ def _setup_logging(verbose: bool) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # One line per HTTP request is noise unless debugging.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def fail(exc: DiffInsightError) -> NoReturn:
@@ -206,6 +210,63 @@ def example(
     for result in results:
         for r, p in zip(result.reports, result.paths, strict=True):
             typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+
+
+@app.command("run")
+def run_daily(
+    config: Annotated[
+        Path, typer.Option(help="Watch list (YAML): repositories, categories, languages, output.")
+    ] = Path("diffinsight-watch.yml"),
+    backfill: Annotated[
+        str | None,
+        typer.Option(help="Days to (re)write, FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD) or one day."),
+    ] = None,
+    from_rev: Annotated[
+        str | None,
+        typer.Option("--from", help="Start after this commit instead of the recorded one."),
+    ] = None,
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", help="Only this repository (repeatable).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: the watch list's output_dir).")
+    ] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    """Report every watched repository from its last processed commit (or --backfill days)."""
+    from diffinsight.daily import parse_backfill, run_watchlist
+    from diffinsight.watchlist import load_watchlist
+
+    _setup_logging(verbose)
+    try:
+        summary = run_watchlist(
+            load_watchlist(config),
+            backfill=parse_backfill(backfill) if backfill else None,
+            from_rev=from_rev,
+            only=repo,
+            output_dir=out,
+            state_path=state,
+        )
+    except DiffInsightError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    for r in summary.repos:
+        for p in r.written:
+            typer.echo(f"{p}\t{r.name}\twritten")
+        if r.error is None and not r.written:
+            err.print(f"{r.name}: nothing new to write", highlight=False)
+    failed = [r for r in summary.repos if r.error is not None]
+    if failed:  # each failure was logged with its message as it happened
+        err.print(
+            f"[red]error:[/red] {len(failed)} of {len(summary.repos)} repositories failed:"
+            f" {', '.join(r.name for r in failed)}; their state is unchanged",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ The existing tool's file works unchanged::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -76,8 +76,11 @@ def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
     return line
 
 
-def parse_config(text: str, name: str = "config") -> Config:
-    """Validate config text; :class:`ConfigError` names the file, the key and its line."""
+_C = TypeVar("_C", bound=BaseModel)
+
+
+def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _C:  # type: ignore[assignment]
+    """Validate config text as ``model``; :class:`ConfigError` names the file, the key and its line."""
     try:
         data = yaml.safe_load(text) if text.strip() else {}
     except yaml.YAMLError as exc:
@@ -87,7 +90,7 @@ def parse_config(text: str, name: str = "config") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping of settings at the top level")
     try:
-        return Config.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         # A typo shows as an unknown key plus a missing one: name the typo.
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]

@@ -287,14 +287,14 @@ def run_example(
 
     Writes Markdown and JSON under ``out/%Y%m/{lang}/``; returns one result per format.
     """
-    from diffinsight.config import parse_config
+    from diffinsight.config import Config, parse_config
     from diffinsight.pipeline import run
     from diffinsight.sources import GitSource
 
     with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
         where = build_example_repo(repo or Path(tmp) / "contoso-docs")
         source = GitSource(where, EXAMPLE_RANGE)
-        config = parse_config(EXAMPLE_CONFIG, "example config")
+        config: Config = parse_config(EXAMPLE_CONFIG, "example config")
         template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
         return [
             run(source=source, config=config, languages=languages, fmt=fmt, output=template)

@@ -246,11 +246,16 @@ def _closes(line: str, fence: str, indented: bool) -> bool:
     return stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?$")
+
+
 def _normalise_lang(tag: str) -> str:
+    """``zh-cn`` -> ``zh_CN``, ``zh-hant`` -> ``zh_Hant``, ``JA`` -> ``ja``."""
     parts = re.split(r"[-_]", tag.strip())
     if len(parts) == 1:
         return parts[0].lower()
-    return parts[0].lower() + "_" + parts[1].upper()
+    sub = parts[1].title() if len(parts[1]) == 4 else parts[1].upper()
+    return parts[0].lower() + "_" + sub
 
 
 def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], list[str]]:
@@ -630,8 +635,10 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
         for key in ("lang", "language", "locale"):
             value = front.get(key)
             if isinstance(value, str) and value.strip():
-                report.language = _normalise_lang(value)
-                break
+                if _LANG_TAG.match(value.strip()):
+                    report.language = _normalise_lang(value)
+                    break
+                report.warnings.append(f"front matter {key}: {value!r} is not a language tag")
     c = _CATEGORY.search(report.plain_title)
     if c:
         report.category = c.group(1).strip()

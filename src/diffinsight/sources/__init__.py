@@ -40,7 +40,8 @@ def open_source(
     branch: str = "HEAD",
     max_patch_bytes: int = DEFAULT_MAX_PATCH_BYTES,
 ) -> Source:
-    """Pick the source for SPEC: ``-`` or a file is a patch, a folder is a git repository."""
+    """Pick the source for SPEC: ``-`` or a file is a patch, a folder is a git repository,
+    ``OWNER/REPO`` (with ``BASE...HEAD``) or a compare URL is a GitHub comparison."""
     if spec == "-" or Path(spec).is_file():
         if range_spec or window:
             raise InputError(f"{spec}: a patch has no range; drop RANGE and --since/--until")
@@ -53,4 +54,14 @@ def open_source(
         return GitSource(
             spec, range_spec, window=window, branch=branch, max_patch_bytes=max_patch_bytes
         )
-    raise InputError(f"{spec}: no such file or folder; pass a git repository, a patch file or -")
+    from diffinsight.sources.github import GitHubSource, parse_github_spec
+
+    gh = parse_github_spec(spec, range_spec)
+    if gh is not None:
+        if window is not None:
+            raise InputError(f"{spec}: date windows need a local clone; give BASE...HEAD instead")
+        return GitHubSource(gh, max_patch_bytes=max_patch_bytes)
+    raise InputError(
+        f"{spec}: no such file or folder; pass a git repository, a patch file, -, OWNER/REPO"
+        " or a GitHub compare URL"
+    )

@@ -1,0 +1,885 @@
+"""Build the static report site from a folder of reports in the reference format.
+
+Layout of the output (all links relative, so the site works under any path prefix)::
+
+    index.html                      latest reports per language, links to every list
+    lang/<code>/index.html          all reports of a language, by month
+    month/<YYYY-MM>/index.html      all reports of a month
+    category/<name>/index.html      all reports of a category, by month
+    reports/<source path>.html      one page per report
+    search.html, search-index.json  client-side search
+    feeds/lang-<code>.xml, feeds/category-<name>.xml   Atom feeds
+    static/                         CSS and JavaScript
+    .diffinsight-site.json          manifest for incremental rebuilds
+
+A rebuild hashes every input, parses only new or changed reports, re-renders only report
+pages whose input, translations or templates changed, and rewrites the list, feed and
+search files (cheap) only where their bytes differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing as mp
+import re
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+
+from diffinsight.errors import InputError
+from diffinsight.reportfile import ParsedReport, parse_report
+from diffinsight.site.feeds import FeedEntry, atom_feed
+from diffinsight.site.messages import (
+    DEFAULT_LOCALE,
+    UNKNOWN_LANGUAGE,
+    Messages,
+    format_day,
+    format_month,
+    language_name,
+)
+from diffinsight.site.render import is_safe_url, render_diff, render_inline, render_markdown
+from diffinsight.site.search import build_index
+
+__all__ = ["DEFAULT_BASE_URL", "SiteBuildResult", "SkippedReport", "build_site"]
+
+log = logging.getLogger("diffinsight.site")
+
+_HERE = Path(__file__).parent
+TEMPLATES = _HERE / "templates"
+STATIC = _HERE / "static"
+MESSAGES = _HERE / "messages.yaml"
+MANIFEST = ".diffinsight-site.json"
+#: Bump when the page-building code changes in a way the templates do not show.
+RENDER_VERSION = "2"
+#: Where ``diffinsight site serve`` listens by default; feeds point here without a base URL.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
+
+_LOCALE_DIR = re.compile(r"^([a-z]{2,3})[_-]([A-Za-z]{2}|[A-Z][a-z]{3})$")
+_FILENAME_DATE = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)")
+_FILENAME_CATEGORY = re.compile(r"report-\d{8}-([A-Za-z0-9_-]+)$")
+
+
+class SkippedReport(BaseModel):
+    """An input file that was left out of the site, and why."""
+
+    source: str
+    reason: str
+
+
+class SiteBuildResult(BaseModel):
+    """What a build did."""
+
+    out_dir: Path
+    reports: int = 0
+    languages: dict[str, int] = Field(default_factory=dict)
+    categories: dict[str, int] = Field(default_factory=dict)
+    months: dict[str, int] = Field(default_factory=dict)
+    #: Reports parsed in this build (new or changed inputs, or siblings to re-render).
+    reports_parsed: int = 0
+    #: Report pages rendered in this build (the rest were up to date).
+    report_pages_rendered: int = 0
+    #: Files whose bytes changed on disk (pages, feeds, index, static files).
+    files_written: int = 0
+    files_removed: int = 0
+    feeds: list[str] = Field(default_factory=list)
+    skipped: list[SkippedReport] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    full_rebuild: bool = True
+    seconds: float = 0.0
+
+
+class _Entry(BaseModel):
+    """What the lists, feeds and search need of one report (kept in the manifest)."""
+
+    source: str
+    digest: str
+    url: str  #: site-relative, e.g. ``reports/ja_JP/202409/report-20240912-misc.html``
+    title: str
+    date: Date
+    language: str
+    category: str
+    permalink: str | None = None
+    summary: str = ""
+    files: int = 0
+    file_paths: list[str] = Field(default_factory=list)
+    file_titles: list[str] = Field(default_factory=list)
+    page_key: str = ""  #: hash of everything the page shows; re-render when it changes
+
+    @property
+    def month(self) -> str:
+        return self.date.strftime("%Y-%m")
+
+
+class _Manifest(BaseModel):
+    version: str
+    entries: dict[str, _Entry] = Field(default_factory=dict)
+    outputs: list[str] = Field(default_factory=list)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_digest(paths: Iterable[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        if p.is_file():
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def write_if_changed(path: Path, data: bytes | str) -> bool:
+    """Write ``data`` to ``path`` unless the file already holds it; whether it wrote."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw)
+    return True
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return slug or "x"
+
+
+def _report_url(source: str) -> str:
+    """Site-relative URL of the page of the report at ``source`` (relative to the input)."""
+    parts = [_slug(p) for p in Path(source).with_suffix("").parts]
+    return "reports/" + "/".join(parts) + ".html"
+
+
+def _html_lang(code: str) -> str:
+    return "und" if code == UNKNOWN_LANGUAGE else code.replace("_", "-")
+
+
+def _excerpt(text: str, limit: int = 150) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class _Site:
+    """One build: inputs, manifest, renderer and the writes it made."""
+
+    def __init__(
+        self,
+        reports_dir: Path,
+        out_dir: Path,
+        base_url: str,
+        site_title: str | None,
+        site_locale: str,
+        latest_per_language: int,
+        feed_entries: int,
+        result: SiteBuildResult,
+    ) -> None:
+        self.reports_dir = reports_dir
+        self.out_dir = out_dir
+        self.base_url = base_url
+        self.site_locale = site_locale
+        self.latest_per_language = latest_per_language
+        self.feed_entries = feed_entries
+        self.result = result
+        self.site_title = site_title
+        self.env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.outputs: set[str] = set()
+
+    # -- output --------------------------------------------------------------
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        """Write ``rel`` under the output folder unless it already holds these bytes."""
+        self.outputs.add(rel)
+        if write_if_changed(self.out_dir / rel, data):
+            self.result.files_written += 1
+
+    def render(self, template: str, rel: str, locale: str, **context: Any) -> str:
+        depth = rel.count("/")
+        messages = Messages(locale)
+        page = {
+            "root": "../" * depth,
+            "rel": rel,
+            "lang": _html_lang(locale),
+            "locale": locale,
+            "site_title": self.site_title or messages("site_title"),
+        }
+        return self.env.get_template(template).render(t=messages, page=page, **context)
+
+    # -- entries -------------------------------------------------------------
+
+    def entry_for(self, source: str, digest: str, parsed: ParsedReport) -> _Entry | None:
+        path = Path(source)
+        language = parsed.language or self._language_from_folder(path) or UNKNOWN_LANGUAGE
+        day = parsed.date or self._date_from_name(path)
+        if day is None:
+            self.skip(
+                source, "no date in the front matter or the file name; add 'date: YYYY-MM-DD'"
+            )
+            return None
+        category = parsed.category
+        if not category:
+            m = _FILENAME_CATEGORY.search(path.stem)
+            category = m.group(1) if m else "uncategorized"
+        return _Entry(
+            source=source,
+            digest=digest,
+            url=_report_url(source),
+            title=parsed.plain_title or path.stem,
+            date=day,
+            language=language,
+            category=category,
+            permalink=parsed.permalink,
+            summary=parsed.summary,
+            files=len(parsed.files) or len(parsed.table),
+            file_paths=[f.path for f in parsed.files] or [r.name for r in parsed.table],
+            file_titles=[r.title for r in parsed.table if r.title],
+        )
+
+    @staticmethod
+    def _language_from_folder(path: Path) -> str | None:
+        for part in reversed(path.parent.parts):
+            m = _LOCALE_DIR.match(part)
+            if not m:
+                continue
+            sub = m.group(2).upper() if len(m.group(2)) == 2 else m.group(2)
+            code = f"{m.group(1)}_{sub}"
+            # "my-Docs" looks like a locale but is not one: the parts must be known ones.
+            known = Locale.parse("en").territories if len(sub) == 2 else Locale.parse("en").scripts
+            if sub not in known:
+                continue
+            try:
+                Locale.parse(code)
+            except (UnknownLocaleError, ValueError):
+                continue
+            return code
+        return None
+
+    @staticmethod
+    def _date_from_name(path: Path) -> Date | None:
+        m = _FILENAME_DATE.search(path.name)
+        if not m:
+            return None
+        try:
+            return Date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+
+    def skip(self, source: str, reason: str) -> None:
+        message = f"{source}: skipped, {reason}"
+        log.warning(message)
+        self.result.skipped.append(SkippedReport(source=source, reason=reason))
+
+    # -- pages ---------------------------------------------------------------
+
+    def report_page(
+        self, entry: _Entry, parsed: ParsedReport, siblings: list[_Entry], names: dict[str, str]
+    ) -> str:
+        locale = entry.language if entry.language != UNKNOWN_LANGUAGE else DEFAULT_LOCALE
+        t = Messages(locale)
+        compare = next(
+            (
+                u
+                for u in (parsed.compare_url, parsed.permalink)
+                if u and u.startswith(("http://", "https://")) and is_safe_url(u)
+            ),
+            None,
+        )
+        hl = parsed.highlights
+        groups = []
+        for key, group in (
+            ("new_features", hl.new_features),
+            ("breaking_changes", hl.breaking_changes),
+            ("other_updates", hl.other_updates),
+        ):
+            groups.append(
+                {
+                    "key": key,
+                    "label": t(key),
+                    "items": [Markup(render_inline(i)) for i in group.items],
+                    "text": Markup(render_markdown(group.text, top_level=4)),
+                }
+            )
+        files = []
+        for f in parsed.files:
+            diff_html, cut = render_diff(f.patch) if f.patch is not None else ("", False)
+            files.append(
+                {
+                    "path": f.path,
+                    "anchor": _slug(f.anchor),
+                    "type": f.modification_type,
+                    "type_label": t.label("type", f.modification_type),
+                    "type_class": _slug(f.modification_type.lower()),
+                    # Titles hold code spans (`2024-12-17`); inline Markdown, never raw HTML.
+                    "title": Markup(render_inline(f.modification_title)),
+                    "summary_raw": f.summary_raw,
+                    "diff": Markup(diff_html),
+                    "has_diff": f.patch is not None,
+                    "cut": cut,
+                    "explanation": Markup(render_markdown(f.explanation, top_level=4)),
+                }
+            )
+        rows = [
+            {
+                "name": r.name,
+                "anchor": _slug(r.anchor) if r.anchor else None,
+                "type": r.type,
+                "type_label": t.label("type", r.type),
+                "type_class": _slug(r.type.lower()),
+                "title": Markup(render_inline(r.title)),
+                "status": r.status,
+                "status_label": t.label("status", r.status),
+                "additions": r.additions,
+                "deletions": r.deletions,
+                "changes": r.changes,
+            }
+            for r in parsed.table
+        ]
+        translations = [
+            {
+                "url": s.url,
+                "language": s.language,
+                "name": names[s.language],
+                "lang": _html_lang(s.language),
+                "current": s.url == entry.url,
+            }
+            for s in siblings
+        ]
+        return self.render(
+            "report.html",
+            entry.url,
+            locale,
+            entry=entry,
+            day=format_day(entry.date, locale),
+            month_label=format_month(entry.date.year, entry.date.month, locale),
+            language_label=names[entry.language],
+            lang_url=f"lang/{_slug(entry.language)}/index.html",
+            category_url=f"category/{_slug(entry.category)}/index.html",
+            compare=compare,
+            summary=Markup(render_markdown(parsed.summary, top_level=3)),
+            highlights_text=Markup(render_markdown(hl.text, top_level=3)),
+            groups=groups,
+            extra=[
+                {"heading": s.heading, "body": Markup(render_markdown(s.body, top_level=4))}
+                for s in hl.extra
+            ],
+            insights=Markup(render_markdown("\n\n".join(parsed.insights), top_level=3)),
+            rows=rows,
+            files=files,
+            translations=translations if len(translations) > 1 else [],
+        )
+
+    def list_item(self, e: _Entry, locale: str, names: dict[str, str]) -> dict[str, Any]:
+        return {
+            "url": e.url,
+            "date": e.date.isoformat(),
+            "day": format_day(e.date, locale),
+            "category": e.category,
+            "title": e.title,
+            "language": e.language,
+            "language_name": names[e.language],
+            "lang": _html_lang(e.language),
+            "summary": _excerpt(e.summary),
+            "files": e.files,
+        }
+
+    def by_month(
+        self, entries: list[_Entry], locale: str, names: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        groups: dict[str, list[_Entry]] = defaultdict(list)
+        for e in entries:
+            groups[e.month].append(e)
+        return [
+            {
+                "id": month,
+                "label": format_month(int(month[:4]), int(month[5:]), locale),
+                "datetime": month,
+                "url": f"month/{month}/index.html",
+                "items": [self.list_item(e, locale, names) for e in groups[month]],
+            }
+            for month in sorted(groups, reverse=True)
+        ]
+
+
+def _order(entries: Iterable[_Entry]) -> list[_Entry]:
+    """Newest first; stable by category and language within a day."""
+    return sorted(entries, key=lambda e: (e.date, e.category, e.language, e.url), reverse=True)
+
+
+@dataclass
+class _RenderState:
+    site: _Site
+    parsed: dict[str, ParsedReport]
+    siblings: dict[str, list[_Entry]]
+    names: dict[str, str]
+
+
+#: What forked workers render from (inherited, never pickled).
+_FORKED: _RenderState | None = None
+
+
+def _render_one(state: _RenderState, entry: _Entry) -> tuple[int, int]:
+    """Render one report page; (files written, reports parsed)."""
+    site = state.site
+    reparsed = 0
+    report = state.parsed.get(entry.source)
+    if report is None:
+        report = _parse(site, entry.source, (site.reports_dir / entry.source).read_bytes())
+        reparsed = 1
+        if report is None:  # the file changed into something unreadable since step 1
+            return 0, reparsed
+    html = site.report_page(entry, report, state.siblings[entry.source], state.names)
+    return int(write_if_changed(site.out_dir / entry.url, html)), reparsed
+
+
+def _render_forked(entry: _Entry) -> tuple[int, int]:
+    assert _FORKED is not None
+    return _render_one(_FORKED, entry)
+
+
+def _render_pages(state: _RenderState, todo: list[_Entry], jobs: int) -> Iterator[tuple[int, int]]:
+    """Render pages in this process, or in ``jobs`` forked workers when there are many."""
+    global _FORKED
+    if jobs <= 1 or len(todo) < 2 * jobs or "fork" not in mp.get_all_start_methods():
+        for entry in todo:
+            yield _render_one(state, entry)
+        return
+    # Fork so that workers share the parsed reports instead of pickling them.
+    _FORKED = state
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_render_forked, todo, chunksize=8)
+    finally:
+        _FORKED = None
+
+
+def _translation_key(e: _Entry) -> tuple[str, str]:
+    """Reports with the same key are translations of each other.
+
+    The key is the permalink (the compare URL) and the category. Reports of a local
+    repository have no permalink; then the file's path with its locale folders left out
+    stands in (``202505/ja_JP/report-20250521-openai.md`` and ``202505/en_US/...``).
+    """
+    if e.permalink:
+        return ("permalink:" + e.permalink, e.category)
+    parts = [p for p in Path(e.source).parts if _Site._language_from_folder(Path(p) / "x") is None]
+    return ("path:" + "/".join(parts), e.category)
+
+
+def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
+    if base_url is None:
+        result.warnings.append(
+            f"no base URL given: feeds link to {DEFAULT_BASE_URL} (the local preview); "
+            "pass --base-url https://... for a published site"
+        )
+        return DEFAULT_BASE_URL
+    url = base_url.strip()
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise InputError(
+            f"base URL {base_url!r} is not an absolute http(s) URL; "
+            "pass e.g. --base-url https://example.github.io/reports/"
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def build_site(
+    reports_dir: str | Path,
+    out_dir: str | Path,
+    base_url: str | None = None,
+    *,
+    site_title: str | None = None,
+    site_locale: str = DEFAULT_LOCALE,
+    latest_per_language: int = 5,
+    feed_entries: int = 50,
+    pattern: str = "*.md",
+    force: bool = False,
+    jobs: int = 1,
+) -> SiteBuildResult:
+    """Build (or update) the static site for every report under ``reports_dir``.
+
+    ``base_url`` is the absolute URL the site will be published at; feeds need it (without
+    it they point to the local preview). Reports that cannot be parsed are skipped with a
+    warning naming them (see :attr:`SiteBuildResult.skipped`). An existing build in
+    ``out_dir`` is updated incrementally unless ``force`` is set or the templates changed.
+    ``jobs`` > 1 renders report pages in that many worker processes (where fork exists).
+    Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
+    """
+    started = time.perf_counter()
+    src = Path(reports_dir)
+    out = Path(out_dir)
+    if not src.is_dir():
+        raise InputError(f"{src}: reports folder not found; pass the folder that holds the reports")
+    if out.resolve() == src.resolve() or src.resolve() in out.resolve().parents:
+        raise InputError(
+            f"{out}: the output folder is inside the reports folder; choose another --out"
+        )
+    result = SiteBuildResult(out_dir=out)
+    base = _normalise_base_url(base_url, result)
+    out.mkdir(parents=True, exist_ok=True)
+    site = _Site(src, out, base, site_title, site_locale, latest_per_language, feed_entries, result)
+
+    version = _sha(
+        "\n".join(
+            [
+                RENDER_VERSION,
+                # The code that makes pages is part of the version: a new release re-renders.
+                _tree_digest([*_HERE.glob("*.py"), _HERE.parent / "reportfile.py"]),
+                _tree_digest(TEMPLATES.iterdir()),
+                _tree_digest(STATIC.iterdir()),
+                _sha(MESSAGES.read_bytes()),
+                base,
+                site_title or "",
+                site_locale,
+                str(latest_per_language),
+                str(feed_entries),
+            ]
+        ).encode()
+    )
+    old = _load_manifest(out)
+    full = force or old is None or old.version != version
+    result.full_rebuild = full
+    previous: dict[str, _Entry] = {} if old is None or full else old.entries
+
+    # 1. Inputs: hash everything, parse what is new or changed.
+    entries: dict[str, _Entry] = {}
+    parsed: dict[str, ParsedReport] = {}
+    files = sorted(p for p in src.rglob(pattern) if p.is_file() and not _ignored(p, src))
+    for path in files:
+        source = path.relative_to(src).as_posix()
+        data = path.read_bytes()
+        digest = _sha(data)
+        known = previous.get(source)
+        if known is not None and known.digest == digest:
+            entries[source] = known.model_copy()
+            continue
+        report = _parse(site, source, data)
+        if report is None:
+            continue
+        entry = site.entry_for(source, digest, report)
+        if entry is None:
+            continue
+        entries[source] = entry
+        parsed[source] = report
+    result.reports_parsed = len(parsed)
+
+    # Two inputs mapping to one page ("a b.md", "a-b.md"): the later one gets a suffix.
+    seen_urls: dict[str, str] = {}
+    for source, entry in entries.items():
+        entry.url = base_url_path = _report_url(source)
+        n = 2
+        while entry.url in seen_urls:
+            entry.url = base_url_path.removesuffix(".html") + f"-{n}.html"
+            n += 1
+        seen_urls[entry.url] = source
+
+    ordered = _order(entries.values())
+    languages = sorted({e.language for e in ordered}, key=lambda c: (c == UNKNOWN_LANGUAGE, c))
+    prefixes = [c.split("_")[0] for c in languages]
+    names = {c: language_name(c, ambiguous=prefixes.count(c.split("_")[0]) > 1) for c in languages}
+
+    # 2. Translations: same permalink and category (see _translation_key).
+    groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
+    for e in ordered:
+        groups[_translation_key(e)].append(e)
+    siblings_of = {
+        e.source: sorted(groups[_translation_key(e)], key=lambda s: (s.language, s.url))
+        for e in ordered
+    }
+
+    # 3. Report pages whose key changed.
+    todo: list[_Entry] = []
+    for e in ordered:
+        sib = siblings_of[e.source]
+        e.page_key = _sha(
+            json.dumps([e.digest, e.url, [(s.language, s.url) for s in sib], names]).encode()
+        )
+        site.outputs.add(e.url)
+        known = previous.get(e.source)
+        if known is not None and known.page_key == e.page_key and (out / e.url).is_file():
+            continue
+        todo.append(e)
+    state = _RenderState(site, parsed, siblings_of, names)
+    for written, reparsed in _render_pages(state, todo, jobs):
+        result.files_written += written
+        result.reports_parsed += reparsed
+        result.report_pages_rendered += 1
+
+    # 4. Lists, feeds, search, static files: always regenerated, written when changed.
+    _write_lists(site, ordered, languages, names)
+    _write_feeds(site, ordered, languages, names)
+    _write_search(site, ordered, names)
+    site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
+    for asset in sorted(STATIC.iterdir()):
+        if asset.is_file():
+            site.write(f"static/{asset.name}", asset.read_bytes())
+
+    # 5. Remove what the previous build wrote and this one did not.
+    if old is not None:
+        for rel in old.outputs:
+            if rel not in site.outputs:
+                stale = out / rel
+                if stale.is_file():
+                    stale.unlink()
+                    result.files_removed += 1
+
+    manifest = _Manifest(version=version, entries=entries, outputs=sorted(site.outputs))
+    (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
+
+    result.reports = len(ordered)
+    if not files:
+        result.warnings.append(f"no files matching {pattern!r} under {src}; the site is empty")
+    result.languages = {c: sum(e.language == c for e in ordered) for c in languages}
+    result.categories = dict(sorted(_count(e.category for e in ordered).items()))
+    result.months = dict(sorted(_count(e.month for e in ordered).items()))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for v in values:
+        counts[v] += 1
+    return dict(counts)
+
+
+def _ignored(path: Path, root: Path) -> bool:
+    rel = path.relative_to(root)
+    if any(part.startswith(".") for part in rel.parts):
+        return True
+    return path.stem.upper() in ("README", "CHANGELOG", "LICENSE", "INDEX")
+
+
+def _parse(site: _Site, source: str, data: bytes) -> ParsedReport | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        site.skip(source, "not UTF-8 text; re-save it as UTF-8")
+        return None
+    try:
+        return parse_report(text, source=source)
+    except InputError as exc:
+        reason = str(exc).removeprefix(f"{source}: ")
+        site.skip(source, reason)
+        return None
+    except Exception as exc:  # a parser bug must not fail the whole site
+        site.skip(source, f"cannot be parsed ({type(exc).__name__}: {exc})")
+        return None
+
+
+def _load_manifest(out: Path) -> _Manifest | None:
+    path = out / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return _Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+
+
+def _write_lists(
+    site: _Site, ordered: list[_Entry], languages: list[str], names: dict[str, str]
+) -> None:
+    locale = site.site_locale
+    by_lang: dict[str, list[_Entry]] = defaultdict(list)
+    by_cat: dict[str, list[_Entry]] = defaultdict(list)
+    by_month: dict[str, list[_Entry]] = defaultdict(list)
+    for e in ordered:
+        by_lang[e.language].append(e)
+        by_cat[e.category].append(e)
+        by_month[e.month].append(e)
+    lang_links = [
+        {
+            "code": c,
+            "name": names[c],
+            "lang": _html_lang(c),
+            "url": f"lang/{_slug(c)}/index.html",
+            "feed": f"feeds/lang-{_slug(c)}.xml",
+            "count": len(by_lang[c]),
+        }
+        for c in languages
+    ]
+    cat_links = [
+        {
+            "name": c,
+            "url": f"category/{_slug(c)}/index.html",
+            "feed": f"feeds/category-{_slug(c)}.xml",
+            "count": len(by_cat[c]),
+        }
+        for c in sorted(by_cat)
+    ]
+    month_links = [
+        {
+            "id": m,
+            "label": format_month(int(m[:4]), int(m[5:]), locale),
+            "url": f"month/{m}/index.html",
+            "count": len(by_month[m]),
+        }
+        for m in sorted(by_month, reverse=True)
+    ]
+    nav = {"languages": lang_links, "categories": cat_links, "months": month_links}
+    latest = [
+        {
+            **link,
+            "items": [
+                site.list_item(e, code if code != UNKNOWN_LANGUAGE else locale, names)
+                for e in by_lang[code][: site.latest_per_language]
+            ],
+        }
+        for link in lang_links
+        for code in [str(link["code"])]
+    ]
+    site.write(
+        "index.html",
+        site.render("index.html", "index.html", locale, nav=nav, latest=latest, total=len(ordered)),
+    )
+    for link in lang_links:
+        code = str(link["code"])
+        page_locale = code if code != UNKNOWN_LANGUAGE else locale
+        rel = str(link["url"])
+        site.write(
+            rel,
+            site.render(
+                "list.html",
+                rel,
+                page_locale,
+                nav=nav,
+                heading=link["name"],
+                kind="language",
+                feed=link["feed"],
+                count=link["count"],
+                groups=site.by_month(by_lang[code], page_locale, names),
+            ),
+        )
+    for link in cat_links:
+        rel = str(link["url"])
+        site.write(
+            rel,
+            site.render(
+                "list.html",
+                rel,
+                locale,
+                nav=nav,
+                heading=link["name"],
+                kind="category",
+                feed=link["feed"],
+                count=link["count"],
+                groups=site.by_month(by_cat[str(link["name"])], locale, names),
+            ),
+        )
+    for link in month_links:
+        rel = str(link["url"])
+        entries = by_month[str(link["id"])]
+        site.write(
+            rel,
+            site.render(
+                "list.html",
+                rel,
+                locale,
+                nav=nav,
+                heading=link["label"],
+                kind="month",
+                feed=None,
+                count=link["count"],
+                groups=[
+                    {
+                        "id": c,
+                        "label": names[c],
+                        "datetime": None,
+                        "url": f"lang/{_slug(c)}/index.html",
+                        "items": [
+                            site.list_item(e, locale, names) for e in entries if e.language == c
+                        ],
+                    }
+                    for c in languages
+                    if any(e.language == c for e in entries)
+                ],
+            ),
+        )
+    site.write("search.html", site.render("search.html", "search.html", locale, nav=nav))
+
+
+def _write_feeds(
+    site: _Site, ordered: list[_Entry], languages: list[str], names: dict[str, str]
+) -> None:
+    base = site.base_url
+    t = Messages(site.site_locale)
+    title = site.site_title or t("site_title")
+
+    def entries(selected: list[_Entry]) -> list[FeedEntry]:
+        return [
+            FeedEntry(
+                url=base + e.url,
+                title=f"{e.title} ({e.date.isoformat()}, {names[e.language]})",
+                day=e.date,
+                summary=e.summary,
+                language=e.language,
+                category=e.category,
+            )
+            for e in selected[: site.feed_entries]
+        ]
+
+    for code in languages:
+        rel = f"feeds/lang-{_slug(code)}.xml"
+        selected = [e for e in ordered if e.language == code]
+        site.write(
+            rel,
+            atom_feed(
+                feed_url=base + rel,
+                site_url=base,
+                alternate_url=base + f"lang/{_slug(code)}/index.html",
+                title=f"{title} — {names[code]}",
+                language=code,
+                entries=entries(selected),
+            ),
+        )
+        site.result.feeds.append(rel)
+    for cat in sorted({e.category for e in ordered}):
+        rel = f"feeds/category-{_slug(cat)}.xml"
+        selected = [e for e in ordered if e.category == cat]
+        site.write(
+            rel,
+            atom_feed(
+                feed_url=base + rel,
+                site_url=base,
+                alternate_url=base + f"category/{_slug(cat)}/index.html",
+                title=f"{title} — {cat}",
+                language=None,
+                entries=entries(selected),
+            ),
+        )
+        site.result.feeds.append(rel)
+
+
+def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> None:
+    docs = [
+        {
+            "u": e.url,
+            "t": e.title,
+            "d": e.date.isoformat(),
+            "l": e.language,
+            "n": names[e.language],
+            "c": e.category,
+            "s": _excerpt(e.summary, 160),
+        }
+        for e in ordered
+    ]
+    texts = [[e.title, e.category, e.summary, *e.file_paths, *e.file_titles] for e in ordered]
+    site.write("search-index.json", build_index(docs, texts))

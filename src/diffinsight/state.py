@@ -1,0 +1,262 @@
+"""Durable state of the daily job, in one SQLite file.
+
+What it holds: the last processed commit of each repository and branch (``cursors``), which
+day-ranges are done with which settings (``units``), and one row per written report
+(``reports``: range, category, language, path, content hash, usage). The file is locked for
+the whole run (``flock`` on the database file itself, released by the kernel even when the
+process is killed), so two runs at once on the same state are refused, never interleaved.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from diffinsight.errors import InputError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cursors (
+    repo TEXT NOT NULL, branch TEXT NOT NULL, sha TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (repo, branch)
+);
+CREATE TABLE IF NOT EXISTS units (
+    repo TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
+    base TEXT, head TEXT NOT NULL, settings TEXT NOT NULL, done_at TEXT NOT NULL,
+    PRIMARY KEY (repo, branch, day)
+);
+CREATE TABLE IF NOT EXISTS reports (
+    path TEXT PRIMARY KEY,
+    repo TEXT NOT NULL, repo_name TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
+    base TEXT, head TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
+    title TEXT NOT NULL, permalink TEXT, summary TEXT NOT NULL,
+    sha256 TEXT NOT NULL, usage TEXT, written_at TEXT NOT NULL
+);
+"""
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of ``text`` as UTF-8: the content hash stored per report."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One written report, as the state and the index know it."""
+
+    path: str  #: relative to the output folder, with ``/``
+    repo: str  #: state key of the repository
+    repo_name: str  #: display name
+    branch: str
+    day: str
+    base: str | None
+    head: str
+    category: str
+    language: str
+    title: str
+    permalink: str | None
+    summary: str
+    sha256: str
+    usage: dict[str, Any] | None = None
+
+    def index_entry(self) -> dict[str, Any]:
+        """The entry of ``index.json``."""
+        return {
+            "path": self.path,
+            "date": self.day,
+            "language": self.language,
+            "category": self.category,
+            "title": self.title,
+            "permalink": self.permalink,
+            "summary": self.summary,
+            "repo": self.repo_name,
+            "branch": self.branch,
+            "base": self.base,
+            "head": self.head,
+        }
+
+
+class State:
+    """The state file, opened and locked for one run (use as a context manager)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._fd: int | None = None
+        self._db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> State:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError(
+                f"{self.path}: another diffinsight run is using this state; wait for it to finish"
+            ) from None
+        self._fd = fd
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.__exit__(None, None, None)
+            raise InputError(
+                f"{self.path}: not a diffinsight state file ({exc}); point 'state' elsewhere"
+            ) from exc
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases the lock
+            self._fd = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("State used outside its 'with' block")
+        return self._db
+
+    def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Run statements in one immediate transaction: all of them or none."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, args in statements:
+                db.execute(sql, args)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def cursor(self, repo: str, branch: str) -> str | None:
+        """The last processed commit of ``repo`` ``branch``, or None before the first run."""
+        row = self.db.execute(
+            "SELECT sha FROM cursors WHERE repo = ? AND branch = ?", (repo, branch)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def set_cursor(self, repo: str, branch: str, sha: str) -> None:
+        """Record ``sha`` as processed (call only once every report up to it is written)."""
+        if self.cursor(repo, branch) == sha:
+            return  # leave the file untouched: a run with nothing new changes nothing
+        self._tx(
+            [
+                (
+                    "INSERT INTO cursors VALUES (?, ?, ?, ?) ON CONFLICT (repo, branch)"
+                    " DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at",
+                    (repo, branch, sha, _now()),
+                )
+            ]
+        )
+
+    def unit_reports(
+        self, repo: str, branch: str, day: str, base: str | None, head: str, settings: str
+    ) -> list[ReportRow] | None:
+        """The reports of a finished day with this range and settings, or None if not done."""
+        row = self.db.execute(
+            "SELECT base, head, settings FROM units WHERE repo = ? AND branch = ? AND day = ?",
+            (repo, branch, day),
+        ).fetchone()
+        if row is None or tuple(row) != (base, head, settings):
+            return None
+        return self._rows("WHERE repo = ? AND branch = ? AND day = ?", (repo, branch, day))
+
+    def record_unit(
+        self,
+        repo: str,
+        branch: str,
+        day: str,
+        base: str | None,
+        head: str,
+        settings: str,
+        rows: list[ReportRow],
+    ) -> list[str]:
+        """Record a finished day and its reports in one transaction; paths it no longer has."""
+        old = {
+            r.path
+            for r in self._rows("WHERE repo = ? AND branch = ? AND day = ?", (repo, branch, day))
+        }
+        stale = sorted(old - {r.path for r in rows})
+        now = _now()
+        stmts: list[tuple[str, tuple[Any, ...]]] = [
+            ("DELETE FROM reports WHERE path = ?", (p,)) for p in stale
+        ]
+        stmts.append(
+            (
+                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo, branch, day)"
+                " DO UPDATE SET base = excluded.base, head = excluded.head,"
+                " settings = excluded.settings, done_at = excluded.done_at",
+                (repo, branch, day, base, head, settings, now),
+            )
+        )
+        for r in rows:
+            stmts.append(
+                (
+                    "INSERT OR REPLACE INTO reports VALUES"
+                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        r.path,
+                        r.repo,
+                        r.repo_name,
+                        r.branch,
+                        r.day,
+                        r.base,
+                        r.head,
+                        r.category,
+                        r.language,
+                        r.title,
+                        r.permalink,
+                        r.summary,
+                        r.sha256,
+                        json.dumps(r.usage) if r.usage is not None else None,
+                        now,
+                    ),
+                )
+            )
+        self._tx(stmts)
+        return stale
+
+    def day_paths(self, repo: str, branch: str, day: str) -> list[str]:
+        """Paths of the reports recorded for one day of one repository."""
+        return [
+            r.path
+            for r in self._rows("WHERE repo = ? AND branch = ? AND day = ?", (repo, branch, day))
+        ]
+
+    def reports(self) -> list[ReportRow]:
+        """Every recorded report, newest day first."""
+        return self._rows("", ())
+
+    def _rows(self, where: str, args: tuple[Any, ...]) -> list[ReportRow]:
+        cur = self.db.execute(
+            "SELECT path, repo, repo_name, branch, day, base, head, category, language, title,"
+            f" permalink, summary, sha256, usage FROM reports {where}"
+            " ORDER BY day DESC, repo_name, category, language",
+            args,
+        )
+        names = [d[0] for d in cur.description]
+        rows = []
+        for values in cur.fetchall():
+            data: dict[str, Any] = dict(zip(names, values, strict=True))
+            data["usage"] = json.loads(data["usage"]) if data["usage"] else None
+            rows.append(ReportRow(**data))
+        return rows
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

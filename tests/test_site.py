@@ -1,0 +1,376 @@
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from diffinsight.errors import InputError
+from diffinsight.site import build_site
+from diffinsight.site.search import tokenize
+from sitecrawl import reachable, read_page, resolve
+from sitedata import make_report, write_synthetic_reports
+
+pytest_plugins = ["sitefixtures"]
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def search(site: Path, query: str) -> list[str]:
+    """The site's search, as site.js runs it: every token, last latin token as a prefix."""
+    index = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
+    terms: dict[str, list[int]] = index["terms"]
+
+    def docs(deltas: list[int]) -> set[int]:
+        out, n = set(), 0
+        for d in deltas:
+            n += d
+            out.add(n)
+        return out
+
+    tokens = tokenize(query)
+    result: set[int] | None = None
+    for i, tok in enumerate(tokens):
+        found = docs(terms.get(tok, []))
+        if i == len(tokens) - 1 and tok.isascii() and len(tok) >= 2:
+            for key, deltas in terms.items():
+                if key.startswith(tok):
+                    found |= docs(deltas)
+        elif not tok.isascii() and len(tok) == 1:
+            for key, deltas in terms.items():
+                if len(key) == 2 and tok in key:
+                    found |= docs(deltas)
+        result = found if result is None else result & found
+    return [index["docs"][d]["u"] for d in sorted(result or set())]
+
+
+def check_atom(path: Path, base_url: str) -> ET.Element:
+    root = ET.parse(path).getroot()
+    assert root.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert root.find(f"{ATOM}{required}") is not None, required
+    assert root.find(f"{ATOM}author/{ATOM}name") is not None
+    self_links = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert len(self_links) == 1 and self_links[0].get("href", "").startswith(base_url)
+    entries = root.findall(f"{ATOM}entry")
+    assert entries
+    for entry in entries:
+        for required in ("id", "title", "updated"):
+            el = entry.find(f"{ATOM}{required}")
+            assert el is not None and (el.text or "").strip(), required
+        link = entry.find(f"{ATOM}link")
+        assert link is not None and link.get("href", "").startswith(base_url)
+        assert (entry.findtext(f"{ATOM}id") or "").startswith(base_url)
+    return root
+
+
+def test_build_counts_languages_and_skips(synthetic_reports: Path, tmp_path: Path) -> None:
+    result = build_site(synthetic_reports, tmp_path / "site", base_url="https://example.org/r/")
+    assert result.reports == 6
+    assert result.languages == {
+        "en_US": 2,
+        "fr_FR": 1,
+        "ja_JP": 1,
+        "zh_CN": 1,
+        "unknown": 1,
+    }
+    skipped = {s.source: s.reason for s in result.skipped}
+    assert set(skipped) == {
+        "broken/report-20250101-bad.md",
+        "broken/notes.md",
+        "broken/latin1.md",
+    }
+    assert "front matter" in skipped["broken/report-20250101-bad.md"]
+    assert "UTF-8" in skipped["broken/latin1.md"]
+    assert result.warnings == []
+
+
+def test_pages_language_and_switcher(synthetic_site: Path) -> None:
+    en = synthetic_site / "reports/en/report-20250522-openai.html"
+    zh = synthetic_site / "reports/zh/report-20250522-openai.html"
+    ja = synthetic_site / "reports/ja_JP/202505/report-20250521-search.html"
+    fr = synthetic_site / "reports/other/report-20250410-misc.html"
+    unknown = synthetic_site / "reports/other/report-20250301-misc.html"
+    assert '<html lang="zh-CN"' in zh.read_text(encoding="utf-8")
+    assert '<html lang="ja-JP"' in ja.read_text(encoding="utf-8")  # from the folder name
+    assert '<html lang="fr-FR"' in fr.read_text(encoding="utf-8")  # from front matter
+    assert '<html lang="en-US"' in unknown.read_text(encoding="utf-8")  # shown in en_US chrome
+    # Language switcher between the two translations only.
+    en_links = {
+        resolve(synthetic_site, "reports/en/report-20250522-openai.html", h)
+        for h in read_page(en).links
+    }
+    assert "reports/zh/report-20250522-openai.html" in en_links
+    zh_html = zh.read_text(encoding="utf-8")
+    assert 'aria-current="page" lang="zh-CN">中文' in zh_html
+    assert "switcher" not in ja.read_text(encoding="utf-8")
+    # UI strings come from the report language's catalogue; dates formatted for it.
+    assert "破坏性变更" in zh_html and "2025年5月22日" in zh_html
+    assert "May 22, 2025" in en.read_text(encoding="utf-8")
+    # Compare link, table, collapsed coloured diff.
+    assert 'href="https://github.com/o/r/compare/o:1111111...o:2222222"' in zh_html
+    assert '<table class="files sortable">' in zh_html
+    assert '<details class="diff">' in zh_html and '<details class="diff" open' not in zh_html
+    assert (
+        '<span class="da">+wss://x/openai/realtime?api-version=2025-04-01-preview</span>' in zh_html
+    )
+    assert '<span class="dd">-wss://x/openai/realtime?api-version=2024-12-17</span>' in zh_html
+
+
+def test_no_report_html_survives(synthetic_site: Path) -> None:
+    page = read_page(synthetic_site / "reports/en/report-20250520-hostile.html")
+    scripts = [a for t, a in page.tags if t == "script"]
+    assert scripts == [{"src": "../../static/site.js", "defer": None}]
+    assert not [t for t, _ in page.tags if t in ("img", "iframe", "svg", "object", "embed")]
+    for tag, attrs in page.tags:
+        assert not [k for k in attrs if k.startswith("on")], (tag, attrs)
+        for key in ("href", "src", "action"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not value.startswith(("javascript:", "data:text", "vbscript:")), (tag, attrs)
+    details = [a for t, a in page.tags if t == "details"]
+    assert details == [{"class": "diff"}]  # only the diff wrapper; the report's own is text
+    text = "".join(page.text)
+    assert "<script>window.__pwned = 'script'" in text  # shown as text, escaped in HTML
+    assert "https://example.com/docs" in [a.get("href") for t, a in page.tags if t == "a"]
+
+
+def test_no_page_has_foreign_markup(synthetic_site: Path) -> None:
+    """Every page (lists, feeds' pages, search) carries only the site's own tags."""
+    for path in synthetic_site.rglob("*.html"):
+        page = read_page(path)
+        assert [a.get("src", "") for t, a in page.tags if t == "script"] == [
+            "../" * (len(path.relative_to(synthetic_site).parts) - 1) + "static/site.js"
+        ], path
+        for tag, attrs in page.tags:
+            assert tag not in ("img", "iframe", "svg", "object", "embed", "i", "b"), (path, tag)
+            assert not [k for k in attrs if k.startswith("on")], (path, tag, attrs)
+    home = (synthetic_site / "index.html").read_text(encoding="utf-8")
+    assert "&lt;i onmouseover=alert(1)&gt;hostile&lt;/i&gt;" in home
+
+
+def test_two_clicks_from_home(synthetic_site: Path) -> None:
+    pages = {
+        p.relative_to(synthetic_site).as_posix()
+        for p in (synthetic_site / "reports").rglob("*.html")
+    }
+    assert len(pages) == 6
+    assert pages <= reachable(synthetic_site)
+
+
+def test_list_pages(synthetic_site: Path) -> None:
+    for rel in (
+        "lang/en_US/index.html",
+        "lang/unknown/index.html",
+        "month/2025-05/index.html",
+        "category/openai/index.html",
+        "search.html",
+    ):
+        assert (synthetic_site / rel).is_file(), rel
+    month = (synthetic_site / "month/2025-05/index.html").read_text(encoding="utf-8")
+    assert month.count('class="r-link"') == 4
+    assert (synthetic_site / ".nojekyll").is_file()
+
+
+def test_feeds_are_atom(synthetic_site: Path) -> None:
+    feeds = sorted((synthetic_site / "feeds").glob("*.xml"))
+    names = {p.name for p in feeds}
+    assert {"lang-en_US.xml", "lang-zh_CN.xml", "category-openai.xml"} <= names
+    for feed in feeds:
+        check_atom(feed, "https://example.org/reports/")
+    zh = check_atom(synthetic_site / "feeds/lang-zh_CN.xml", "https://example.org/reports/")
+    assert zh.findtext(f"{ATOM}entry/{ATOM}id") == (
+        "https://example.org/reports/reports/zh/report-20250522-openai.html"
+    )
+    # The home page links every language feed.
+    home = read_page(synthetic_site / "index.html")
+    assert "feeds/lang-zh_CN.xml" in home.links
+
+
+def test_search_index(synthetic_site: Path) -> None:
+    assert search(synthetic_site, "微调模型") == ["reports/zh/report-20250522-openai.html"]
+    assert search(synthetic_site, "检索") == []
+    assert search(synthetic_site, "インデックス") == [
+        "reports/ja_JP/202505/report-20250521-search.html"
+    ]
+    hits = search(synthetic_site, "realtime-audio-websockets.md")
+    assert sorted(hits) == [
+        "reports/en/report-20250522-openai.html",
+        "reports/zh/report-20250522-openai.html",
+    ]
+    assert len(search(synthetic_site, "websock")) == 2  # prefix of the last word
+    assert search(synthetic_site, "微") == ["reports/zh/report-20250522-openai.html"]
+
+
+def test_incremental_rebuild(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    out = tmp_path / "site"
+    first = build_site(reports, out, base_url="https://example.org/")
+    assert first.full_rebuild and first.report_pages_rendered == 6
+
+    again = build_site(reports, out, base_url="https://example.org/")
+    assert not again.full_rebuild
+    assert again.reports_parsed == 0
+    assert again.report_pages_rendered == 0
+    assert again.files_written == 0
+
+    # A new report that is a translation: it and its two siblings are re-rendered.
+    (reports / "ja_JP/202505/report-20250522-openai.md").write_text(
+        make_report(
+            title="Diff Insight Report - openai",
+            date="2025-05-22",
+            permalink="https://github.com/o/r/compare/o:1111111...o:2222222",
+            summary="新しいレポート。",
+        ),
+        encoding="utf-8",
+    )
+    third = build_site(reports, out, base_url="https://example.org/")
+    assert third.reports == 7
+    assert third.report_pages_rendered == 3
+    assert third.reports_parsed == 3
+    zh = (out / "reports/zh/report-20250522-openai.html").read_text(encoding="utf-8")
+    assert "report-20250522-openai.html" in zh and "日本語" in zh
+
+    # A new report with no translation: one page.
+    (reports / "en/report-20250523-misc.md").write_text(
+        make_report(
+            title="[en_US] Diff Insight Report - misc",
+            date="2025-05-23",
+            permalink="https://github.com/o/r/compare/c...d",
+        ),
+        encoding="utf-8",
+    )
+    fourth = build_site(reports, out, base_url="https://example.org/")
+    assert fourth.report_pages_rendered == 1
+
+    # A removed report loses its page; a changed base URL re-renders everything.
+    (reports / "en/report-20250523-misc.md").unlink()
+    fifth = build_site(reports, out, base_url="https://example.org/")
+    assert not (out / "reports/en/report-20250523-misc.html").exists()
+    assert fifth.files_removed == 1
+    sixth = build_site(reports, out, base_url="https://example.net/")
+    assert sixth.full_rebuild and sixth.report_pages_rendered == 8 - 1
+
+
+def test_bad_inputs(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="reports folder not found"):
+        build_site(tmp_path / "missing", tmp_path / "out")
+    (tmp_path / "r").mkdir()
+    with pytest.raises(InputError, match="not an absolute http"):
+        build_site(tmp_path / "r", tmp_path / "out", base_url="example.org")
+    with pytest.raises(InputError, match="inside the reports folder"):
+        build_site(tmp_path / "r", tmp_path / "r" / "site")
+    result = build_site(tmp_path / "r", tmp_path / "out")
+    assert result.reports == 0 and "no base URL" in result.warnings[0]
+    assert "the site is empty" in result.warnings[1]
+    assert (tmp_path / "out/index.html").is_file()
+
+
+@pytest.mark.shared
+def test_anchor_reports_site(anchor_site: Path) -> None:
+    pages = {
+        p.relative_to(anchor_site).as_posix() for p in (anchor_site / "reports").rglob("*.html")
+    }
+    assert len(pages) == 816
+    assert pages <= reachable(anchor_site)
+    for feed in (anchor_site / "feeds").glob("*.xml"):
+        check_atom(feed, "https://example.org/di/")
+    assert len(list((anchor_site / "feeds").glob("*.xml"))) == 6
+    # A Chinese phrase and an English file name.
+    zh_hits = search(anchor_site, "微调模型")
+    assert zh_hits and all(h.startswith("reports/zh_CN/") for h in zh_hits)
+    file_hits = search(anchor_site, "realtime-audio-websockets.md")
+    assert file_hits and any(h.startswith("reports/en_US/") for h in file_hits)
+    ja_hits = search(anchor_site, "破壊的変更")
+    assert any(h.startswith("reports/ja_JP/") for h in ja_hits)
+    manifest = json.loads((anchor_site / ".diffinsight-site.json").read_text(encoding="utf-8"))
+    assert len(manifest["entries"]) == 816
+
+
+def test_cli_build_and_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from diffinsight.site.cli import site_app
+
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    runner = CliRunner()
+    ok = runner.invoke(site_app, ["build", str(reports), "--out", str(tmp_path / "s")])
+    assert ok.exit_code == 0, ok.output
+    assert "6 reports" in ok.output
+    assert "broken/notes.md: skipped" in ok.output
+    bad = runner.invoke(site_app, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "s")])
+    assert bad.exit_code == 2
+    assert "reports folder not found" in bad.output
+    (reports / "[zh_CN] broken.md").write_text("not a report\n", encoding="utf-8")
+    marked = runner.invoke(site_app, ["build", str(reports), "--out", str(tmp_path / "s")])
+    assert "[zh_CN] broken.md: skipped" in marked.output
+    shutil.rmtree(tmp_path / "s")
+    serve = runner.invoke(site_app, ["serve", str(tmp_path / "s")])
+    assert serve.exit_code == 2 and "no built site here" in serve.output
+
+
+def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) -> None:
+    serial = build_site(synthetic_reports, tmp_path / "a", base_url="https://e.org/", jobs=1)
+    forked = build_site(synthetic_reports, tmp_path / "b", base_url="https://e.org/", jobs=2)
+    assert serial.report_pages_rendered == forked.report_pages_rendered == 6
+    assert serial.files_written == forked.files_written
+    files_a = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    files_b = sorted(
+        p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file()
+    )
+    assert files_a == files_b
+    for rel in files_a:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("ja_JP/202409/report.md", "ja_JP"),
+        ("zh-cn/report.md", "zh_CN"),
+        ("zh_Hant/report.md", "zh_Hant"),
+        ("my-Docs/report.md", None),
+        ("ab-cd/report.md", None),
+        ("en/report.md", None),
+    ],
+)
+def test_language_from_folder(path: str, expected: str | None) -> None:
+    from diffinsight.site.build import _Site
+
+    assert _Site._language_from_folder(Path(path)) == expected
+
+
+def test_translations_without_permalink(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    for lang in ("en_US", "ja_JP"):
+        path = reports / "202505" / lang / "report-20250521-openai.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(
+            make_report(
+                title=f"[{lang}] Diff Insight Report - openai", date="2025-05-21", permalink="''"
+            ),
+            encoding="utf-8",
+        )
+    build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    page = (tmp_path / "site/reports/202505/ja_JP/report-20250521-openai.html").read_text("utf-8")
+    assert 'class="switcher"' in page and "report-20250521-openai.html" in page
+
+
+def test_colliding_file_names_get_distinct_pages(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for name in ("a b.md", "a-b.md"):
+        (reports / name).write_text(
+            make_report(title="[en_US] Diff Insight Report - misc", date="2025-05-21"),
+            encoding="utf-8",
+        )
+    first = build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    pages = sorted(p.name for p in (tmp_path / "site/reports").iterdir())
+    assert pages == ["a-b-2.html", "a-b.html"]
+    again = build_site(reports, tmp_path / "site", base_url="https://e.org/")
+    assert first.report_pages_rendered == 2 and again.report_pages_rendered == 0

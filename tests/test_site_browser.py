@@ -1,0 +1,241 @@
+"""The built site in headless Chromium (Debian's), served from 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diffinsight.site.serve import make_server
+
+pytest_plugins = ["sitefixtures"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
+    ),
+]
+
+EN = "reports/en/report-20250522-openai.html"
+ZH = "reports/zh/report-20250522-openai.html"
+HOSTILE = "reports/en/report-20250520-hostile.html"
+
+
+@pytest.fixture(scope="module")
+def base(synthetic_site: Path) -> Iterator[str]:
+    server = make_server(synthetic_site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def test_switch_language(page: Any, base: str) -> None:
+    page.goto(base + EN)
+    assert page.get_attribute("html", "lang") == "en-US"
+    page.click(".switcher a[hreflang='zh-CN']")
+    page.wait_for_url(base + ZH)
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.inner_text(".switcher .current") == "中文"
+    assert page.inner_text("#s-highlights") == "要点"
+
+
+def test_search_chinese_phrase_and_file_name(page: Any, base: str) -> None:
+    page.goto(base + "index.html")
+    # The header search box only appears with JavaScript, and leads to the search page.
+    page.fill("form.top-search input", "微调模型")
+    page.press("form.top-search input", "Enter")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert hrefs == [base + ZH]
+    page.fill("#search-q", "realtime-audio-websockets.md")
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert sorted(hrefs) == [base + EN, base + ZH]
+    page.fill("#search-q", "微")  # one character: the bigrams that hold it
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.fill("#search-q", "realtime-audio-websockets.md")
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+    page.select_option("#search-lang", "zh_CN")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.fill("#search-q", "nothing-like-this")
+    page.click("#search-form button")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 0")
+    assert page.inner_text("#search-status") == "No report matches."
+
+
+def test_expand_diff(page: Any, base: str) -> None:
+    page.goto(base + ZH)
+    first = page.locator("details.diff").first
+    added = first.locator("span.da").first
+    assert first.get_attribute("open") is None
+    assert not added.is_visible()
+    first.locator("summary").click()
+    assert first.get_attribute("open") is not None
+    assert added.is_visible()
+    assert "2025-04-01-preview" in added.inner_text()
+    colours = page.evaluate(
+        """() => ['da', 'dd', 'dc'].map(c =>
+            getComputedStyle(document.querySelector('details.diff span.' + c)).backgroundColor)"""
+    )
+    assert colours[0] != colours[1] and colours[0] != colours[2]
+
+
+def test_sort_table(page: Any, base: str) -> None:
+    page.goto(base + EN)
+    names = "() => [...document.querySelectorAll('table.files tbody tr')].map(r => r.cells[0].innerText)"
+    before = page.evaluate(names)
+    assert before == ["realtime-audio-websockets.md", "fine-tune-models.md"]
+    page.click("table.files th:nth-child(7) button")  # changes: largest first
+    assert page.evaluate(names) == ["fine-tune-models.md", "realtime-audio-websockets.md"]
+    page.click("table.files th:nth-child(7) button")
+    assert page.evaluate(names) == before
+    page.click("table.files th:nth-child(2) button")  # type: "minor update" < "new feature"
+    assert page.evaluate(names) == before
+    assert page.get_attribute("table.files th:nth-child(2)", "aria-sort") == "ascending"
+
+
+def test_follow_feed_link(page: Any, base: str) -> None:
+    page.goto(base + "index.html")
+    link = page.locator("a.feed[href$='lang-zh_CN.xml']")
+    # Chromium may hand a feed to the download manager, which ends the navigation.
+    with (
+        page.expect_response(lambda r: r.url.endswith("lang-zh_CN.xml")) as info,
+        contextlib.suppress(Exception),
+    ):
+        link.click()
+    response = info.value
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.body())
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    assert root.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}id") == (
+        "https://example.org/reports/" + ZH
+    )
+
+
+def test_hostile_report_runs_nothing(page: Any, base: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(base + HOSTILE)
+    page.wait_for_load_state("networkidle")
+    for summary in page.locator("details summary").all():
+        summary.click()
+    # The report's javascript: links are not links at all; click every link in the text.
+    for link in page.locator(".explanation a[href^='#']").all():
+        link.click()
+    page.wait_for_timeout(300)
+    state = page.evaluate(
+        """() => ({
+            pwned: window.__pwned === undefined ? null : String(window.__pwned),
+            imgs: document.querySelectorAll('main img, main iframe, main svg').length,
+            handlers: [...document.querySelectorAll('*')].filter(
+                e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+            jsLinks: [...document.querySelectorAll('a')].filter(
+                a => !/^(https?:|#|$)/.test(a.getAttribute('href') || '')
+                     && /^[a-z][a-z0-9+.-]*:/i.test(a.getAttribute('href') || '')).length,
+            scripts: [...document.scripts].map(s => s.getAttribute('src')),
+        })"""
+    )
+    assert state == {
+        "pwned": None,
+        "imgs": 0,
+        "handlers": 0,
+        "jsLinks": 0,
+        "scripts": ["../../static/site.js"],
+    }
+    assert dialogs == []
+    assert "<script>window.__pwned = 'script'" in page.inner_text(".explanation")
+
+
+def test_works_without_javascript(browser: Any, base: str) -> None:
+    context = browser.new_context(java_script_enabled=False, locale="en-US")
+    page = context.new_page()
+    page.goto(base + ZH)
+    assert page.locator("table.files tbody tr").count() == 2
+    assert not page.locator("form.top-search").is_visible()
+    details = page.locator("details.diff").first
+    details.locator("summary").click()
+    assert details.locator("span.da").first.is_visible()
+    assert page.inner_text(".meta time") == "2025年5月22日"  # server-side, report language
+    page.goto(base + "search.html")
+    assert page.locator(".js-hide").is_visible()
+    context.close()
+
+
+def test_dates_in_reader_locale(browser: Any, base: str) -> None:
+    context = browser.new_context(locale="de-DE")
+    page = context.new_page()
+    page.goto(base + ZH)
+    page.wait_for_function("document.querySelector('.meta time').textContent !== '2025年5月22日'")
+    assert page.inner_text(".meta time") == "22. Mai 2025"
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def anchor_base(anchor_site: Path) -> Iterator[str]:
+    server = make_server(anchor_site, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.shared
+def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
+    # Two clicks from home to a report, then across languages.
+    page.goto(anchor_base + "index.html")
+    page.click("nav.lists a[href='lang/zh_CN/index.html']")
+    page.click("ul.reports a.r-link >> nth=0")
+    assert "/reports/zh_CN/" in page.url
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    # Search: a Chinese phrase and an English file name.
+    page.goto(anchor_base + "search.html?q=" + "微调模型")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert hrefs and all("/reports/zh_CN/" in h for h in hrefs)
+    page.goto(anchor_base + "search.html?q=realtime-audio-websockets.md")
+    page.wait_for_selector("#search-results li")
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    assert any("/reports/en_US/" in h for h in hrefs)
