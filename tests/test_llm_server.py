@@ -129,7 +129,7 @@ def test_small_report_is_one_call_in_two_languages_with_strict_schema() -> None:
 
 def test_larger_report_has_a_report_call_that_sees_no_diff() -> None:
     with ChatServer() as srv:
-        reports = writer(srv, max_output_tokens=800).write(request(["zh_CN", "en_US"]))
+        reports = writer(srv, max_output_tokens=600).write(request(["zh_CN", "en_US"]))
     assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
     assert reports[0].summary.startswith("这组变更")
     assert reports[0].usage is not None and reports[0].usage.calls == 3
@@ -149,7 +149,7 @@ def test_azure_url_shape_key_and_api_version() -> None:
             "DIFFINSIGHT_MODEL": "gpt4o-deploy",
             "DIFFINSIGHT_FILE_MODEL": "mini-deploy",
         }
-        settings = LLMSettings(max_output_tokens=800)  # one file a call, then the report
+        settings = LLMSettings(max_output_tokens=600)  # one file a call, then the report
         resolved = resolve(settings, env)
         assert resolved is not None and resolved.kind == "azure"
         w = LLMWriter(
@@ -432,7 +432,7 @@ def test_calls_run_concurrently_within_the_bound() -> None:
         state["max"] = 0
         with ChatServer(slow) as srv:
             # One file per call: two file calls, then the report call.
-            reports = writer(srv, max_output_tokens=800, concurrency=bound).write(
+            reports = writer(srv, max_output_tokens=600, concurrency=bound).write(
                 request(["en_US"])
             )
         assert engines(reports) == [["llm", "llm"]]

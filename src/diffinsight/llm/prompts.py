@@ -75,7 +75,12 @@ def fact_line(fact: Fact) -> str:
         parts.append(repr(fact.new))
     elif fact.old:
         parts.append(f"was {fact.old!r}")
-    extra = {k: v for k, v in fact.detail.items() if v not in (None, "", [], {})}
+    # Flags (``long``, ``header_known``...) steer the offline wording; they say nothing to a reader.
+    extra = {
+        k: v
+        for k, v in fact.detail.items()
+        if v not in (None, "", [], {}) and not isinstance(v, bool)
+    }
     if extra:
         parts.append(" ".join(f"{k}={v}" for k, v in extra.items()))
     if fact.where:

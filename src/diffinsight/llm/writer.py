@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH_FILES = 8
 #: Output tokens allowed per file and language (a title and up to four sentences, JSON-wrapped).
-OUTPUT_PER_FILE_LANG = 350
+OUTPUT_PER_FILE_LANG = 300
 OUTPUT_OVERHEAD = 200
 #: Output tokens allowed for the report sections, per language.
 REPORT_OUTPUT_PER_LANG = 700
