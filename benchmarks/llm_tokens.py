@@ -434,11 +434,13 @@ def token_figures(limit: int | None) -> tuple[list[str], dict[str, Any]]:
             cs = changeset_of(en)
             if not cs.files:
                 continue
+            t0 = time.perf_counter()
             one = ours(srv, answers, request_of(cs, en, ["en_US"]))[0].usage
             two = ours(srv, answers, request_of(cs, en, ["en_US", "zh_CN"]))[0].usage
             assert one is not None and two is not None
             old_en, old_zh = old_design(cs, en, "en_US"), old_design(cs, zh, "zh_CN")
             repair_log += [s.is_repair for s in srv.requests]
+            print(f"tokens: {en_path.name} {time.perf_counter() - t0:.1f}s", file=sys.stderr)
             srv.requests.clear()
             rows.append(
                 {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -184,6 +185,21 @@ def test_language_check() -> None:
         "The page updates the example parameter so that readers see the new value.", "zh_CN"
     )
     assert checks.language_ok("`a.md`", "ja_JP")  # too short to judge
+
+
+def test_faithfulness_check_survives_long_words() -> None:
+    from diffinsight.grounding import Evidence
+
+    text = (
+        "Use `SearchIndexClient` with SearchIndexClientBuilderOptionsForEveryTenant and 42 shards."
+    )
+    result: list[list[str]] = []
+    worker = threading.Thread(
+        target=lambda: result.append(checks.unsupported(text, Evidence(["x"])))
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert result == [["SearchIndexClient", "42"]]
 
 
 # -- cache ------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ MAX_LINE_CHARS = 400
 EDIT_CONTEXT = 60
 _DATE_KEY = re.compile(r"^\s*[-\w.]*date\s*:", re.IGNORECASE)
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: Lines longer than this (minified files) are clipped, never diffed token by token.
+MAX_INLINE_CHARS = 2000
 _O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 
 
@@ -51,7 +54,7 @@ def estimate_tokens(text: str) -> int:
     if exact is not None:
         return exact(text)
     cjk = len(_CJK.findall(text))
-    other_non_ascii = sum(1 for ch in text if ord(ch) > 127) - cjk
+    other_non_ascii = len(_NON_ASCII.findall(text)) - cjk
     ascii_chars = len(text) - cjk - other_non_ascii
     return int(ascii_chars / 4.0 + cjk * 1.0 + other_non_ascii * 0.5) + 1
 
@@ -192,7 +195,12 @@ def compress(change: FileChange, budget: int) -> Compressed:
                     continue
                 if len(removed) == len(added):
                     for old, new in zip(removed, added, strict=True):
-                        edit = inline_edit(old, new) if len(old) + len(new) > 80 else None
+                        edit = (
+                            inline_edit(old, new)
+                            if len(old) + len(new) > 80
+                            and max(len(old), len(new)) <= MAX_INLINE_CHARS
+                            else None
+                        )
                         if edit is not None:
                             lines.append("~ " + _clip(edit))
                         else:
