@@ -7,7 +7,7 @@ import re
 import threading
 from typing import Any
 
-from diffinsight.grounding import Evidence, unsupported_tokens
+from diffinsight.grounding import Evidence, text_tokens, unsupported_tokens
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
 _URL = re.compile(r"https?://\S+")
@@ -80,11 +80,13 @@ def _cjk_ok(plain: str, want: str) -> bool:
     kana = len(_KANA.findall(plain))
     hangul = len(_HANGUL.findall(plain))
     latin_words = len(_LATIN_WORD.findall(plain))
+    # Product names and terms stay in English inside Chinese prose; an answer in the wrong
+    # language has (almost) no characters of the script at all.
     if want == "zh":
-        return han >= max(2, latin_words) and kana <= han // 10 and hangul == 0
+        return han >= 2 and 3 * han >= latin_words and kana <= han // 10 and hangul == 0
     if want == "ja":
-        return han + kana >= max(2, latin_words) and (kana > 0 or han < 8) and hangul == 0
-    return hangul >= max(2, latin_words)
+        return han + kana >= 2 and 3 * (han + kana) >= latin_words and (kana > 0 or han < 8)
+    return hangul >= 2 and 3 * hangul >= latin_words
 
 
 def language_ok(text: str, lang: str) -> bool:
@@ -120,8 +122,7 @@ _CJK_LATIN = re.compile(
 )
 
 
-def unsupported(text: str, evidence: Evidence) -> list[str]:
-    """Versions, dates, numbers, identifiers, URLs and file names of ``text`` not in ``evidence``."""
+def _defused(text: str) -> str:
     # Chinese and Japanese run values into the prose (新增文件a.md); a space where the script
     # changes keeps the prose out of the value, without changing any value.
     text = _CJK_LATIN.sub(" ", text)
@@ -132,4 +133,14 @@ def unsupported(text: str, evidence: Evidence) -> list[str]:
         pieces += [_LONG_PLAIN_WORD.sub(" ", text[last : m.start()]), m.group(0)]
         last = m.end()
     pieces.append(_LONG_PLAIN_WORD.sub(" ", text[last:]))
-    return unsupported_tokens("".join(pieces), evidence)
+    return "".join(pieces)
+
+
+def tokens(text: str) -> list[str]:
+    """The checkable tokens of ``text`` (see :mod:`diffinsight.grounding`)."""
+    return text_tokens(_defused(text))
+
+
+def unsupported(text: str, evidence: Evidence) -> list[str]:
+    """Versions, dates, numbers, identifiers, URLs and file names of ``text`` not in ``evidence``."""
+    return unsupported_tokens(_defused(text), evidence)

@@ -37,7 +37,7 @@ from diffinsight.providers.base import (
 )
 from diffinsight.providers.base import Usage as CallUsage
 from diffinsight.writers.base import AnalyzedFile, ReportRequest
-from diffinsight.writers.offline import ReportComposer, describe
+from diffinsight.writers.offline import OfflineWriter, ReportComposer, describe
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +245,12 @@ def _derived_counts(af: AnalyzedFile) -> list[str]:
     return sorted(out)
 
 
+def _offline_counts(af: AnalyzedFile) -> list[str]:
+    """The numbers the offline engine states about a file: counted from its facts, so supported."""
+    fr = describe(af, "en_US")
+    return [t for t in checks.tokens(f"{fr.modification_title}\n{fr.explanation}") if t.isdigit()]
+
+
 def _overview_lines(files: list[AnalyzedFile]) -> list[str]:
     """Totals by status, type and folder: what a report may count across files."""
     status = Counter(af.change.status.value for af in files)
@@ -259,6 +265,15 @@ def _overview_lines(files: list[AnalyzedFile]) -> list[str]:
         "By type: " + ", ".join(f"{n} {t}" for t, n in types.most_common()),
         "Top folders: " + ", ".join(f"{d} ({n})" for d, n in folders.most_common(5)),
     ]
+
+
+def _report_counts(request: ReportRequest) -> list[str]:
+    """The numbers the offline composer states about the whole report (counted, so supported)."""
+    report = OfflineWriter().write_one(request, "en_US")
+    texts = [report.summary, report.highlights.text, *report.insights]
+    texts += [*report.highlights.new_features, *report.highlights.breaking_changes]
+    texts += report.highlights.other_updates
+    return [t for t in checks.tokens("\n".join(texts)) if t.isdigit()]
 
 
 class LLMWriter:
@@ -400,7 +415,9 @@ class LLMWriter:
                     comp.text,
                 ]
             )
-            parts = evidence_for(c, af.facts, extra=[*all_paths, *_derived_counts(af)])
+            parts = evidence_for(
+                c, af.facts, extra=[*all_paths, *_derived_counts(af), *_offline_counts(af)]
+            )
             units.append(
                 _Unit(
                     index=i,
@@ -818,6 +835,7 @@ class LLMWriter:
                 for p in evidence_for(request.files[i].change, request.files[i].facts)
             ]
             + _overview_lines(request.files)
+            + _report_counts(request)
         )
         batches = self._batches(units, len(langs))
         combined: _Combined | None = None
