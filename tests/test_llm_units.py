@@ -175,6 +175,7 @@ def test_artefacts_catch_prompt_leaks_outside_code() -> None:
     assert checks.artefacts("[zh_CN] 更新", title=True) == ["[zh_CN]"]
     assert checks.artefacts("Use `<format>` in the template") == []
     assert checks.artefacts("A plain sentence.") == []
+    assert checks.artefacts("New table row `Llama-Index`: Language: Python.") == []
 
 
 def test_language_check() -> None:

@@ -18,7 +18,8 @@ _LEAK_TAG = re.compile(
     r"|instructions?|context|diff|patch|file|files|facts?|explanation|title|summary|example)\b[^>]*>",
     re.IGNORECASE,
 )
-_LEAK_WORDS = re.compile(r"\b(Locale|Language)\s*:\s*\w|\bas an AI\b", re.IGNORECASE)
+# "Language: Python" is real table content; "Locale: en_US" is the prompt talking.
+_LEAK_WORDS = re.compile(r"\bLocale\s*:\s*\w|\bas an AI\b", re.IGNORECASE)
 _LOCALE_TAG = re.compile(r"\[?\b[a-z]{2}[_-][A-Z]{2}\b\]?")
 #: Extra candidates for what a wrong-language answer is written in.
 _USUAL_SUSPECTS = ("en", "zh", "ja", "ko", "de", "fr", "es", "pt")
