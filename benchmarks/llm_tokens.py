@@ -496,7 +496,7 @@ def token_figures(limit: int | None) -> tuple[list[str], dict[str, Any]]:
         f"| calls, 2 languages | {calls2:,} | {2 * old_calls1:,} | {pct(calls2, 2 * old_calls1)} |",
         "",
         f"Of our {calls1 + calls2:,} calls, {repairs} were repair rounds (answers the checks"
-        " rejected: mostly counts the stand-in answers derive that the evidence does not list).",
+        " rejected: a language or a value they could not confirm).",
         "",
         f"- Input tokens per report, ours / existing, 1 language: median {pct(statistics.median(ratios), 1)},"
         f" worst {pct(max(ratios), 1)} (target: at most 25%). Above 25%: {len(over)} of {n}"
