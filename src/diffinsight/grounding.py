@@ -26,7 +26,7 @@ from typing import Any
 
 from diffinsight.models import Fact, FileChange
 
-__all__ = ["Evidence", "evidence_for", "text_tokens", "unsupported_tokens"]
+__all__ = ["Evidence", "evidence_for", "report_evidence", "text_tokens", "unsupported_tokens"]
 
 _CODE_SPAN_RE = re.compile(r"(`+)\s?(.+?)\s?\1(?!`)", re.DOTALL)
 _MD_LINK_TARGET_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -49,6 +49,7 @@ _VALUE_RE = re.compile(
     r"|\d+(?:[.,]\d+)?"  # 14, 0.5
     r")(?![A-Za-z0-9_])"
 )
+_LIST_NUMBER_RE = re.compile(r"^\s*\d{1,3}[.)]\s+", re.MULTILINE)
 _HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
 _TRAILING_PUNCT = ".,;:!?)]}>'\"。、，；：！？）」』"
@@ -98,7 +99,8 @@ def text_tokens(text: str) -> list[str]:
         if token and token not in found:
             found.append(token)
 
-    rest = text
+    # Ordered-list markers ("3. **Links**") number the writer's own points, not the diff's.
+    rest = _LIST_NUMBER_RE.sub("", text)
     for m in _CODE_SPAN_RE.finditer(rest):
         keep(m.group(2))
     rest = _CODE_SPAN_RE.sub(" ", rest)
@@ -141,6 +143,9 @@ def evidence_for(
 ) -> list[str]:
     """The evidence for statements about one file: its patch, paths, counts and fact values.
 
+    Counts are the file's added/deleted/changed lines, the number of facts of each kind and of
+    identical facts.
+
     Full old/new contents are deliberately left out: a report about a change should quote the
     change, and the patch is what a reader sees next to it.
     """
@@ -148,8 +153,54 @@ def evidence_for(
     parts += [str(change.additions), str(change.deletions), str(change.changes)]
     if change.similarity is not None:
         parts.append(str(change.similarity))
+    kinds: dict[str, int] = {}
+    same: dict[tuple[str, str | None, str | None, str], int] = {}
     for f in facts:
         parts += [f.old or "", f.new or "", f.where or ""]
         parts += list(_values(f.detail))
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        key = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
+        same[key] = same.get(key, 0) + 1
+    # "3 links added" counts facts of one kind, "this occurs 2 times" identical facts: counts
+    # the checker redoes from the facts themselves.
+    parts += [str(n) for n in kinds.values()] + [str(n) for n in same.values()]
     parts += list(extra)
     return [p for p in parts if p]
+
+
+def report_evidence(
+    files: Iterable[tuple[FileChange, list[Fact]]],
+    labels: Iterable[str] = (),
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """Evidence for report-level text: every file's evidence plus the counts a report derives.
+
+    Derived counts: files in all, lines added and deleted in all, files per status, per folder,
+    per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
+    key and new value, as highlights group them).
+    """
+    parts: list[str] = []
+    n = adds = dels = 0
+    tally: dict[str, int] = {}
+
+    def bump(key: str) -> None:
+        tally[key] = tally.get(key, 0) + 1
+
+    for change, facts in files:
+        n += 1
+        adds += change.additions
+        dels += change.deletions
+        parts += evidence_for(change, facts)
+        bump("status:" + change.status.value)
+        bump("folder:" + (change.path.rsplit("/", 1)[0] if "/" in change.path else "."))
+        seen: set[str] = set()
+        for f in facts:
+            key = str(f.detail.get("key") or f.detail.get("param") or "")
+            for shared in (f"{f.kind}|{key}|{f.new}", f"{f.kind}|{key}|{f.old}|{f.new}"):
+                if shared not in seen:
+                    seen.add(shared)
+                    bump("fact:" + shared)
+    for label in labels:
+        bump("label:" + label)
+    parts += [str(n), str(adds), str(dels)] + [str(v) for v in tally.values()] + list(extra)
+    return parts
