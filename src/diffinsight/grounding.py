@@ -43,12 +43,14 @@ _VALUE_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?:"
     r"v?\d+(?:[./\-]\d+)+(?:-[A-Za-z][\w.]*)*"  # 2025-04-01-preview, 1.2.3, 05/21/2025, v1.3
     r"|v\d+(?![A-Za-z0-9_])"  # v2
-    r"|[A-Za-z][A-Za-z_]*(?:[\-.]?[A-Za-z_]*)*\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
+    # No nested optional quantifiers: long digit-free words must not backtrack exponentially.
+    r"|[A-Za-z][A-Za-z_]*(?:[\-.][A-Za-z_]+)*[\-.]?\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
     r"|\d+[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*"  # 4o, 3rd, 2x
     r"|\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?"  # 65,536 / 65 536
     r"|\d+(?:[.,]\d+)?"  # 14, 0.5
     r")(?![A-Za-z0-9_])"
 )
+_ATOM_RE = re.compile(r"[A-Za-z0-9_\-]+")
 _LIST_NUMBER_RE = re.compile(r"^\s*\d{1,3}[.)]\s+", re.MULTILINE)
 _HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
@@ -62,23 +64,41 @@ class Evidence:
         text = parts if isinstance(parts, str) else "\n".join(p for p in parts if p)
         text = _HUNK_HEADER_RE.sub("", text)
         self.text = _normalise(text)
+        #: Maximal runs of ASCII word characters and hyphens: a token made only of those is
+        #: supported exactly when it is one of them (a set lookup, not a scan).
+        self.atoms = set(_ATOM_RE.findall(self.text))
+        self._cache: dict[str, bool] = {}
 
     def supports(self, token: str) -> bool:
         """Whether ``token`` occurs in the evidence on token boundaries (case-insensitive)."""
         needle = _normalise(token)
         if not needle:
             return True
-        start = self.text.find(needle)
-        if start < 0:
-            return False
+        if needle in self._cache:
+            return self._cache[needle]
+        found = needle in self.atoms if _ATOM_RE.fullmatch(needle) else self._bounded_find(needle)
+        self._cache[needle] = found
+        return found
+
+    def _bounded_find(self, needle: str) -> bool:
         # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
         # `gpt-4o-mini`, while CJK text may touch a number directly (新增3行).
-        pattern = re.compile(
-            (r"(?<![A-Za-z0-9_\-])" if _is_word(needle[0]) else "")
-            + re.escape(needle)
-            + (r"(?![A-Za-z0-9_\-])" if _is_word(needle[-1]) else "")
-        )
-        return pattern.search(self.text, max(0, start - 1)) is not None
+        check_left = _is_word(needle[0])
+        check_right = _is_word(needle[-1])
+        text = self.text
+        start = text.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            left_ok = not check_left or start == 0 or not _is_bound(text[start - 1])
+            right_ok = not check_right or end == len(text) or not _is_bound(text[end])
+            if left_ok and right_ok:
+                return True
+            start = text.find(needle, start + 1)
+        return False
+
+
+def _is_bound(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "_-")
 
 
 def _is_word(ch: str) -> bool:
@@ -115,7 +135,7 @@ def text_tokens(text: str) -> list[str]:
         keep(m.group(0))
     rest = _FILE_RE.sub(" ", rest)
     for m in _VALUE_RE.finditer(rest):
-        keep(m.group(0))
+        keep(m.group(0).rstrip("."))  # a sentence's full stop is not part of a version
     return found
 
 
