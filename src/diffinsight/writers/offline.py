@@ -130,6 +130,7 @@ _SHAREABLE = {
 MANY = 3
 MAX_NAMES = 3
 MAX_CELLS = 3
+MAX_CELL_CHARS = 80
 
 
 def code(value: str) -> str:
@@ -330,7 +331,12 @@ class FileWriter:
                 )
             return t("sep.sentence").join(parts)
         if k == "table.row_added":
-            cells = [(str(c), str(v)) for c, v in dict(d.get("cells", {})).items()][:MAX_CELLS]
+            # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
+            cells = [
+                (str(c), str(v))
+                for c, v in dict(d.get("cells", {})).items()
+                if len(str(v)) <= MAX_CELL_CHARS
+            ][:MAX_CELLS]
             if cells:
                 shown = [
                     t("fact.cell", column=c, value=v) if not c.startswith("#") else v
