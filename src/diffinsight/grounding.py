@@ -36,7 +36,9 @@ _FILE_EXTS = (
     "go|rs|sh|ps1|bicep|csv|html?|xml|zip|pdf|mp4|wav|mp3|toml|ini|cfg"
 )
 _FILE_RE = re.compile(
-    rf"(?<![\w/.\-])(?:[\w\-]+/)*[\w\-]+(?:\.[\w\-]+)*\.(?:{_FILE_EXTS})(?![\w])", re.IGNORECASE
+    rf"(?<![A-Za-z0-9_/.\-])(?:[A-Za-z0-9_\-]+/)*[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*"
+    rf"\.(?:{_FILE_EXTS})(?![A-Za-z0-9_])",
+    re.IGNORECASE,
 )
 # Versions and dates first (they contain separators), then letter-digit words, then numbers.
 _VALUE_RE = re.compile(

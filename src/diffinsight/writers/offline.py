@@ -510,7 +510,7 @@ class FileWriter:
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
         t = self.cat.t
-        name = posixpath.basename(af.change.path)
+        name = code(posixpath.basename(af.change.path))
         limit = _title_limit(self.lang)
         primary = _primary(facts)
         candidates: list[str] = []
@@ -528,7 +528,7 @@ class FileWriter:
                 candidates.append(t("title.file_removed", name=name))
             elif k == "file.renamed":
                 candidates = [
-                    t("title.renamed", new=posixpath.basename(primary.new or "")),
+                    t("title.renamed", new=code(posixpath.basename(primary.new or ""))),
                     t("title.renamed_short"),
                 ]
             elif k.startswith("binary."):
