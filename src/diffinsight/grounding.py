@@ -30,7 +30,7 @@ __all__ = ["Evidence", "evidence_for", "report_evidence", "text_tokens", "unsupp
 
 _CODE_SPAN_RE = re.compile(r"(`+)\s?(.+?)\s?\1(?!`)", re.DOTALL)
 _MD_LINK_TARGET_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]`\"'“”‘’、。，）（]+", re.IGNORECASE)
+_URL_RE = re.compile(r"\b(?:https?|ftp)://[!#-'*-;=?-Z\\^_a-z~|]+", re.IGNORECASE)
 _FILE_EXTS = (
     "md|markdown|yml|yaml|json|png|jpe?g|gif|svg|webp|bmp|ico|py|ipynb|txt|cs|js|ts|tsx|java|"
     "go|rs|sh|ps1|bicep|csv|html?|xml|zip|pdf|mp4|wav|mp3|toml|ini|cfg"

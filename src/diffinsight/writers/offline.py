@@ -669,7 +669,8 @@ class FileWriter:
                 candidates = [t("title.formatting")]
         candidates.append(t("title.updated", name=name))
         for c in candidates:
-            if c and _visible_len(c) <= limit:
+            # "``" is an empty value: that template needs a value the facts do not have.
+            if c and "``" not in c and _visible_len(c) <= limit:
                 return c.rstrip("。.")
         return t("title.updated_short")
 
@@ -859,7 +860,7 @@ class ReportComposer:
         for f in all_files:
             seen = set()
             for fact in f.facts:
-                if fact.kind not in _SHAREABLE:
+                if fact.kind not in _SHAREABLE or not (fact.old or fact.new):
                     continue
                 key = str(fact.detail.get("key") or fact.detail.get("param") or "")
                 # A date bump is shared whatever each file's old date was.
