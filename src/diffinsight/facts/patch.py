@@ -130,6 +130,10 @@ def similarity(old: str, new: str) -> float:
     """How alike two lines are (0..1), on characters."""
     if not old and not new:
         return 1.0
+    if len(old) + len(new) > 4000:
+        # Character matching of minified lines is quadratic: compare their words instead.
+        a, b = old.split(), new.split()
+        return difflib.SequenceMatcher(a=a, b=b, autojunk=True).quick_ratio()
     return difflib.SequenceMatcher(a=old, b=new, autojunk=False).ratio()
 
 
@@ -139,6 +143,9 @@ def pair_lines(
     """Pair removed and added lines of one change run that are edits of each other, in order."""
     pairs: list[tuple[int, int]] = []
     j0 = 0
+    if len(removed) * len(added) > 250_000:
+        # Huge runs (a regenerated file): pairing by similarity is quadratic; pair by position.
+        return [(i, i) for i in range(min(len(removed), len(added))) if removed[i] and added[i]]
     for i, old in enumerate(removed):
         best, best_j = threshold, -1
         for j in range(j0, min(len(added), j0 + 8)):

@@ -32,17 +32,105 @@ _TITLE_PRIORITY = [
     "binary.added",
     "binary.removed",
     "binary.changed",
+    "heading.added",
     "section.added",
+    "heading.removed",
     "section.removed",
+    "table.added",
+    "table.removed",
+    "table.row_added",
+    "table.row_removed",
+    "toc.entry_added",
+    "toc.entry_removed",
+    "toc.entry_renamed",
+    "toc.entry_retargeted",
+    "toc.entry_moved",
+    "version.changed",
+    "name.replaced",
+    "frontmatter.title",  # a title change (see _rank)
+    "heading.renamed",
+    "table.row_changed",
+    "table.columns_changed",
+    "link.retargeted",
+    "include.added",
+    "include.removed",
+    "pivot.added",
+    "pivot.removed",
+    "code.added",
+    "code.removed",
+    "alert.added",
+    "alert.removed",
+    "link.added",
+    "link.removed",
+    "image.added",
+    "image.removed",
+    "image.changed",
+    "list.item_added",
+    "list.item_removed",
+    "text.typo",
+    "code.changed",
+    "text.substantive",
+    "text.added",
+    "text.removed",
+    "text.wording",
+    "link.text_changed",
+    "image.text_changed",
+    "config.key_changed",
+    "config.key_added",
+    "config.key_removed",
+    "frontmatter.changed",
+    "frontmatter.added",
+    "frontmatter.removed",
     "text.replaced",
     "text.inserted",
     "text.deleted",
     "lines.added",
     "lines.removed",
     "line.rewritten",
+    "text.moved",
+    "frontmatter.date_changed",
+    "text.punctuation",
     "whitespace.changed",
     "newline.eof",
+    "facts.more",
 ]
+_RANK = {k: i for i, k in enumerate(_TITLE_PRIORITY)}
+#: Kinds that read better as one counted sentence when a file has many of them.
+_COUNTABLE = {
+    "heading.added": "heading_added",
+    "heading.removed": "heading_removed",
+    "heading.renamed": "heading_renamed",
+    "table.row_added": "row_added",
+    "table.row_removed": "row_removed",
+    "table.row_changed": "row_changed",
+    "link.added": "link_added",
+    "link.removed": "link_removed",
+    "link.retargeted": "link_retargeted",
+    "list.item_added": "list_item_added",
+    "list.item_removed": "list_item_removed",
+    "toc.entry_added": "toc_added",
+    "toc.entry_removed": "toc_removed",
+    "code.added": "code_added",
+    "text.wording": "wording",
+}
+#: Kinds whose identical facts across files become one highlight bullet.
+_SHAREABLE = {
+    "frontmatter.date_changed",
+    "frontmatter.changed",
+    "version.changed",
+    "name.replaced",
+    "link.retargeted",
+    "link.added",
+    "text.replaced",
+    "text.inserted",
+    "text.deleted",
+    "text.typo",
+}
+#: A kind with at least this many facts in one file is told as a count.
+MANY = 3
+MAX_NAMES = 3
+MAX_CELLS = 3
+MAX_CELL_CHARS = 80
 
 
 def code(value: str) -> str:
@@ -62,6 +150,8 @@ def _visible_len(text: str) -> int:
 
 
 def _is_date_key(fact: Fact) -> bool:
+    if fact.kind == "frontmatter.date_changed":
+        return True
     key = str(fact.detail.get("key") or "")
     return key.endswith("date") or key.endswith("Date")
 
@@ -70,14 +160,22 @@ def _sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
 
 
+def _suffix(old: str | None, new: str | None) -> str | None:
+    """What was appended when ``new`` is ``old`` plus a tail (``(Preview)``)."""
+    if old and new and new.startswith(old) and len(new) > len(old):
+        tail = new[len(old) :].strip()
+        return tail or None
+    return None
+
+
 def _normalise(facts: list[Fact]) -> list[Fact]:
     """Present heading-carrying line facts as section facts, the way a reader thinks of them."""
     out: list[Fact] = []
     for f in facts:
         if f.kind == "lines.added" and _sections(f):
-            out.extend(Fact(kind="section.added", new=h, where=f.where) for h in _sections(f))
+            out.extend(Fact(kind="heading.added", new=h, where=f.where) for h in _sections(f))
         elif f.kind == "lines.removed" and _sections(f):
-            out.extend(Fact(kind="section.removed", old=h, where=f.where) for h in _sections(f))
+            out.extend(Fact(kind="heading.removed", old=h, where=f.where) for h in _sections(f))
         else:
             out.append(f)
     return out
@@ -88,10 +186,28 @@ def _group(facts: list[Fact]) -> list[tuple[Fact, int]]:
     counts: Counter[tuple[str, str | None, str | None, str | None]] = Counter()
     first: dict[tuple[str, str | None, str | None, str | None], Fact] = {}
     for f in facts:
-        k = (f.kind, f.old, f.new, str(f.detail.get("key") or ""))
+        k = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
         counts[k] += 1
         first.setdefault(k, f)
     return [(first[k], counts[k]) for k in first]
+
+
+def _rank(f: Fact) -> int:
+    if f.kind == "frontmatter.changed" and f.detail.get("key") == "title":
+        return _RANK["frontmatter.title"]
+    if f.kind == "text.replaced" and _is_date_key(f):
+        return _RANK["frontmatter.date_changed"]
+    return _RANK.get(f.kind, len(_RANK))
+
+
+def _primary(facts: list[Fact]) -> Fact | None:
+    best: Fact | None = None
+    best_rank = len(_RANK) + 1
+    for f in facts:
+        r = _rank(f)
+        if r < best_rank:
+            best, best_rank = f, r
+    return best
 
 
 class FileWriter:
@@ -102,7 +218,33 @@ class FileWriter:
         self.lang = lang
 
     def _where(self, fact: Fact) -> str:
-        return self.cat.t("where.in", section=fact.where) if fact.where else ""
+        if not fact.where:
+            return ""
+        key = "where.under" if fact.kind.startswith("toc.") else "where.in"
+        return self.cat.t(key, section=fact.where)
+
+    def _q(self, text: str) -> str:
+        return self.cat.t("quote", text=text)
+
+    def _names(self, values: list[str], total: int) -> str:
+        shown = [code(v) for v in values[:MAX_NAMES]]
+        s = self.cat.join(shown)
+        if total > len(shown):
+            s = self.cat.t("and_more", items=s)
+        return s
+
+    def many(self, kind: str, facts: list[Fact]) -> str:
+        """One sentence for several facts of one kind in one file."""
+        short = _COUNTABLE[kind]
+        values = [v for f in facts if (v := f.new or f.old)]
+        wheres = {f.where for f in facts}
+        where = self._where(facts[0]) if len(wheres) == 1 else ""
+        return self.cat.t(
+            f"many.{short}",
+            count=len(facts),
+            names=self._names(values, len(facts)) if values else "",
+            where=where,
+        )
 
     def sentence(self, fact: Fact, times: int, change: AnalyzedFile) -> str:
         """One sentence stating ``fact``."""
@@ -110,90 +252,274 @@ class FileWriter:
         path = change.change.path
         name = posixpath.basename(path)
         k = fact.kind
+        d = fact.detail
         where = self._where(fact)
+        old = code(fact.old) if fact.old else ""
+        new = code(fact.new) if fact.new else ""
+        again = t("fact.times", count=times) if times > 1 else ""
         if k == "file.added":
             heads = [h for h in _sections(fact) if h != fact.new][:4]
             s = (
-                t("fact.file_added", title=fact.new, count=int(fact.detail.get("lines", 0)))
+                t("fact.file_added", title=fact.new, count=int(d.get("lines", 0)))
                 if fact.new
-                else t(
-                    "fact.file_added_untitled",
-                    name=code(name),
-                    count=int(fact.detail.get("lines", 0)),
-                )
+                else t("fact.file_added_untitled", name=code(name), count=int(d.get("lines", 0)))
             )
             if len(heads) > 1:
-                s += t("fact.sections_listed", sections=self.cat.join([f"“{h}”" for h in heads]))
+                s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
             return s
         if k == "file.removed":
             if fact.old:
-                return t(
-                    "fact.file_removed", title=fact.old, count=int(fact.detail.get("lines", 0))
-                )
-            return t(
-                "fact.file_removed_untitled",
-                name=code(name),
-                count=int(fact.detail.get("lines", 0)),
-            )
+                return t("fact.file_removed", title=fact.old, count=int(d.get("lines", 0)))
+            return t("fact.file_removed_untitled", name=code(name), count=int(d.get("lines", 0)))
         if k == "file.renamed":
-            sim = fact.detail.get("similarity")
-            s = t("fact.file_renamed", old=code(fact.old or ""), new=code(fact.new or ""))
-            if sim is not None:
-                s += t("fact.similarity", similarity=sim)
-            return s
+            sim = d.get("similarity")
+            s = t("fact.file_renamed", old=old, new=new)
+            return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
         if k in ("binary.added", "binary.removed", "binary.changed"):
             kind = "image" if path.lower().endswith(IMAGE_SUFFIXES) else "binary"
             return t(f"fact.{k.replace('.', '_')}_{kind}", name=code(name))
-        if k == "section.added":
-            return t("fact.section_added", section=fact.new)
-        if k == "section.removed":
-            return t("fact.section_removed", section=fact.old)
-        if k == "text.replaced":
-            key = fact.detail.get("key")
-            if key:
-                s = t(
-                    "fact.key_changed",
-                    key=code(str(key)),
-                    old=code(fact.old or ""),
-                    new=code(fact.new or ""),
-                )
-            else:
-                s = t(
-                    "fact.text_replaced",
-                    old=code(fact.old or ""),
-                    new=code(fact.new or ""),
+        if k in ("heading.added", "section.added"):
+            return t("fact.section_added", section=fact.new, where=where)
+        if k in ("heading.removed", "section.removed"):
+            return t("fact.section_removed", section=fact.old, where=where)
+        if k == "heading.renamed":
+            tail = _suffix(fact.old, fact.new)
+            if tail:
+                return t("fact.heading_appended", suffix=code(tail), section=fact.old)
+            return t("fact.heading_renamed", old=fact.old, new=fact.new)
+        if k in ("frontmatter.date_changed", "frontmatter.changed"):
+            key = code(str(d.get("key", "")))
+            tail = _suffix(fact.old, fact.new)
+            if tail:
+                return t("fact.fm_appended", suffix=code(tail), key=key)
+            if fact.old and fact.new:
+                return t("fact.key_changed", key=key, old=old, new=new) + again
+            return t("fact.fm_rewritten", key=key)
+        if k == "frontmatter.added":
+            key = code(str(d.get("key", "")))
+            return t("fact.fm_added", key=key, new=new) if new else t("fact.fm_added_nv", key=key)
+        if k == "frontmatter.removed":
+            return t("fact.fm_removed", key=code(str(d.get("key", ""))))
+        if k in ("table.added", "table.removed"):
+            cols = [str(c) for c in d.get("columns", [])]
+            rows = int(d.get("rows", 0))
+            if k == "table.added" and cols:
+                return t(
+                    "fact.table_added",
+                    count=rows,
+                    columns=self.cat.join([self._q(c) for c in cols[:5]]),
                     where=where,
                 )
-            return s + (t("fact.times", count=times) if times > 1 else "")
+            return t(f"fact.{k.replace('.', '_')}_plain", count=rows, where=where)
+        if k == "table.columns_changed":
+            parts = []
+            if d.get("added"):
+                parts.append(
+                    t(
+                        "fact.columns_added",
+                        columns=self.cat.join([self._q(str(c)) for c in d["added"]]),
+                        where=where,
+                    )
+                )
+            if d.get("removed"):
+                parts.append(
+                    t(
+                        "fact.columns_removed",
+                        columns=self.cat.join([self._q(str(c)) for c in d["removed"]]),
+                        where=where,
+                    )
+                )
+            return t("sep.sentence").join(parts)
+        if k == "table.row_added":
+            # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
+            cells = [
+                (str(c), str(v))
+                for c, v in dict(d.get("cells", {})).items()
+                if len(str(v)) <= MAX_CELL_CHARS
+            ][:MAX_CELLS]
+            if cells:
+                shown = [
+                    t("fact.cell", column=c, value=v) if not c.startswith("#") else v
+                    for c, v in cells
+                ]
+                return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
+            return t("fact.row_added_plain", row=new, where=where)
+        if k == "table.row_removed":
+            return t("fact.row_removed", row=old, where=where)
+        if k == "table.row_changed":
+            changes = []
+            for c in list(d.get("cells", []))[:MAX_CELLS]:
+                col = str(c.get("column", ""))
+                col = col if not col.startswith("#") else t("fact.column_n", n=col[1:])
+                o, n = str(c.get("old", "")), str(c.get("new", ""))
+                if o and n:
+                    changes.append(t("fact.cell_changed", column=col, old=code(o), new=code(n)))
+                elif n:
+                    changes.append(t("fact.cell_set", column=col, new=code(n)))
+                else:
+                    changes.append(t("fact.cell_cleared", column=col, old=code(o)))
+            return t(
+                "fact.row_changed",
+                row=code(str(d.get("row", ""))),
+                changes=self.cat.join(changes),
+                where=where,
+            )
+        if k == "link.added":
+            text = str(d.get("text") or "")
+            return (
+                t("fact.link_added", text=text, url=new, where=where)
+                if text
+                else t("fact.link_added_bare", url=new, where=where)
+            )
+        if k == "link.removed":
+            text = str(d.get("text") or "")
+            return (
+                t("fact.link_removed", text=text, url=old, where=where)
+                if text
+                else t("fact.link_removed_bare", url=old, where=where)
+            )
+        if k == "link.retargeted":
+            return t(
+                "fact.link_retargeted", text=str(d.get("text", "")), old=old, new=new, where=where
+            )
+        if k == "link.text_changed":
+            return t(
+                "fact.link_text_changed",
+                old=fact.old or "",
+                new=fact.new or "",
+                url=code(str(d.get("href", ""))),
+            )
+        if k == "image.added":
+            return t("fact.image_added", src=new, where=where)
+        if k == "image.removed":
+            return t("fact.image_removed", src=old, where=where)
+        if k == "image.changed":
+            return t("fact.image_changed", old=old, new=new, where=where)
+        if k == "image.text_changed":
+            return t("fact.image_text_changed", src=code(str(d.get("href", ""))))
+        if k in ("code.added", "code.removed"):
+            lang = str(d.get("lang") or "")
+            key = f"fact.{k.replace('.', '_')}" + ("" if lang else "_nolang")
+            return t(
+                key, lang=code(lang) if lang else "", count=int(d.get("lines", 0)), where=where
+            )
+        if k == "code.changed":
+            return t(
+                "fact.code_changed",
+                adds=self.cat.num(int(d.get("added", 0))),
+                dels=self.cat.num(int(d.get("removed", 0))),
+                where=where,
+            )
+        if k == "version.changed":
+            param = d.get("param")
+            code_lang = d.get("code")
+            if param and code_lang:
+                return (
+                    t(
+                        "fact.version_param_code",
+                        lang=code(str(code_lang)),
+                        param=code(str(param)),
+                        old=old,
+                        new=new,
+                        where=where,
+                    )
+                    + again
+                )
+            if param:
+                return (
+                    t("fact.version_param", param=code(str(param)), old=old, new=new, where=where)
+                    + again
+                )
+            return t("fact.version_changed", old=old, new=new, where=where) + again
+        if k == "name.replaced":
+            return t("fact.name_replaced", old=old, new=new, where=where) + again
+        if k in ("alert.added", "alert.removed"):
+            return t(f"fact.{k.replace('.', '_')}", type=code(str(d.get("type", ""))), where=where)
+        if k in ("list.item_added", "list.item_removed"):
+            value = fact.new if k.endswith("added") else fact.old
+            key = f"fact.{k.replace('.', '_')}"
+            return t(key, text=value, where=where) if value else t(key + "_bare", where=where)
+        if k in ("include.added", "include.removed", "pivot.added", "pivot.removed"):
+            return t(f"fact.{k.replace('.', '_')}", value=new or old, where=where)
+        if k == "text.typo":
+            return t("fact.typo", old=old, new=new, where=where) + again
+        if k == "text.punctuation":
+            return t("fact.punctuation", where=where)
+        if k == "text.wording":
+            if fact.old and fact.new:
+                return t("fact.wording_changed", old=old, new=new, where=where) + again
+            if fact.new:
+                return t("fact.wording_inserted", new=new, where=where) + again
+            if fact.old:
+                return t("fact.wording_deleted", old=old, where=where) + again
+            return t("fact.wording", where=where)
+        if k == "text.substantive":
+            return t("fact.lines_rewritten", count=int(d.get("count", 1)), where=where)
+        if k in ("text.added", "lines.added"):
+            return t("fact.lines_added", count=int(d.get("count", 0)), where=where)
+        if k in ("text.removed", "lines.removed"):
+            return t("fact.lines_removed", count=int(d.get("count", 0)), where=where)
+        if k == "text.moved":
+            return t("fact.moved", count=int(d.get("count", 1)), where=where)
+        if k in ("toc.entry_added", "toc.entry_removed"):
+            href = str(d.get("href") or "")
+            value = fact.new if k.endswith("added") else fact.old
+            key = f"fact.{k.replace('.', '_')}"
+            return (
+                t(key, name=value, href=code(href), where=where)
+                if href
+                else t(key + "_nohref", name=value, where=where)
+            )
+        if k == "toc.entry_renamed":
+            return t("fact.toc_entry_renamed", old=fact.old, new=fact.new, where=where)
+        if k == "toc.entry_retargeted":
+            return t("fact.toc_entry_retargeted", name=str(d.get("name", "")), old=old, new=new)
+        if k == "toc.entry_moved":
+            return t(
+                "fact.toc_entry_moved",
+                name=str(d.get("name", "")),
+                old=fact.old or "/",
+                new=fact.new or "/",
+            )
+        if k in ("config.key_added", "config.key_removed", "config.key_changed"):
+            key = code(str(d.get("key", "")))
+            if k == "config.key_changed" and fact.old is not None and fact.new is not None:
+                return t("fact.key_changed", key=key, old=code(fact.old), new=code(fact.new))
+            return t(f"fact.{k.replace('.', '_')}", key=key)
+        if k == "text.replaced":
+            line_key = d.get("key")
+            if line_key:
+                s = t("fact.key_changed", key=code(str(line_key)), old=old, new=new)
+            else:
+                s = t("fact.text_replaced", old=old, new=new, where=where)
+            return s + again
         if k == "text.inserted":
-            return t("fact.text_inserted", new=code(fact.new or ""), where=where) + (
-                t("fact.times", count=times) if times > 1 else ""
-            )
+            return t("fact.text_inserted", new=new, where=where) + again
         if k == "text.deleted":
-            return t("fact.text_deleted", old=code(fact.old or ""), where=where) + (
-                t("fact.times", count=times) if times > 1 else ""
-            )
-        if k == "lines.added":
-            return t("fact.lines_added", count=int(fact.detail.get("count", 0)), where=where)
-        if k == "lines.removed":
-            return t("fact.lines_removed", count=int(fact.detail.get("count", 0)), where=where)
+            return t("fact.text_deleted", old=old, where=where) + again
         if k == "line.rewritten":
-            return t("fact.lines_rewritten", count=int(fact.detail.get("count", 1)), where=where)
+            return t("fact.lines_rewritten", count=int(d.get("count", 1)), where=where)
         if k == "whitespace.changed":
             return t("fact.whitespace")
         if k == "newline.eof":
-            return t("fact.eof_added" if fact.detail.get("added") else "fact.eof_removed")
+            return t("fact.eof_added" if d.get("added") else "fact.eof_removed")
+        if k == "facts.more":
+            return t("fact.other", count=int(d.get("count", 1)))
         return t("fact.other", count=1)
 
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
         t = self.cat.t
-        name = posixpath.basename(af.change.path)
+        name = code(posixpath.basename(af.change.path))
         limit = _title_limit(self.lang)
         primary = _primary(facts)
         candidates: list[str] = []
         if primary is not None:
             k = primary.kind
+            n_kind = sum(1 for f in facts if f.kind == k)
+            old = code(primary.old) if primary.old else ""
+            new = code(primary.new) if primary.new else ""
+            d = primary.detail
             if k == "file.added":
                 candidates = [t("title.page_added", title=primary.new)] if primary.new else []
                 candidates.append(t("title.file_added", name=name))
@@ -202,77 +528,194 @@ class FileWriter:
                 candidates.append(t("title.file_removed", name=name))
             elif k == "file.renamed":
                 candidates = [
-                    t("title.renamed", new=posixpath.basename(primary.new or "")),
+                    t("title.renamed", new=code(posixpath.basename(primary.new or ""))),
                     t("title.renamed_short"),
                 ]
             elif k.startswith("binary."):
                 kind = "image" if af.change.path.lower().endswith(IMAGE_SUFFIXES) else "binary"
                 candidates = [t(f"title.{k.replace('.', '_')}_{kind}", name=name)]
-            elif k == "section.added":
-                candidates = [
-                    t("title.section_added", section=primary.new),
-                    t("title.sections_added"),
-                ]
-            elif k == "section.removed":
-                candidates = [
-                    t("title.section_removed", section=primary.old),
-                    t("title.sections_removed"),
-                ]
-            elif k == "text.replaced":
-                key = primary.detail.get("key")
-                if key and _is_date_key(primary):
-                    candidates = [
-                        t("title.date_updated", key=code(str(key)), new=code(primary.new or ""))
-                    ]
-                elif key:
-                    candidates = [
-                        t("title.key_changed", key=code(str(key)), new=code(primary.new or ""))
-                    ]
+            elif k in ("heading.added", "section.added"):
+                candidates = [t("title.section_added", section=primary.new)] if n_kind == 1 else []
+                candidates.append(t("title.sections_added"))
+            elif k in ("heading.removed", "section.removed"):
+                candidates = (
+                    [t("title.section_removed", section=primary.old)] if n_kind == 1 else []
+                )
+                candidates.append(t("title.sections_removed"))
+            elif k == "heading.renamed":
+                tail = _suffix(primary.old, primary.new)
+                if tail:
+                    candidates = [t("title.suffix_added", suffix=code(tail))]
                 candidates += [
-                    t(
-                        "title.value_changed",
-                        old=code(primary.old or ""),
-                        new=code(primary.new or ""),
-                    ),
-                    t("title.value_to", new=code(primary.new or "")),
+                    t("title.heading_renamed", new=primary.new),
+                    t("title.headings_renamed"),
+                ]
+            elif k in ("table.added", "table.removed"):
+                candidates = [t(f"title.{k.replace('.', '_')}")]
+            elif k == "table.row_added":
+                candidates = [t("title.row_added", row=new)] if n_kind == 1 else []
+                candidates.append(t("title.rows_added"))
+            elif k == "table.row_removed":
+                candidates = [t("title.row_removed", row=old)] if n_kind == 1 else []
+                candidates.append(t("title.rows_removed"))
+            elif k == "table.row_changed":
+                candidates = (
+                    [t("title.row_changed", row=code(str(d.get("row", ""))))] if n_kind == 1 else []
+                )
+                candidates.append(t("title.rows_changed"))
+            elif k == "table.columns_changed":
+                candidates = [t("title.columns_changed")]
+            elif k.startswith("toc."):
+                short = k.split(".", 1)[1]
+                value = (
+                    primary.new
+                    if short in ("entry_added", "entry_renamed")
+                    else (primary.old if short == "entry_removed" else str(d.get("name", "")))
+                )
+                if n_kind == 1 and value:
+                    candidates = [t(f"title.toc_{short}", name=value)]
+                candidates.append(t("title.toc_updated"))
+            elif k in ("version.changed", "name.replaced"):
+                param = d.get("param")
+                if param:
+                    candidates = [t("title.key_changed", key=code(str(param)), new=new)]
+                candidates += [
+                    t("title.value_changed", old=old, new=new),
+                    t("title.value_to", new=new),
+                    t("title.values_updated"),
+                ]
+            elif k in (
+                "frontmatter.changed",
+                "frontmatter.date_changed",
+                "frontmatter.added",
+                "frontmatter.removed",
+            ):
+                key = str(d.get("key", ""))
+                tail = _suffix(primary.old, primary.new)
+                if tail:
+                    candidates = [t("title.suffix_added", suffix=code(tail))]
+                if k == "frontmatter.date_changed" and primary.new:
+                    candidates.append(t("title.date_updated", key=code(key), new=new))
+                elif k == "frontmatter.changed" and primary.new:
+                    candidates.append(t("title.key_changed", key=code(key), new=new))
+                candidates.append(t("title.metadata"))
+            elif k == "link.retargeted":
+                candidates = (
+                    [t("title.link_retargeted", text=str(d.get("text", "")))] if n_kind == 1 else []
+                )
+                candidates.append(t("title.links_updated"))
+            elif k == "link.added":
+                text = str(d.get("text") or "")
+                candidates = [t("title.link_added", text=text)] if n_kind == 1 and text else []
+                candidates.append(t("title.links_updated"))
+            elif k in ("link.removed", "link.text_changed", "image.text_changed"):
+                candidates = [t("title.links_updated")]
+            elif k.startswith("image."):
+                candidates = [t("title.images_updated")]
+            elif k.startswith(("include.", "pivot.")):
+                candidates = [t("title.includes_updated")]
+            elif k in ("code.added", "code.removed", "code.changed"):
+                candidates = [t(f"title.{k.replace('.', '_')}")]
+            elif k.startswith("alert."):
+                candidates = [t(f"title.{k.replace('.', '_')}", type=code(str(d.get("type", ""))))]
+            elif k.startswith("list.item_"):
+                candidates = [t(f"title.{k.split('.', 1)[1]}")]
+            elif k == "text.typo":
+                candidates = [t("title.typo", old=old, new=new), t("title.typo_short")]
+            elif k == "text.wording":
+                if primary.new and n_kind == 1:
+                    candidates = [t("title.text_inserted", new=new)] if not primary.old else []
+                candidates.append(t("title.wording"))
+            elif k.startswith("config."):
+                key = code(str(d.get("key", "")))
+                candidates = [t("title.key_changed", key=key, new=new)] if primary.new else []
+                candidates.append(t("title.values_updated"))
+            elif k == "text.replaced":
+                line_key = d.get("key")
+                if line_key and _is_date_key(primary):
+                    candidates = [t("title.date_updated", key=code(str(line_key)), new=new)]
+                elif line_key:
+                    candidates = [t("title.key_changed", key=code(str(line_key)), new=new)]
+                candidates += [
+                    t("title.value_changed", old=old, new=new),
+                    t("title.value_to", new=new),
                     t("title.values_updated"),
                 ]
             elif k == "text.inserted":
-                candidates = [
-                    t("title.text_inserted", new=code(primary.new or "")),
-                    t("title.text_edited"),
-                ]
+                candidates = [t("title.text_inserted", new=new), t("title.text_edited")]
             elif k == "text.deleted":
+                candidates = [t("title.text_deleted", old=old), t("title.text_edited")]
+            elif k in (
+                "lines.added",
+                "text.added",
+                "lines.removed",
+                "text.removed",
+                "line.rewritten",
+                "text.substantive",
+            ):
+                base = {
+                    "text.added": "lines.added",
+                    "text.removed": "lines.removed",
+                    "text.substantive": "line.rewritten",
+                }.get(k, k)
+                key = base.replace(".", "_")
                 candidates = [
-                    t("title.text_deleted", old=code(primary.old or "")),
-                    t("title.text_edited"),
+                    t(f"title.{key}_in", section=primary.where) if primary.where else "",
+                    t(f"title.{key}", count=int(d.get("count", 1))),
                 ]
-            elif k in ("lines.added", "lines.removed", "line.rewritten"):
-                candidates = [
-                    t(f"title.{k.replace('.', '_')}_in", section=primary.where)
-                    if primary.where
-                    else "",
-                    t(f"title.{k.replace('.', '_')}", count=int(primary.detail.get("count", 1))),
-                ]
-            elif k in ("whitespace.changed", "newline.eof"):
+            elif k == "text.moved":
+                candidates = [t("title.moved")]
+            elif k in ("whitespace.changed", "newline.eof", "text.punctuation"):
                 candidates = [t("title.formatting")]
         candidates.append(t("title.updated", name=name))
         for c in candidates:
-            if c and _visible_len(c) <= limit:
+            # "``" is an empty value: that template needs a value the facts do not have.
+            if c and "``" not in c and _visible_len(c) <= limit:
                 return c.rstrip("。.")
         return t("title.updated_short")
 
     def explanation(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """One to four sentences, the first carrying the main change."""
-        grouped = _group(facts)
         primary = _primary(facts)
-        grouped.sort(key=lambda g: 0 if g[0] is primary else 1)
-        shown = grouped
-        if len(grouped) > MAX_EXPLANATION_SENTENCES:
-            shown = grouped[: MAX_EXPLANATION_SENTENCES - 1]
-        sentences = [self.sentence(f, n, af) for f, n in shown]
-        if len(shown) < len(grouped):
-            sentences.append(self.cat.t("fact.more_edits", count=len(grouped) - len(shown)))
+        by_kind: dict[str, list[Fact]] = defaultdict(list)
+        for f in facts:
+            by_kind[f.kind].append(f)
+        items: list[tuple[int, str]] = []
+        done: set[str] = set()
+        in_code = sum(
+            1
+            for f in facts
+            if f.kind in ("version.changed", "name.replaced") and f.detail.get("code") is not None
+        )
+        link_texts = [
+            str(f.detail.get("text"))
+            for f in facts
+            if f.kind == "link.added" and f.detail.get("text")
+        ]
+        for f, n in _group(facts):
+            if f.kind in done:
+                continue
+            if f.kind == "list.item_added" and f.new and any(x in f.new for x in link_texts):
+                continue  # the item is the new link, told once
+            if (
+                f.kind == "code.changed"
+                and f.detail.get("added") == f.detail.get("removed")
+                and int(f.detail.get("added", 0)) <= in_code
+            ):
+                continue  # the value changes inside the example already say it
+            group = by_kind[f.kind]
+            if f.kind in _COUNTABLE and len(group) >= MANY:
+                done.add(f.kind)
+                rank = min(_rank(g) for g in group) - (1 if primary in group else 0)
+                items.append((rank, self.many(f.kind, group)))
+                continue
+            items.append((_rank(f) - (1 if f is primary else 0), self.sentence(f, n, af)))
+        items.sort(key=lambda x: x[0])
+        sentences = list(dict.fromkeys(s for _, s in items if s))  # same words once
+        if len(sentences) > MAX_EXPLANATION_SENTENCES:
+            # How many edits are left unsaid is a count of our own grouping, not of the diff.
+            sentences = sentences[: MAX_EXPLANATION_SENTENCES - 1]
+            sentences.append(self.cat.t("fact.more_edits"))
         if not sentences:
             sentences = [
                 self.cat.t("fact.counts_only", adds=af.change.additions, dels=af.change.deletions)
@@ -302,18 +745,6 @@ class FileWriter:
             notes=list(c.notes),
             patch=c.patch,
         )
-
-
-def _primary(facts: list[Fact]) -> Fact | None:
-    best: Fact | None = None
-    best_rank = len(_TITLE_PRIORITY) + 1
-    for f in facts:
-        rank = _TITLE_PRIORITY.index(f.kind) if f.kind in _TITLE_PRIORITY else len(_TITLE_PRIORITY)
-        if f.kind == "text.replaced" and _is_date_key(f):
-            rank = _TITLE_PRIORITY.index("line.rewritten")  # a date bump says little
-        if rank < best_rank:
-            best, best_rank = f, rank
-    return best
 
 
 class OfflineWriter:
@@ -420,50 +851,56 @@ class ReportComposer:
     def _bullets(self, files: list[FileReport]) -> list[str]:
         out = [self._bullet(f) for f in files[:MAX_BULLETS]]
         if len(files) > MAX_BULLETS:
-            out[-1] = self.cat.t("highlights.more_files", count=len(files) - MAX_BULLETS + 1)
+            out[-1] = self.cat.t("highlights.more_files")
         return out
 
     def _grouped_bullets(self, files: list[FileReport], all_files: list[FileReport]) -> list[str]:
         """Facts shared by several files become one bullet with a count."""
         shared: dict[tuple[str, str | None, str | None, str], list[FileReport]] = defaultdict(list)
-        for f in files:
+        for f in all_files:
             seen = set()
             for fact in f.facts:
-                if fact.kind not in ("text.replaced", "text.inserted", "text.deleted"):
+                if fact.kind not in _SHAREABLE or not (fact.old or fact.new):
                     continue
-                fkey = (fact.kind, fact.old, fact.new, str(fact.detail.get("key") or ""))
+                key = str(fact.detail.get("key") or fact.detail.get("param") or "")
+                # A date bump is shared whatever each file's old date was.
+                old = None if _is_date_key(fact) else fact.old
+                fkey = (fact.kind, old, fact.new, key)
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
+        mine = {f.path for f in files}
         bullets: list[str] = []
         covered: set[str] = set()
-        for (kind, old, new, key), group in sorted(shared.items(), key=lambda kv: -len(kv[1])):
+        for (kind, old, new, key), everywhere in sorted(shared.items(), key=lambda kv: -len(kv[1])):
+            group = [g for g in everywhere if g.path in mine]
             if len(group) < 2 or len(bullets) >= MAX_BULLETS - 1:
                 continue
-            group = [g for g in group if g.path not in covered] or group
-            bullets.append(self._shared_bullet(kind, old, new, key, group))
+            if all(g.path in covered for g in group):
+                continue
+            # The count is of every file of the report sharing the fact: one checkable number.
+            bullets.append(self._shared_bullet(kind, old, new, key, len(everywhere)))
             covered.update(g.path for g in group)
         rest = [f for f in files if f.path not in covered]
         room = MAX_BULLETS - len(bullets)
         for f in rest[:room]:
             bullets.append(self._bullet(f))
         if len(rest) > room and bullets:
-            bullets[-1] = self.cat.t("highlights.more_files", count=len(rest) - room + 1)
+            bullets[-1] = self.cat.t("highlights.more_files")
         return bullets
 
-    def _shared_bullet(
-        self, kind: str, old: str | None, new: str | None, key: str, group: list[FileReport]
-    ) -> str:
+    def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
         t = self.cat.t
-        n = len(group)
-        if kind == "text.replaced" and key:
-            return t("highlights.shared_key", key=code(key), new=code(new or ""), count=n)
-        if kind == "text.replaced":
-            return t(
-                "highlights.shared_replaced", old=code(old or ""), new=code(new or ""), count=n
-            )
-        if kind == "text.inserted":
-            return t("highlights.shared_inserted", new=code(new or ""), count=n)
+        if key and new and (old is None or kind.startswith("frontmatter.")):
+            return t("highlights.shared_key", key=code(key), new=code(new), count=n)
+        if kind == "link.retargeted" and old and new:
+            return t("highlights.shared_link", old=code(old), new=code(new), count=n)
+        if kind == "link.added" and new:
+            return t("highlights.shared_link_added", new=code(new), count=n)
+        if old and new:
+            return t("highlights.shared_replaced", old=code(old), new=code(new), count=n)
+        if new:
+            return t("highlights.shared_inserted", new=code(new), count=n)
         return t("highlights.shared_deleted", old=code(old or ""), count=n)
 
     def insights(self, request: ReportRequest, files: list[FileReport]) -> list[str]:

@@ -1,0 +1,753 @@
+"""Facts of a changed Markdown document, read structurally.
+
+The diff always comes from the patch's hunks (the same lines the report shows); what each
+changed line *is* comes from parsing: the whole old and new documents when the source has
+them, else each side of each hunk. Front matter is read by :mod:`.frontmatter`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from markdown_it import MarkdownIt
+
+from diffinsight.facts import frontmatter
+from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, similarity
+from diffinsight.facts.structure import (
+    CODE,
+    FENCE_MARK,
+    FRONTMATTER,
+    HEADING,
+    LIST_ITEM,
+    TABLE_DELIM,
+    TABLE_HEADER,
+    TABLE_ROW,
+    DocMap,
+    LineInfo,
+    alert_type,
+    clean_inline,
+    fence_lang,
+    map_lines,
+    split_row,
+)
+from diffinsight.models import Fact, FileChange
+
+_INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
+_PIVOT_RE = re.compile(r"^\s*:::\s*zone\s+pivot\s*=\s*\"?([^\"]+)\"?", re.IGNORECASE)
+_LIST_MARK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
+_VERSION_RE = re.compile(
+    r"^(?:v?\d+(?:\.\d+)+(?:[-.+][\w.]+)*|\d{4}-\d{2}-\d{2}(?:-[\w.]+)*|\d{1,2}/\d{1,2}/\d{2,4}|v\d+)$"
+)
+_NAME_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][\w.\-]*$")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+#: Moved lines shorter than this are too common ("```", "- ") to call a move.
+MIN_MOVED_CHARS = 12
+#: A value longer than this is not quoted as old -> new.
+MAX_VALUE_CHARS = 80
+#: Lines longer than this are not diffed token by token.
+MAX_EDIT_CHARS = 2000
+#: At most this many facts of one kind per file; the rest are counted.
+MAX_FACTS_PER_KIND = 40
+
+
+@dataclass
+class Line:
+    """A removed or added line with what it is."""
+
+    no: int
+    text: str
+    info: LineInfo
+    run: int
+    #: Set once a structural fact has claimed the line (heading, table row, move...).
+    done: bool = False
+    moved: bool = False
+    ws: bool = False
+
+
+@cache
+def _inline_md() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(text, href) of the links and (alt, src) of the images in one line of Markdown."""
+    links: list[tuple[str, str]] = []
+    images: list[tuple[str, str]] = []
+    if "](" not in text and "<http" not in text:
+        return links, images
+    try:
+        toks = _inline_md().parseInline(text)
+    except Exception:
+        return links, images
+    for tok in toks:
+        href: str | None = None
+        label: list[str] = []
+        for child in tok.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                label = []
+            elif child.type == "link_close" and href is not None:
+                links.append(("".join(label).strip(), href))
+                href = None
+            elif child.type == "image":
+                images.append((child.content, str(child.attrs.get("src", ""))))
+            elif href is not None and child.type in ("text", "code_inline"):
+                label.append(child.content)
+    return links, images
+
+
+def strip_links(text: str) -> str:
+    """``text`` with links reduced to their text and images dropped (for comparing prose)."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return text
+
+
+def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[DocMap], bool]:
+    """Old-side and new-side line maps: whole documents, or one per hunk."""
+    if change.old_text is not None and change.new_text is not None:
+        return (
+            [map_lines(change.old_text.split("\n"))],
+            [map_lines(change.new_text.split("\n"))],
+            True,
+        )
+    olds: list[DocMap] = []
+    news: list[DocMap] = []
+    for h in hunks:
+        ctx = h.context
+        m = _HEADING_RE.match(ctx)
+        section = clean_inline(m.group(2)) if m else None
+        old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
+        new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
+        olds.append(map_lines(old_side, h.old_start, section, fragment=True))
+        news.append(map_lines(new_side, h.new_start, section, fragment=True))
+    return olds, news, False
+
+
+def _info(maps: list[DocMap], idx: int, full: bool, line_no: int) -> LineInfo:
+    return maps[0 if full else idx].info(line_no)
+
+
+def collect_lines(change: FileChange, hunks: list[Hunk]) -> tuple[list[Line], list[Line], bool]:
+    """Every removed and added line of the patch, with its role."""
+    olds, news, full = _maps(change, hunks)
+    removed: list[Line] = []
+    added: list[Line] = []
+    run_id = 0
+    for hi, h in enumerate(hunks):
+        for run in h.changes:
+            run_id += 1
+            for k, text in enumerate(run.removed):
+                no = run.old_start + k
+                removed.append(Line(no, text, _info(olds, hi, full, no), run_id))
+            for k, text in enumerate(run.added):
+                no = run.new_start + k
+                added.append(Line(no, text, _info(news, hi, full, no), run_id))
+    return removed, added, full
+
+
+def markdown_facts(change: FileChange) -> list[Fact]:
+    """Structural facts of a modified or renamed Markdown file (see the package docstring)."""
+    hunks = parse_hunks(change.patch)
+    removed, added, full = collect_lines(change, hunks)
+    facts: list[Fact] = []
+    for h in hunks:
+        if h.no_newline_old != h.no_newline_new:
+            facts.append(Fact(kind="newline.eof", detail={"added": h.no_newline_old}))
+
+    fm_old = [ln for ln in removed if ln.info.kind == FRONTMATTER]
+    fm_new = [ln for ln in added if ln.info.kind == FRONTMATTER]
+    facts += frontmatter.frontmatter_facts(
+        change, [ln.text for ln in fm_old], [ln.text for ln in fm_new]
+    )
+    removed = [ln for ln in removed if ln.info.kind != FRONTMATTER]
+    added = [ln for ln in added if ln.info.kind != FRONTMATTER]
+
+    facts += _moved(removed, added)
+    removed = [ln for ln in removed if not ln.moved]
+    added = [ln for ln in added if not ln.moved]
+
+    facts += _whitespace(removed, added)
+    removed = [ln for ln in removed if ln.text.strip() and not ln.ws]
+    added = [ln for ln in added if ln.text.strip() and not ln.ws]
+
+    facts += _headings(removed, added)
+    facts += _tables(removed, added, full)
+    facts += _code(removed, added)
+    facts += _blocks(removed, added)
+    facts += _links(removed, added)
+    facts += _prose(removed, added)
+    return _cap(facts)
+
+
+def _moved(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """The same non-trivial line removed in one place and added in another."""
+    pool: dict[str, list[Line]] = defaultdict(list)
+    for ln in removed:
+        key = ln.text.strip()
+        if len(key) >= MIN_MOVED_CHARS:
+            pool[key].append(ln)
+    count = 0
+    sections: list[str] = []
+    for ln in added:
+        key = ln.text.strip()
+        cands = pool.get(key)
+        if not cands:
+            continue
+        src = cands.pop(0)
+        if src.run == ln.run and ln.info.section == src.info.section:
+            # Re-added in place: a re-wrap or reorder the pairing below handles; not a move.
+            cands.insert(0, src)
+            continue
+        src.moved = True
+        ln.moved = True
+        count += 1
+        if ln.info.section and ln.info.section not in sections:
+            sections.append(ln.info.section)
+    if not count:
+        return []
+    return [
+        Fact(kind="text.moved", where=sections[0] if sections else None, detail={"count": count})
+    ]
+
+
+def _whitespace(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Runs whose lines differ only in whitespace or line wrapping."""
+    by_run_r: dict[int, list[Line]] = defaultdict(list)
+    by_run_a: dict[int, list[Line]] = defaultdict(list)
+    for ln in removed:
+        by_run_r[ln.run].append(ln)
+    for ln in added:
+        by_run_a[ln.run].append(ln)
+    facts: list[Fact] = []
+    for run, rs in by_run_r.items():
+        as_ = by_run_a.get(run, [])
+        if not as_ and all(not r.text.strip() for r in rs):
+            for r in rs:
+                r.ws = True
+            facts.append(Fact(kind="whitespace.changed", where=rs[0].info.section))
+            continue
+        if as_ and "".join(r.text for r in rs).split() == "".join(a.text for a in as_).split():
+            continue  # handled below with the joined comparison
+        if as_ and " ".join(" ".join(r.text for r in rs).split()) == " ".join(
+            " ".join(a.text for a in as_).split()
+        ):
+            for ln in rs + as_:
+                ln.ws = True
+            facts.append(Fact(kind="whitespace.changed", where=as_[0].info.section))
+    for run, as_ in by_run_a.items():
+        if run not in by_run_r and all(not a.text.strip() for a in as_):
+            for a in as_:
+                a.ws = True
+            facts.append(Fact(kind="whitespace.changed", where=as_[0].info.section))
+    return _dedupe(facts)
+
+
+def _dedupe(facts: list[Fact]) -> list[Fact]:
+    seen: set[tuple[str, str | None, str | None, str | None]] = set()
+    out: list[Fact] = []
+    for f in facts:
+        k = (f.kind, f.old, f.new, f.where)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
+
+
+def _heading_text(line: str) -> tuple[int, str] | None:
+    m = _HEADING_RE.match(line)
+    return (len(m.group(1)), clean_inline(m.group(2))) if m else None
+
+
+def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Headings added, removed, or renamed (a removed and an added heading of one run, same level)."""
+    rh = [(ln, h) for ln in removed if ln.info.kind == HEADING and (h := _heading_text(ln.text))]
+    ah = [(ln, h) for ln in added if ln.info.kind == HEADING and (h := _heading_text(ln.text))]
+    facts: list[Fact] = []
+    used: set[int] = set()
+    for rl, (rlev, rtext) in rh:
+        match = None
+        for k, (al, (alev, _atext)) in enumerate(ah):
+            if k in used or al.run != rl.run or alev != rlev:
+                continue
+            match = k
+            break
+        if match is not None:
+            used.add(match)
+            al, (alev, atext) = ah[match]
+            rl.done = al.done = True
+            if atext != rtext:
+                facts.append(
+                    Fact(
+                        kind="heading.renamed",
+                        old=rtext,
+                        new=atext,
+                        where=al.info.section,
+                        detail={"level": alev},
+                    )
+                )
+        else:
+            rl.done = True
+            facts.append(
+                Fact(
+                    kind="heading.removed", old=rtext, where=rl.info.section, detail={"level": rlev}
+                )
+            )
+    for k, (al, (alev, atext)) in enumerate(ah):
+        if k not in used:
+            al.done = True
+            facts.append(
+                Fact(kind="heading.added", new=atext, where=al.info.section, detail={"level": alev})
+            )
+    return facts
+
+
+def _row_key(cells: list[str]) -> str:
+    return _plain(cells[0]) if cells else ""
+
+
+def _plain(cell: str) -> str:
+    """A cell as a reader sees it: no emphasis, code ticks or link markup."""
+    cell = strip_links(cell)
+    cell = re.sub(r"\s*<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
+    cell = cell.replace("`", "")
+    return " ".join(clean_inline(cell).split())
+
+
+def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
+    """Table rows added, removed or changed (matched on their first cell), tables added/removed."""
+    facts: list[Fact] = []
+    rrows = [ln for ln in removed if ln.info.kind in (TABLE_ROW, TABLE_HEADER, TABLE_DELIM)]
+    arows = [ln for ln in added if ln.info.kind in (TABLE_ROW, TABLE_HEADER, TABLE_DELIM)]
+    for ln in rrows + arows:
+        ln.done = True
+    new_tables = {
+        ln.info.block for ln in arows if ln.info.kind == TABLE_DELIM and ln.info.block >= 0
+    }
+    old_tables = {
+        ln.info.block for ln in rrows if ln.info.kind == TABLE_DELIM and ln.info.block >= 0
+    }
+    for lines, tables, kind in (
+        (arows, new_tables, "table.added"),
+        (rrows, old_tables, "table.removed"),
+    ):
+        for b in sorted(tables):
+            rows = [ln for ln in lines if ln.info.block == b and ln.info.kind == TABLE_ROW]
+            head = next(
+                (ln for ln in lines if ln.info.block == b and ln.info.kind == TABLE_HEADER), None
+            )
+            cols = [_plain(c) for c in split_row(head.text)] if head else []
+            first = head or (rows[0] if rows else None)
+            facts.append(
+                Fact(
+                    kind=kind,
+                    where=first.info.section if first else None,
+                    detail={"columns": [c for c in cols if c], "rows": len(rows)},
+                )
+            )
+    # Header changes of tables that stay: compare old and new header lines.
+    rh = [ln for ln in rrows if ln.info.kind == TABLE_HEADER and ln.info.block not in old_tables]
+    ah = [ln for ln in arows if ln.info.kind == TABLE_HEADER and ln.info.block not in new_tables]
+    for r, a in zip(rh, ah, strict=False):
+        rc = [_plain(c) for c in split_row(r.text)]
+        ac = [_plain(c) for c in split_row(a.text)]
+        new_cols = [c for c in ac if c and c not in rc]
+        gone_cols = [c for c in rc if c and c not in ac]
+        if new_cols or gone_cols:
+            facts.append(
+                Fact(
+                    kind="table.columns_changed",
+                    where=a.info.section,
+                    detail={"added": new_cols, "removed": gone_cols},
+                )
+            )
+    old_rows: dict[tuple[str, str], list[Line]] = defaultdict(list)
+    for ln in rrows:
+        if ln.info.kind == TABLE_ROW and ln.info.block not in old_tables:
+            cells = split_row(ln.text)
+            old_rows[(ln.info.section or "", _row_key(cells))].append(ln)
+    changed: list[Fact] = []
+    added_rows: list[Fact] = []
+    for ln in arows:
+        if ln.info.kind != TABLE_ROW or ln.info.block in new_tables:
+            continue
+        cells = split_row(ln.text)
+        key = _row_key(cells)
+        header = [_plain(c) for c in split_row(ln.info.header)] if ln.info.header else []
+        cands = old_rows.get((ln.info.section or "", key))
+        if cands:
+            old = cands.pop(0)
+            ocells = split_row(old.text)
+            diffs = []
+            for i in range(max(len(cells), len(ocells))):
+                o = _plain(ocells[i]) if i < len(ocells) else ""
+                n = _plain(cells[i]) if i < len(cells) else ""
+                if o != n:
+                    col = header[i] if i < len(header) and header[i] else f"#{i + 1}"
+                    diffs.append({"column": col, "old": o, "new": n})
+            if diffs:
+                changed.append(
+                    Fact(
+                        kind="table.row_changed",
+                        old=key,
+                        new=key,
+                        where=ln.info.section,
+                        detail={"row": key, "cells": diffs},
+                    )
+                )
+            continue
+        row: dict[str, str] = {}
+        for i, c in enumerate(cells[1:], start=1):
+            if _plain(c) and _plain(c) != "-":
+                row[header[i] if i < len(header) and header[i] else f"#{i + 1}"] = _plain(c)
+        added_rows.append(
+            Fact(
+                kind="table.row_added",
+                new=key,
+                where=ln.info.section,
+                detail={"cells": row, "header_known": bool(header)},
+            )
+        )
+    removed_rows = [
+        Fact(kind="table.row_removed", old=k[1], where=ln.info.section)
+        for k, lns in old_rows.items()
+        for ln in lns
+    ]
+    # A row whose first cell changed reads as remove + add; pair them back when alike.
+    return facts + changed + added_rows + removed_rows
+
+
+def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Code blocks added or removed (their fence lines are in the diff) or changed inside."""
+    facts: list[Fact] = []
+    for lines, kind in ((added, "code.added"), (removed, "code.removed")):
+        opened: dict[int, Line] = {}
+        for ln in lines:
+            if (
+                ln.info.kind == FENCE_MARK
+                and ln.info.block not in opened
+                and fence_lang(ln.text) is not None
+            ):
+                opened[ln.info.block] = ln
+        for b, ln in opened.items():
+            n = sum(1 for x in lines if x.info.block == b and x.info.kind == CODE)
+            facts.append(
+                Fact(
+                    kind=kind,
+                    where=ln.info.section,
+                    detail={"lang": ln.info.lang or "", "lines": n},
+                )
+            )
+            for x in lines:
+                if x.info.block == b:
+                    x.done = True
+    changed: dict[tuple[str | None, str], list[int]] = {}
+    for ln, side in [(x, 1) for x in removed] + [(x, 0) for x in added]:
+        if ln.done or ln.info.kind not in (CODE, FENCE_MARK):
+            continue
+        key = (ln.info.section, ln.info.lang or "")
+        counts = changed.setdefault(key, [0, 0])
+        counts[side] += 1
+    for (where, lang), (adds, dels) in changed.items():
+        facts.append(
+            Fact(
+                kind="code.changed",
+                where=where,
+                detail={"lang": lang, "added": adds, "removed": dels},
+            )
+        )
+    # Values inside changed code lines (an API version in a request URI) are read by _prose.
+    return facts
+
+
+def _blocks(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Alerts, includes and zone pivots added or removed."""
+    facts: list[Fact] = []
+    for lines, verb in ((added, "added"), (removed, "removed")):
+        for ln in lines:
+            a = alert_type(ln.text)
+            if a:
+                facts.append(Fact(kind=f"alert.{verb}", where=ln.info.section, detail={"type": a}))
+    ri = Counter(m.group(1) for ln in removed for m in _INCLUDE_RE.finditer(ln.text))
+    ai = Counter(m.group(1) for ln in added for m in _INCLUDE_RE.finditer(ln.text))
+    rp = Counter(m.group(1).strip() for ln in removed if (m := _PIVOT_RE.match(ln.text)))
+    ap = Counter(m.group(1).strip() for ln in added if (m := _PIVOT_RE.match(ln.text)))
+    for path in ai - ri:
+        facts.append(Fact(kind="include.added", new=path, where=_where_of(added, path)))
+    for path in ri - ai:
+        facts.append(Fact(kind="include.removed", old=path, where=_where_of(removed, path)))
+    for piv in ap - rp:
+        facts.append(Fact(kind="pivot.added", new=piv))
+    for piv in rp - ap:
+        facts.append(Fact(kind="pivot.removed", old=piv))
+    for ln in removed + added:
+        if _INCLUDE_RE.search(ln.text) and not _INCLUDE_RE.sub("", ln.text).strip():
+            ln.done = True
+        if _PIVOT_RE.match(ln.text) or ln.text.strip() == ":::":
+            ln.done = True
+    return facts
+
+
+def _where_of(lines: list[Line], needle: str) -> str | None:
+    for ln in lines:
+        if needle in ln.text:
+            return ln.info.section
+    return None
+
+
+def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Links added, removed, retargeted (same text, new URL) or relabelled; images likewise."""
+    rl: list[tuple[str, str, str | None]] = []
+    al: list[tuple[str, str, str | None]] = []
+    ri: list[tuple[str, str, str | None]] = []
+    ai: list[tuple[str, str, str | None]] = []
+    for lines, links, images in ((removed, rl, ri), (added, al, ai)):
+        for ln in lines:
+            if ln.info.kind in (CODE, FENCE_MARK):
+                continue
+            ls, ims = links_in(ln.text)
+            links.extend((t, h, ln.info.section) for t, h in ls)
+            images.extend((t, s, ln.info.section) for t, s in ims)
+    facts: list[Fact] = []
+    for olds, news, prefix in ((rl, al, "link"), (ri, ai, "image")):
+        common = Counter((t, h) for t, h, _ in olds) & Counter((t, h) for t, h, _ in news)
+        olds = _minus(olds, common)
+        news = _minus(news, common)
+        by_text = {t: (t, h, w) for t, h, w in olds if t}
+        by_href = {h: (t, h, w) for t, h, w in olds}
+        gone = list(olds)
+        for t, h, w in news:
+            if t and t in by_text and by_text[t] in gone:
+                o = by_text[t]
+                gone.remove(o)
+                facts.append(
+                    Fact(
+                        kind=f"{prefix}.retargeted" if prefix == "link" else "image.changed",
+                        old=o[1],
+                        new=h,
+                        where=w,
+                        detail={"text": t},
+                    )
+                )
+            elif h in by_href and by_href[h] in gone:
+                o = by_href[h]
+                gone.remove(o)
+                facts.append(
+                    Fact(
+                        kind=f"{prefix}.text_changed", old=o[0], new=t, where=w, detail={"href": h}
+                    )
+                )
+            else:
+                facts.append(Fact(kind=f"{prefix}.added", new=h, where=w, detail={"text": t}))
+        for t, h, w in gone:
+            facts.append(Fact(kind=f"{prefix}.removed", old=h, where=w, detail={"text": t}))
+    return facts
+
+
+def _minus(
+    items: list[tuple[str, str, str | None]], common: Counter[tuple[str, str]]
+) -> list[tuple[str, str, str | None]]:
+    left = Counter(common)
+    out = []
+    for t, h, w in items:
+        if left[(t, h)] > 0:
+            left[(t, h)] -= 1
+            continue
+        out.append((t, h, w))
+    return out
+
+
+def _is_version(tok: str) -> bool:
+    return bool(_VERSION_RE.match(tok))
+
+
+def _param_before(line: str, value: str) -> str | None:
+    m = re.search(r"([A-Za-z][\w\-]*)\s*[=:]\s*[\"']?" + re.escape(value), line)
+    return m.group(1) if m else None
+
+
+def _prose(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Edits inside lines (versions, names, typos, wording), and lines added or removed."""
+    facts: list[Fact] = []
+    runs: dict[int, tuple[list[Line], list[Line]]] = defaultdict(lambda: ([], []))
+    # Lines inside changed code blocks stay: an API version in a request URI is a value change.
+    for ln in removed:
+        if not ln.done:
+            runs[ln.run][0].append(ln)
+    for ln in added:
+        if not ln.done:
+            runs[ln.run][1].append(ln)
+    for _run, (rs, as_) in sorted(runs.items()):
+        pairs = pair_lines([r.text for r in rs], [a.text for a in as_])
+        pr = {i for i, _ in pairs}
+        pa = {j for _, j in pairs}
+        for i, j in pairs:
+            facts += _line_edit(rs[i], as_[j])
+        lone_a = [
+            a for j, a in enumerate(as_) if j not in pa and a.info.kind not in (CODE, FENCE_MARK)
+        ]
+        lone_r = [
+            r for i, r in enumerate(rs) if i not in pr and r.info.kind not in (CODE, FENCE_MARK)
+        ]
+        prose_a = [a for a in lone_a if a.info.kind != LIST_ITEM]
+        prose_r = [r for r in lone_r if r.info.kind != LIST_ITEM]
+        if prose_a and prose_r:
+            # Text replaced by unlike text in the same place: a rewrite, not an add and a remove.
+            facts.append(
+                Fact(
+                    kind="text.substantive",
+                    where=prose_a[0].info.section,
+                    detail={"count": max(len(prose_a), len(prose_r))},
+                )
+            )
+            lone_a = [a for a in lone_a if a.info.kind == LIST_ITEM]
+            lone_r = [r for r in lone_r if r.info.kind == LIST_ITEM]
+        facts += [_unpaired(a, "added") for a in lone_a]
+        facts += [_unpaired(r, "removed") for r in lone_r]
+    return _merge_counts(facts)
+
+
+def _unpaired(ln: Line, verb: str) -> Fact:
+    text = _LIST_MARK_RE.sub("", ln.text.strip()) if ln.info.kind == LIST_ITEM else ln.text.strip()
+    if ln.info.kind == LIST_ITEM and _LIST_MARK_RE.match(ln.text):
+        value = _plain(text)
+        short = value if len(value) <= MAX_VALUE_CHARS else None
+        f = Fact(kind=f"list.item_{verb}", where=ln.info.section, detail={"count": 1})
+        if verb == "added":
+            f.new = short
+        else:
+            f.old = short
+        return f
+    return Fact(kind=f"text.{verb}", where=ln.info.section, detail={"count": 1})
+
+
+def _merge_counts(facts: list[Fact]) -> list[Fact]:
+    out: list[Fact] = []
+    for f in facts:
+        if (
+            f.kind in ("text.added", "text.removed", "text.substantive")
+            and out
+            and out[-1].kind == f.kind
+            and out[-1].where == f.where
+        ):
+            out[-1].detail["count"] = int(out[-1].detail.get("count", 1)) + int(
+                f.detail.get("count", 1)
+            )
+            continue
+        out.append(f)
+    return out
+
+
+def _line_edit(old: Line, new: Line) -> list[Fact]:
+    """Facts of one line edited in place."""
+    where = new.info.section
+    code = new.info.kind in (CODE, FENCE_MARK)
+    ot, nt = strip_links(old.text), strip_links(new.text)
+    if ot == nt:
+        return []  # only a link or image changed: _links says it
+    if ot.split() == nt.split():
+        return [Fact(kind="whitespace.changed", where=where)]
+    if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
+        # Token diffs of minified or giant lines are quadratic; say only that the line changed.
+        return [Fact(kind="text.substantive", where=where, detail={"count": 1})]
+    edits = line_edits(ot, nt)
+    # Edits inside link texts are told by _links (link.text_changed).
+    old_labels = [t for t, _ in links_in(old.text)[0]]
+    new_labels = [t for t, _ in links_in(new.text)[0]]
+    edits = [
+        e
+        for e in edits
+        if not (
+            (not e.old or any(e.old in lab for lab in old_labels))
+            and (not e.new or any(e.new in lab for lab in new_labels))
+            and (old_labels or new_labels)
+            and (e.old or e.new)
+            and old_labels != new_labels
+        )
+    ]
+    if not edits:
+        return []
+    facts: list[Fact] = []
+    rest = []
+    for e in edits:
+        if e.old and e.new and _is_version(e.old) and _is_version(e.new):
+            param = _param_before(new.text, e.new)
+            facts.append(
+                Fact(
+                    kind="version.changed",
+                    old=e.old,
+                    new=e.new,
+                    where=where,
+                    detail={"param": param, "code": new.info.lang if code else None},
+                )
+            )
+        elif (
+            e.old
+            and e.new
+            and _NAME_RE.match(e.old)
+            and _NAME_RE.match(e.new)
+            and len(e.old) <= MAX_VALUE_CHARS
+        ):
+            facts.append(Fact(kind="name.replaced", old=e.old, new=e.new, where=where))
+        else:
+            rest.append(e)
+    if not rest or code:
+        return facts
+    words_old = sum(len(_WORD_RE.findall(e.old)) for e in rest)
+    words_new = sum(len(_WORD_RE.findall(e.new)) for e in rest)
+    changed_words = max(words_old, words_new)
+    if (
+        len(rest) == 1
+        and rest[0].old
+        and rest[0].new
+        and len(_WORD_RE.findall(rest[0].old)) == 1
+        and len(_WORD_RE.findall(rest[0].new)) == 1
+        and rest[0].old.lower() != rest[0].new.lower()
+        and similarity(rest[0].old.lower(), rest[0].new.lower()) >= 0.75
+    ) or (
+        len(rest) == 1
+        and rest[0].old
+        and rest[0].new
+        and rest[0].old.lower() == rest[0].new.lower()
+    ):
+        facts.append(Fact(kind="text.typo", old=rest[0].old, new=rest[0].new, where=where))
+    elif changed_words == 0:
+        facts.append(Fact(kind="text.punctuation", where=where))
+    elif changed_words <= 6 and all(
+        len(e.old) <= MAX_VALUE_CHARS and len(e.new) <= MAX_VALUE_CHARS for e in rest
+    ):
+        one = rest[0] if len(rest) == 1 else None
+        facts.append(
+            Fact(
+                kind="text.wording",
+                old=(one.old or None) if one else None,
+                new=(one.new or None) if one else None,
+                where=where,
+                detail={"words": changed_words, "edits": len(rest)},
+            )
+        )
+    else:
+        facts.append(
+            Fact(kind="text.substantive", where=where, detail={"count": 1, "words": changed_words})
+        )
+    return facts
+
+
+def _cap(facts: list[Fact]) -> list[Fact]:
+    """At most :data:`MAX_FACTS_PER_KIND` facts of one kind; the overflow becomes a count."""
+    seen: Counter[str] = Counter()
+    out: list[Fact] = []
+    over: Counter[str] = Counter()
+    for f in facts:
+        seen[f.kind] += 1
+        if seen[f.kind] > MAX_FACTS_PER_KIND:
+            over[f.kind] += 1
+            continue
+        out.append(f)
+    for kind, n in over.items():
+        out.append(Fact(kind="facts.more", detail={"of": kind, "count": n}))
+    return out
