@@ -26,29 +26,34 @@ from typing import Any
 
 from diffinsight.models import Fact, FileChange
 
-__all__ = ["Evidence", "evidence_for", "text_tokens", "unsupported_tokens"]
+__all__ = ["Evidence", "evidence_for", "report_evidence", "text_tokens", "unsupported_tokens"]
 
 _CODE_SPAN_RE = re.compile(r"(`+)\s?(.+?)\s?\1(?!`)", re.DOTALL)
 _MD_LINK_TARGET_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]`\"'“”‘’、。，）（]+", re.IGNORECASE)
+_URL_RE = re.compile(r"\b(?:https?|ftp)://[!#-'*-;=?-Z\\^_a-z~|]+", re.IGNORECASE)
 _FILE_EXTS = (
     "md|markdown|yml|yaml|json|png|jpe?g|gif|svg|webp|bmp|ico|py|ipynb|txt|cs|js|ts|tsx|java|"
     "go|rs|sh|ps1|bicep|csv|html?|xml|zip|pdf|mp4|wav|mp3|toml|ini|cfg"
 )
 _FILE_RE = re.compile(
-    rf"(?<![\w/.\-])(?:[\w\-]+/)*[\w\-]+(?:\.[\w\-]+)*\.(?:{_FILE_EXTS})(?![\w])", re.IGNORECASE
+    rf"(?<![A-Za-z0-9_/.\-])(?:[A-Za-z0-9_\-]+/)*[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*"
+    rf"\.(?:{_FILE_EXTS})(?![A-Za-z0-9_])",
+    re.IGNORECASE,
 )
 # Versions and dates first (they contain separators), then letter-digit words, then numbers.
 _VALUE_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?:"
     r"v?\d+(?:[./\-]\d+)+(?:-[A-Za-z][\w.]*)*"  # 2025-04-01-preview, 1.2.3, 05/21/2025, v1.3
     r"|v\d+(?![A-Za-z0-9_])"  # v2
-    r"|[A-Za-z][A-Za-z_]*(?:[\-.]?[A-Za-z_]*)*\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
+    # No nested optional quantifiers: long digit-free words must not backtrack exponentially.
+    r"|[A-Za-z][A-Za-z_]*(?:[\-.][A-Za-z_]+)*[\-.]?\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
     r"|\d+[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*"  # 4o, 3rd, 2x
     r"|\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?:\.\d+)?"  # 65,536 / 65 536
     r"|\d+(?:[.,]\d+)?"  # 14, 0.5
     r")(?![A-Za-z0-9_])"
 )
+_ATOM_RE = re.compile(r"[A-Za-z0-9_\-]+")
+_LIST_NUMBER_RE = re.compile(r"^\s*\d{1,3}[.)]\s+", re.MULTILINE)
 _HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
 _TRAILING_PUNCT = ".,;:!?)]}>'\"。、，；：！？）」』"
@@ -61,23 +66,41 @@ class Evidence:
         text = parts if isinstance(parts, str) else "\n".join(p for p in parts if p)
         text = _HUNK_HEADER_RE.sub("", text)
         self.text = _normalise(text)
+        #: Maximal runs of ASCII word characters and hyphens: a token made only of those is
+        #: supported exactly when it is one of them (a set lookup, not a scan).
+        self.atoms = set(_ATOM_RE.findall(self.text))
+        self._cache: dict[str, bool] = {}
 
     def supports(self, token: str) -> bool:
         """Whether ``token`` occurs in the evidence on token boundaries (case-insensitive)."""
         needle = _normalise(token)
         if not needle:
             return True
-        start = self.text.find(needle)
-        if start < 0:
-            return False
+        if needle in self._cache:
+            return self._cache[needle]
+        found = needle in self.atoms if _ATOM_RE.fullmatch(needle) else self._bounded_find(needle)
+        self._cache[needle] = found
+        return found
+
+    def _bounded_find(self, needle: str) -> bool:
         # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
         # `gpt-4o-mini`, while CJK text may touch a number directly (新增3行).
-        pattern = re.compile(
-            (r"(?<![A-Za-z0-9_\-])" if _is_word(needle[0]) else "")
-            + re.escape(needle)
-            + (r"(?![A-Za-z0-9_\-])" if _is_word(needle[-1]) else "")
-        )
-        return pattern.search(self.text, max(0, start - 1)) is not None
+        check_left = _is_word(needle[0])
+        check_right = _is_word(needle[-1])
+        text = self.text
+        start = text.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            left_ok = not check_left or start == 0 or not _is_bound(text[start - 1])
+            right_ok = not check_right or end == len(text) or not _is_bound(text[end])
+            if left_ok and right_ok:
+                return True
+            start = text.find(needle, start + 1)
+        return False
+
+
+def _is_bound(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "_-")
 
 
 def _is_word(ch: str) -> bool:
@@ -98,7 +121,8 @@ def text_tokens(text: str) -> list[str]:
         if token and token not in found:
             found.append(token)
 
-    rest = text
+    # Ordered-list markers ("3. **Links**") number the writer's own points, not the diff's.
+    rest = _LIST_NUMBER_RE.sub("", text)
     for m in _CODE_SPAN_RE.finditer(rest):
         keep(m.group(2))
     rest = _CODE_SPAN_RE.sub(" ", rest)
@@ -113,7 +137,7 @@ def text_tokens(text: str) -> list[str]:
         keep(m.group(0))
     rest = _FILE_RE.sub(" ", rest)
     for m in _VALUE_RE.finditer(rest):
-        keep(m.group(0))
+        keep(m.group(0).rstrip("."))  # a sentence's full stop is not part of a version
     return found
 
 
@@ -141,6 +165,9 @@ def evidence_for(
 ) -> list[str]:
     """The evidence for statements about one file: its patch, paths, counts and fact values.
 
+    Counts are the file's added/deleted/changed lines, the number of facts of each kind and of
+    identical facts.
+
     Full old/new contents are deliberately left out: a report about a change should quote the
     change, and the patch is what a reader sees next to it.
     """
@@ -148,8 +175,54 @@ def evidence_for(
     parts += [str(change.additions), str(change.deletions), str(change.changes)]
     if change.similarity is not None:
         parts.append(str(change.similarity))
+    kinds: dict[str, int] = {}
+    same: dict[tuple[str, str | None, str | None, str], int] = {}
     for f in facts:
         parts += [f.old or "", f.new or "", f.where or ""]
         parts += list(_values(f.detail))
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        key = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
+        same[key] = same.get(key, 0) + 1
+    # "3 links added" counts facts of one kind, "this occurs 2 times" identical facts: counts
+    # the checker redoes from the facts themselves.
+    parts += [str(n) for n in kinds.values()] + [str(n) for n in same.values()]
     parts += list(extra)
     return [p for p in parts if p]
+
+
+def report_evidence(
+    files: Iterable[tuple[FileChange, list[Fact]]],
+    labels: Iterable[str] = (),
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """Evidence for report-level text: every file's evidence plus the counts a report derives.
+
+    Derived counts: files in all, lines added and deleted in all, files per status, per folder,
+    per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
+    key and new value, as highlights group them).
+    """
+    parts: list[str] = []
+    n = adds = dels = 0
+    tally: dict[str, int] = {}
+
+    def bump(key: str) -> None:
+        tally[key] = tally.get(key, 0) + 1
+
+    for change, facts in files:
+        n += 1
+        adds += change.additions
+        dels += change.deletions
+        parts += evidence_for(change, facts)
+        bump("status:" + change.status.value)
+        bump("folder:" + (change.path.rsplit("/", 1)[0] if "/" in change.path else "."))
+        seen: set[str] = set()
+        for f in facts:
+            key = str(f.detail.get("key") or f.detail.get("param") or "")
+            for shared in (f"{f.kind}|{key}|{f.new}", f"{f.kind}|{key}|{f.old}|{f.new}"):
+                if shared not in seen:
+                    seen.add(shared)
+                    bump("fact:" + shared)
+    for label in labels:
+        bump("label:" + label)
+    parts += [str(n), str(adds), str(dels)] + [str(v) for v in tally.values()] + list(extra)
+    return parts

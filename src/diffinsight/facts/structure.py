@@ -122,6 +122,7 @@ def front_matter_end(lines: list[str], first_line: int = 1, fragment: bool = Fal
 def clean_inline(text: str) -> str:
     """Heading or cell text without emphasis markers and trailing anchors (``{#id}``)."""
     text = re.sub(r"\s*\{#[^}]*\}\s*$", "", text.strip())
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # tab headings: [Azure CLI](#tab/cli)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     return text.strip()
 

@@ -130,6 +130,7 @@ _SHAREABLE = {
 MANY = 3
 MAX_NAMES = 3
 MAX_CELLS = 3
+MAX_CELL_CHARS = 80
 
 
 def code(value: str) -> str:
@@ -229,7 +230,7 @@ class FileWriter:
         shown = [code(v) for v in values[:MAX_NAMES]]
         s = self.cat.join(shown)
         if total > len(shown):
-            s = self.cat.t("and_more", items=s, count=total - len(shown))
+            s = self.cat.t("and_more", items=s)
         return s
 
     def many(self, kind: str, facts: list[Fact]) -> str:
@@ -330,7 +331,12 @@ class FileWriter:
                 )
             return t("sep.sentence").join(parts)
         if k == "table.row_added":
-            cells = [(str(c), str(v)) for c, v in dict(d.get("cells", {})).items()][:MAX_CELLS]
+            # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
+            cells = [
+                (str(c), str(v))
+                for c, v in dict(d.get("cells", {})).items()
+                if len(str(v)) <= MAX_CELL_CHARS
+            ][:MAX_CELLS]
             if cells:
                 shown = [
                     t("fact.cell", column=c, value=v) if not c.startswith("#") else v
@@ -498,13 +504,13 @@ class FileWriter:
         if k == "newline.eof":
             return t("fact.eof_added" if d.get("added") else "fact.eof_removed")
         if k == "facts.more":
-            return t("fact.more_edits", count=int(d.get("count", 1)))
+            return t("fact.other", count=int(d.get("count", 1)))
         return t("fact.other", count=1)
 
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
         t = self.cat.t
-        name = posixpath.basename(af.change.path)
+        name = code(posixpath.basename(af.change.path))
         limit = _title_limit(self.lang)
         primary = _primary(facts)
         candidates: list[str] = []
@@ -522,7 +528,7 @@ class FileWriter:
                 candidates.append(t("title.file_removed", name=name))
             elif k == "file.renamed":
                 candidates = [
-                    t("title.renamed", new=posixpath.basename(primary.new or "")),
+                    t("title.renamed", new=code(posixpath.basename(primary.new or ""))),
                     t("title.renamed_short"),
                 ]
             elif k.startswith("binary."):
@@ -663,7 +669,8 @@ class FileWriter:
                 candidates = [t("title.formatting")]
         candidates.append(t("title.updated", name=name))
         for c in candidates:
-            if c and _visible_len(c) <= limit:
+            # "``" is an empty value: that template needs a value the facts do not have.
+            if c and "``" not in c and _visible_len(c) <= limit:
                 return c.rstrip("。.")
         return t("title.updated_short")
 
@@ -704,11 +711,11 @@ class FileWriter:
                 continue
             items.append((_rank(f) - (1 if f is primary else 0), self.sentence(f, n, af)))
         items.sort(key=lambda x: x[0])
-        sentences = [s for _, s in items if s]
+        sentences = list(dict.fromkeys(s for _, s in items if s))  # same words once
         if len(sentences) > MAX_EXPLANATION_SENTENCES:
-            more = len(sentences) - (MAX_EXPLANATION_SENTENCES - 1)
+            # How many edits are left unsaid is a count of our own grouping, not of the diff.
             sentences = sentences[: MAX_EXPLANATION_SENTENCES - 1]
-            sentences.append(self.cat.t("fact.more_edits", count=more))
+            sentences.append(self.cat.t("fact.more_edits"))
         if not sentences:
             sentences = [
                 self.cat.t("fact.counts_only", adds=af.change.additions, dels=af.change.deletions)
@@ -844,16 +851,16 @@ class ReportComposer:
     def _bullets(self, files: list[FileReport]) -> list[str]:
         out = [self._bullet(f) for f in files[:MAX_BULLETS]]
         if len(files) > MAX_BULLETS:
-            out[-1] = self.cat.t("highlights.more_files", count=len(files) - MAX_BULLETS + 1)
+            out[-1] = self.cat.t("highlights.more_files")
         return out
 
     def _grouped_bullets(self, files: list[FileReport], all_files: list[FileReport]) -> list[str]:
         """Facts shared by several files become one bullet with a count."""
         shared: dict[tuple[str, str | None, str | None, str], list[FileReport]] = defaultdict(list)
-        for f in files:
+        for f in all_files:
             seen = set()
             for fact in f.facts:
-                if fact.kind not in _SHAREABLE:
+                if fact.kind not in _SHAREABLE or not (fact.old or fact.new):
                     continue
                 key = str(fact.detail.get("key") or fact.detail.get("param") or "")
                 # A date bump is shared whatever each file's old date was.
@@ -862,27 +869,28 @@ class ReportComposer:
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
+        mine = {f.path for f in files}
         bullets: list[str] = []
         covered: set[str] = set()
-        for (kind, old, new, key), group in sorted(shared.items(), key=lambda kv: -len(kv[1])):
+        for (kind, old, new, key), everywhere in sorted(shared.items(), key=lambda kv: -len(kv[1])):
+            group = [g for g in everywhere if g.path in mine]
             if len(group) < 2 or len(bullets) >= MAX_BULLETS - 1:
                 continue
-            group = [g for g in group if g.path not in covered] or group
-            bullets.append(self._shared_bullet(kind, old, new, key, group))
+            if all(g.path in covered for g in group):
+                continue
+            # The count is of every file of the report sharing the fact: one checkable number.
+            bullets.append(self._shared_bullet(kind, old, new, key, len(everywhere)))
             covered.update(g.path for g in group)
         rest = [f for f in files if f.path not in covered]
         room = MAX_BULLETS - len(bullets)
         for f in rest[:room]:
             bullets.append(self._bullet(f))
         if len(rest) > room and bullets:
-            bullets[-1] = self.cat.t("highlights.more_files", count=len(rest) - room + 1)
+            bullets[-1] = self.cat.t("highlights.more_files")
         return bullets
 
-    def _shared_bullet(
-        self, kind: str, old: str | None, new: str | None, key: str, group: list[FileReport]
-    ) -> str:
+    def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
         t = self.cat.t
-        n = len(group)
         if key and new and (old is None or kind.startswith("frontmatter.")):
             return t("highlights.shared_key", key=code(key), new=code(new), count=n)
         if kind == "link.retargeted" and old and new:
