@@ -23,7 +23,6 @@ _LEAK_WORDS = re.compile(r"\bLocale\s*:\s*\w|\bas an AI\b", re.IGNORECASE)
 _LOCALE_TAG = re.compile(r"\[?\b[a-z]{2}[_-][A-Z]{2}\b\]?")
 #: Extra candidates for what a wrong-language answer is written in.
 _USUAL_SUSPECTS = ("en", "zh", "ja", "ko", "de", "fr", "es", "pt")
-_LONG_PLAIN_WORD = re.compile(r"(?<![\w.\-])[A-Za-z_][A-Za-z_.\-]{15,}(?![\w.\-])")
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -126,15 +125,7 @@ _CJK_LATIN = re.compile(
 def _defused(text: str) -> str:
     # Chinese and Japanese run values into the prose (新增文件a.md); a space where the script
     # changes keeps the prose out of the value, without changing any value.
-    text = _CJK_LATIN.sub(" ", text)
-    # Long digit-free words hold no checkable value, and the token pattern backtracks
-    # exponentially on them: leave them out (outside code spans, which are tokens whole).
-    pieces, last = [], 0
-    for m in _CODE_SPAN.finditer(text):
-        pieces += [_LONG_PLAIN_WORD.sub(" ", text[last : m.start()]), m.group(0)]
-        last = m.end()
-    pieces.append(_LONG_PLAIN_WORD.sub(" ", text[last:]))
-    return "".join(pieces)
+    return _CJK_LATIN.sub(" ", text)
 
 
 def tokens(text: str) -> list[str]:
