@@ -242,3 +242,22 @@ def test_example_command_builds_reports(tmp_path: Path) -> None:
     md = sorted(p.relative_to(tmp_path / "ex").as_posix() for p in (tmp_path / "ex").rglob("*.md"))
     assert "202505/zh_CN/report-20250521-openai.md" in md
     assert len(md) == 9 and len(list((tmp_path / "ex").rglob("*.json"))) == 9
+
+
+def test_json_on_stdout_for_several_reports_is_one_array(docs: Repo, tmp_path: Path) -> None:
+    r = cli(
+        "report",
+        str(docs.path),
+        "base..main",
+        "--format",
+        "json",
+        "--stdout",
+        "--lang",
+        "en_US",
+        "--lang",
+        "ko_KR",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert [d["language"] for d in data] == ["en_US", "ko_KR"]

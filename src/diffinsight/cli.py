@@ -182,7 +182,11 @@ def report(
         err.print("Nothing to report: the range holds no changed files.", highlight=False)
         return
     if stdout:
-        sys.stdout.write("\n".join(result.texts))
+        if fmt is Format.json and len(result.texts) > 1:
+            # Several JSON documents would not parse as one: print them as one array.
+            sys.stdout.write("[\n" + ",\n".join(t.rstrip("\n") for t in result.texts) + "\n]\n")
+        else:
+            sys.stdout.write("\n".join(result.texts))
         return
     for r, p in zip(result.reports, result.paths, strict=True):
         typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
