@@ -95,14 +95,7 @@ def file_facts(change: FileChange) -> list[Fact]:
             )
         )
         if change.status is FileStatus.RENAMED:
-            facts.append(
-                Fact(
-                    kind="file.renamed",
-                    old=change.old_path,
-                    new=change.path,
-                    detail={"similarity": change.similarity},
-                )
-            )
+            facts.append(_renamed(change))
         return facts
     if change.status is FileStatus.ADDED:
         title = document_title(change.new_text) or _title_from_added_lines(hunks)
@@ -124,15 +117,17 @@ def file_facts(change: FileChange) -> list[Fact]:
         )
         facts.append(Fact(kind="file.removed", old=title, detail={"lines": change.deletions}))
     elif change.status is FileStatus.RENAMED:
-        facts.append(
-            Fact(
-                kind="file.renamed",
-                old=change.old_path,
-                new=change.path,
-                detail={"similarity": change.similarity},
-            )
-        )
+        facts.append(_renamed(change))
     return facts
+
+
+def _renamed(change: FileChange) -> Fact:
+    return Fact(
+        kind="file.renamed",
+        old=change.old_path,
+        new=change.path,
+        detail={"similarity": change.similarity},
+    )
 
 
 def edit_facts(change: FileChange) -> list[Fact]:

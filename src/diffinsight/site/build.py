@@ -836,32 +836,36 @@ def _write_feeds(
             for e in selected[: site.feed_entries]
         ]
 
-    for code in languages:
-        rel = f"feeds/lang-{_slug(code)}.xml"
-        selected = [e for e in ordered if e.language == code]
-        site.write(
-            rel,
-            atom_feed(
-                feed_url=base + rel,
-                site_url=base,
-                alternate_url=base + f"lang/{_slug(code)}/index.html",
-                title=f"{title} — {names[code]}",
-                language=code,
-                entries=entries(selected),
-            ),
+    feeds: list[tuple[str, str, str, str | None, list[_Entry]]] = [
+        (
+            f"lang-{_slug(code)}",
+            f"lang/{_slug(code)}/index.html",
+            f"{title} — {names[code]}",
+            code,
+            [e for e in ordered if e.language == code],
         )
-        site.result.feeds.append(rel)
-    for cat in sorted({e.category for e in ordered}):
-        rel = f"feeds/category-{_slug(cat)}.xml"
-        selected = [e for e in ordered if e.category == cat]
+        for code in languages
+    ]
+    feeds += [
+        (
+            f"category-{_slug(cat)}",
+            f"category/{_slug(cat)}/index.html",
+            f"{title} — {cat}",
+            None,
+            [e for e in ordered if e.category == cat],
+        )
+        for cat in sorted({e.category for e in ordered})
+    ]
+    for name, alternate, feed_title, language, selected in feeds:
+        rel = f"feeds/{name}.xml"
         site.write(
             rel,
             atom_feed(
                 feed_url=base + rel,
                 site_url=base,
-                alternate_url=base + f"category/{_slug(cat)}/index.html",
-                title=f"{title} — {cat}",
-                language=None,
+                alternate_url=base + alternate,
+                title=feed_title,
+                language=language,
                 entries=entries(selected),
             ),
         )
