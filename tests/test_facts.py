@@ -405,3 +405,19 @@ def test_big_table_is_linear() -> None:
     ch = one(facts, "table.row_changed")
     assert ch.detail["cells"] == [{"column": "v", "old": "5000", "new": "changed"}]
     assert one(facts, "table.row_added").new == "row10000"
+
+
+def test_code_files_have_no_page_title_or_headings() -> None:
+    from diffinsight.facts import extract_facts
+    from diffinsight.models import FileChange, FileStatus
+
+    code = 'DOC = """---\ntitle: Page {i}\n---\n# Page {i}\n"""\n# a comment\n'
+    change = FileChange(
+        path="bench/gen.py",
+        status=FileStatus.ADDED,
+        additions=6,
+        new_text=code,
+        patch="@@ -0,0 +1,6 @@\n" + "".join("+" + ln + "\n" for ln in code.splitlines()),
+    )
+    (added,) = [f for f in extract_facts(change) if f.kind == "file.added"]
+    assert added.new is None and added.detail["headings"] == []

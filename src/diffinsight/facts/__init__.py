@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 
-from diffinsight.facts.generic import edit_facts, file_facts
+from diffinsight.facts.generic import MARKDOWN_SUFFIXES, edit_facts, file_facts
 from diffinsight.facts.markdown import markdown_facts
 from diffinsight.facts.yamlfile import config_facts, is_toc, toc_facts
 from diffinsight.models import Fact, FileChange, FileStatus
@@ -46,7 +46,6 @@ from diffinsight.models import Fact, FileChange, FileStatus
 __all__ = ["extract_facts", "file_type"]
 
 log = logging.getLogger(__name__)
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 DATA_SUFFIXES = (".yml", ".yaml", ".json")
 
 

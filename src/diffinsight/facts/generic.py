@@ -13,6 +13,8 @@ _KEY_RE = re.compile(r"^\s*-?\s*([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
 
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
+
 
 def section_index(text: str | None) -> list[tuple[int, str]]:
     """(line number, heading path) for each Markdown heading, skipping fenced code."""
@@ -97,10 +99,14 @@ def file_facts(change: FileChange) -> list[Fact]:
         if change.status is FileStatus.RENAMED:
             facts.append(_renamed(change))
         return facts
+    # Only Markdown has titles and headings: a '# comment' or a 'title:' string in code is not one.
+    doc = change.path.lower().endswith(MARKDOWN_SUFFIXES)
     if change.status is FileStatus.ADDED:
-        title = document_title(change.new_text) or _title_from_added_lines(hunks)
+        title = (document_title(change.new_text) or _title_from_added_lines(hunks)) if doc else None
         heads = (
-            _headings_in((change.new_text or "").split("\n"))
+            []
+            if not doc
+            else _headings_in((change.new_text or "").split("\n"))
             if change.new_text
             else _headings_in([ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")])
         )
@@ -112,8 +118,13 @@ def file_facts(change: FileChange) -> list[Fact]:
             )
         )
     elif change.status is FileStatus.REMOVED:
-        title = document_title(change.old_text) or document_title(
-            "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("-"))
+        title = (
+            document_title(change.old_text)
+            or document_title(
+                "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("-"))
+            )
+            if doc
+            else None
         )
         facts.append(Fact(kind="file.removed", old=title, detail={"lines": change.deletions}))
     elif change.status is FileStatus.RENAMED:
