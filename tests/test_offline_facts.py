@@ -91,3 +91,28 @@ def test_every_language_is_grounded(lang: str) -> None:
     for text in texts:
         assert unsupported_tokens(text, ev) == [], (lang, text)
     assert any("05/21/2025" in b for b in h.other_updates), h.other_updates
+
+
+def test_a_new_page_with_a_long_title_is_never_called_an_update() -> None:
+    from datetime import date as _date
+
+    from diffinsight.models import ChangeSet, FileChange, FileStatus
+    from diffinsight.pipeline import build_reports
+
+    text = (
+        "---\ntitle: A very long page title about reinforcement fine-tuning previews\n---\n\n# T\n"
+    )
+    change = FileChange(
+        path="articles/openai/reinforcement-fine-tuning-with-graders.md",
+        status=FileStatus.ADDED,
+        additions=5,
+        new_text=text,
+        patch="@@ -0,0 +1,5 @@\n" + "".join("+" + ln + "\n" for ln in text.splitlines()),
+    )
+    reports = build_reports(
+        ChangeSet(files=[change]), languages=["en_US", "zh_CN", "ja_JP"], day=_date(2025, 5, 21)
+    )
+    titles = {r.language: r.files[0].modification_title for r in reports}
+    assert titles["zh_CN"].startswith("新增") and "更新" not in titles["zh_CN"]
+    assert "更新" not in titles["ja_JP"]
+    assert not titles["en_US"].startswith("Updates")

@@ -667,12 +667,21 @@ class FileWriter:
                 candidates = [t("title.moved")]
             elif k in ("whitespace.changed", "newline.eof", "text.punctuation"):
                 candidates = [t("title.formatting")]
-        candidates.append(t("title.updated", name=name))
+        # The last resort still says what happened to the file: an added page is no "update".
+        status = af.change.status
+        if status is FileStatus.ADDED:
+            candidates += [t("title.file_added", name=name), t("title.added_short")]
+        elif status is FileStatus.REMOVED:
+            candidates += [t("title.file_removed", name=name), t("title.removed_short")]
+        elif status is FileStatus.RENAMED:
+            candidates.append(t("title.renamed_short"))
+        else:
+            candidates += [t("title.updated", name=name), t("title.updated_short")]
         for c in candidates:
             # "``" is an empty value: that template needs a value the facts do not have.
             if c and "``" not in c and _visible_len(c) <= limit:
                 return c.rstrip("。.")
-        return t("title.updated_short")
+        return candidates[-1].rstrip("。.")
 
     def explanation(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """One to four sentences, the first carrying the main change."""
