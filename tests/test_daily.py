@@ -417,3 +417,23 @@ def test_output_collisions_are_refused_before_any_work(work: Path) -> None:
     with pytest.raises(InputError, match=r"several languages need \{lang\}"):
         run_watchlist(cfg)
     assert not (work / "site").exists()
+
+
+def test_daily_run_writes_with_the_llm_engine_when_a_provider_is_configured(
+    work: Path, tmp_path: Path
+) -> None:
+    from llm_server import ChatServer
+
+    with ChatServer() as srv:
+        env = {
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": srv.url + "/v1",
+            "DIFFINSIGHT_MODEL": "local-model",
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        }
+        r = cli_run("--config", str(work / "watch.yml"), "--backfill", "2025-05-01", env=env)
+        assert r.returncode == 0, r.stderr
+        assert srv.requests and all(s.body["model"] == "local-model" for s in srv.requests)
+    assert "offline engine" not in r.stderr
+    written = [ln.split("\t")[0] for ln in r.stdout.splitlines() if ln.endswith("written")]
+    assert written and all(Path(p).is_file() for p in written)

@@ -238,6 +238,19 @@ def run_daily(
     state: Annotated[
         Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="Writer engine: auto (LLM when a provider is configured), llm, offline."),
+    ] = Engine.auto,
+    max_cost: Annotated[
+        float | None,
+        typer.Option(
+            "--max-cost", help="LLM spend limit in USD; files past it are written offline."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
 ) -> None:
     """Report every watched repository from its last processed commit (or --backfill days)."""
@@ -246,17 +259,18 @@ def run_daily(
 
     _setup_logging(verbose)
     try:
+        watch = load_watchlist(config)
         summary = run_watchlist(
-            load_watchlist(config),
+            watch,
             backfill=parse_backfill(backfill) if backfill else None,
             from_rev=from_rev,
             only=repo,
             output_dir=out,
             state_path=state,
+            writer=select_writer(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
         )
     except DiffInsightError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+        fail(exc)
     for r in summary.repos:
         for p in r.written:
             typer.echo(f"{p}\t{r.name}\twritten")
@@ -265,8 +279,11 @@ def run_daily(
     failed = [r for r in summary.repos if r.error is not None]
     if failed:  # each failure was logged with its message as it happened
         err.print(
-            f"[red]error:[/red] {len(failed)} of {len(summary.repos)} repositories failed:"
-            f" {', '.join(r.name for r in failed)}; their state is unchanged",
+            Text.assemble(
+                ("error: ", "red"),
+                f"{len(failed)} of {len(summary.repos)} repositories failed:"
+                f" {', '.join(r.name for r in failed)}; their state is unchanged",
+            ),
             highlight=False,
             soft_wrap=True,
         )
