@@ -43,6 +43,21 @@ class Format(str, Enum):
     json = "json"
 
 
+# Options that several commands share, declared once.
+EngineOption = Annotated[
+    Engine,
+    typer.Option(help="Writer engine: auto (LLM when a provider is configured), llm, offline."),
+]
+MaxCostOption = Annotated[
+    float | None,
+    typer.Option("--max-cost", help="LLM spend limit in USD; files past it are written offline."),
+]
+ConcurrencyOption = Annotated[
+    int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
+]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")]
+
+
 def _setup_logging(verbose: bool) -> None:
     level = logging.DEBUG if verbose else logging.INFO
     handler: logging.Handler
@@ -122,19 +137,9 @@ def report(
     tz: Annotated[
         str | None, typer.Option(help="Time zone for dates (IANA name, default UTC).")
     ] = None,
-    engine: Annotated[
-        Engine,
-        typer.Option(help="Writer engine: auto (LLM when a provider is configured), llm, offline."),
-    ] = Engine.auto,
-    max_cost: Annotated[
-        float | None,
-        typer.Option(
-            "--max-cost", help="LLM spend limit in USD; files past it are written offline."
-        ),
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
-    ] = None,
+    engine: EngineOption = Engine.auto,
+    max_cost: MaxCostOption = None,
+    concurrency: ConcurrencyOption = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.markdown,
     output: Annotated[
         str | None,
@@ -143,7 +148,7 @@ def report(
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Print the reports instead of writing files.")
     ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Write Diff Insight Reports for a range of a repository or for a patch."""
     _setup_logging(verbose)
@@ -238,20 +243,10 @@ def run_daily(
     state: Annotated[
         Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
     ] = None,
-    engine: Annotated[
-        Engine,
-        typer.Option(help="Writer engine: auto (LLM when a provider is configured), llm, offline."),
-    ] = Engine.auto,
-    max_cost: Annotated[
-        float | None,
-        typer.Option(
-            "--max-cost", help="LLM spend limit in USD; files past it are written offline."
-        ),
-    ] = None,
-    concurrency: Annotated[
-        int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    engine: EngineOption = Engine.auto,
+    max_cost: MaxCostOption = None,
+    concurrency: ConcurrencyOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Report every watched repository from its last processed commit (or --backfill days)."""
     from diffinsight.daily import parse_backfill, run_watchlist
