@@ -41,7 +41,22 @@ class Commit(BaseModel):
     subject: str = ""
 
 
-class FileChange(BaseModel):
+class _PathNamed(BaseModel):
+    """A file known by its path: the reference format's anchor and the name shown in tables."""
+
+    path: str
+
+    @property
+    def anchor(self) -> str:
+        """The reference format's anchor: ``item-`` + first 6 hex of md5(path)."""
+        return item_anchor(self.path)
+
+    @property
+    def basename(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+class FileChange(_PathNamed):
     """One changed file: what every source produces."""
 
     model_config = ConfigDict(frozen=False)
@@ -66,14 +81,6 @@ class FileChange(BaseModel):
     def changes(self) -> int:
         return self.additions + self.deletions
 
-    @property
-    def anchor(self) -> str:
-        """The reference format's anchor: ``item-`` + first 6 hex of md5(path)."""
-        return item_anchor(self.path)
-
-    @property
-    def basename(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
 
 
 class ChangeSet(BaseModel):
@@ -109,7 +116,7 @@ class Fact(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class FileReport(BaseModel):
+class FileReport(_PathNamed):
     """What the report says about one file."""
 
     path: str
@@ -131,13 +138,6 @@ class FileReport(BaseModel):
     unsupported_tokens: list[str] = Field(default_factory=list)
     patch: str | None = Field(default=None, exclude=True, repr=False)
 
-    @property
-    def anchor(self) -> str:
-        return item_anchor(self.path)
-
-    @property
-    def basename(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
 
 
 class Highlights(BaseModel):
