@@ -82,7 +82,6 @@ class FileChange(_PathNamed):
         return self.additions + self.deletions
 
 
-
 class ChangeSet(BaseModel):
     """Everything a source knows about one comparison."""
 
@@ -137,7 +136,6 @@ class FileReport(_PathNamed):
     #: Values in the model's text that the diff, facts and file list do not contain.
     unsupported_tokens: list[str] = Field(default_factory=list)
     patch: str | None = Field(default=None, exclude=True, repr=False)
-
 
 
 class Highlights(BaseModel):
