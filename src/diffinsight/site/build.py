@@ -750,8 +750,11 @@ def _write_lists(
         "index.html",
         site.render("index.html", "index.html", locale, nav=nav, latest=latest, total=len(ordered)),
     )
-    for link in lang_links:
-        code = str(link["code"])
+    # Language pages speak their own language; category pages the site's.
+    lists = [
+        (link, str(link["code"]), by_lang[str(link["code"])], "language") for link in lang_links
+    ] + [(link, locale, by_cat[str(link["name"])], "category") for link in cat_links]
+    for link, code, selected, kind in lists:
         page_locale = code if code != UNKNOWN_LANGUAGE else locale
         rel = str(link["url"])
         site.write(
@@ -762,26 +765,10 @@ def _write_lists(
                 page_locale,
                 nav=nav,
                 heading=link["name"],
-                kind="language",
+                kind=kind,
                 feed=link["feed"],
                 count=link["count"],
-                groups=site.by_month(by_lang[code], page_locale, names),
-            ),
-        )
-    for link in cat_links:
-        rel = str(link["url"])
-        site.write(
-            rel,
-            site.render(
-                "list.html",
-                rel,
-                locale,
-                nav=nav,
-                heading=link["name"],
-                kind="category",
-                feed=link["feed"],
-                count=link["count"],
-                groups=site.by_month(by_cat[str(link["name"])], locale, names),
+                groups=site.by_month(selected, page_locale, names),
             ),
         )
     for link in month_links:
