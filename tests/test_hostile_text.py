@@ -164,7 +164,7 @@ def test_impossible_date_is_a_one_line_refusal_naming_the_file() -> None:
 
 
 def test_lone_surrogates_are_replaced_with_a_warning_naming_the_file() -> None:
-    text = '---\ntitle: "T \\ud800 x"\ndate: 2025-01-02\n---\n# Summary Table\n\ttext \ud800\n'
+    text = '---\ntitle: "T \ud800 x"\ndate: 2025-01-02\n---\n# Summary Table\n\ttext \ud800\n'
     report = parse_report(text, source="s.md")
     assert report.title == "T \ufffd x"
     assert any(w.startswith("s.md: 2 unencodable") for w in report.warnings)
