@@ -118,7 +118,10 @@ def test_pages_language_and_switcher(synthetic_site: Path) -> None:
         '<span class="da">+wss://x/openai/realtime?api-version=<ins>2025-04-01-preview</ins></span>'
         in zh_html
     )
-    assert '<span class="dd">-wss://x/openai/realtime?api-version=<del>2024-12-17</del></span>' in zh_html
+    assert (
+        '<span class="dd">-wss://x/openai/realtime?api-version=<del>2024-12-17</del></span>'
+        in zh_html
+    )
 
 
 def test_no_report_html_survives(synthetic_site: Path) -> None:

@@ -155,9 +155,9 @@ def _word_pair(old: str, new: str) -> tuple[str, str] | None:
         ops.append(op)
     left: list[str] = []
     right: list[str] = []
-    for op, i1, i2, j1, j2 in ops:
+    for kind, i1, i2, j1, j2 in ops:
         x, y = escape("".join(a[i1:i2]), quote=False), escape("".join(b[j1:j2]), quote=False)
-        if op == "equal":
+        if kind == "equal":
             left.append(x)
             right.append(y)
             continue
