@@ -250,22 +250,20 @@ class SmtpServer:
                 and data.login == user.encode()
                 and data.password == password.encode()
             )
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd then answers 535 itself (with True it answers nothing).
+            return AuthResult(success=ok, handled=False)
 
-        kwargs: dict[str, Any] = {"authenticator": auth, "auth_require_tls": True}
+        # Implicit TLS: the whole session is encrypted, which aiosmtpd's STARTTLS check misses.
+        kwargs: dict[str, Any] = {"authenticator": auth, "auth_require_tls": not implicit_tls}
         if implicit_tls:
             self.controller = Controller(
-                self.store,
-                hostname="127.0.0.1",
-                port=free_port(),
-                ssl_context=ctx,
-                server_kwargs=kwargs,
+                self.store, hostname="127.0.0.1", port=free_port(), ssl_context=ctx, **kwargs
             )
         else:
             kwargs["tls_context"] = ctx
             kwargs["require_starttls"] = True
             self.controller = Controller(
-                self.store, hostname="127.0.0.1", port=free_port(), server_kwargs=kwargs
+                self.store, hostname="127.0.0.1", port=free_port(), **kwargs
             )
 
     def start(self) -> SmtpServer:

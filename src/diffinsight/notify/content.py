@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from diffinsight.errors import InputError
+from diffinsight.i18n import FALLBACK, available_languages, catalog
 from diffinsight.models import (
     FileReport,
     FileStatus,
@@ -17,7 +18,7 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.notify.config import IMPORTANCE
-from diffinsight.reportfile import parse_report
+from diffinsight.reportfile import HighlightGroup, ParsedHighlights, parse_report
 from diffinsight.site.build import _report_url
 from diffinsight.state import ReportRow, sha256_text
 
@@ -96,9 +97,26 @@ def report_from_markdown(text: str, row: ReportRow) -> Report:
         base=row.base,
         head=row.head,
         summary=parsed.summary or row.summary,
-        highlights=parsed.highlights.to_model(),
+        highlights=_highlights(parsed.highlights, row.language),
         insights=parsed.insights,
         files=files,
+    )
+
+
+def _highlights(parsed: ParsedHighlights, language: str) -> Highlights:
+    """The bullet groups; a group's text counts only when it is not "No breaking changes."."""
+    cat = catalog(language if language in available_languages() else FALLBACK)
+    none = {cat.t(f"highlights.none_{k}") for k in ("new", "breaking", "other")}
+
+    def items(group: HighlightGroup) -> list[str]:
+        text = group.text.strip()
+        return group.items or ([text] if text and text not in none else [])
+
+    return Highlights(
+        text=parsed.text,
+        new_features=items(parsed.new_features),
+        breaking_changes=items(parsed.breaking_changes),
+        other_updates=items(parsed.other_updates),
     )
 
 

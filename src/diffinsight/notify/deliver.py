@@ -469,7 +469,7 @@ def notify(
                 except DeliveryError as exc:
                     outcome.error, outcome.exit_code = mask(str(exc)), 3
                 if outcome.error:
-                    log.error("notify %s: %s", target.name, outcome.error)
+                    log.error("notify: %s", outcome.error)
     finally:
         if own_client:
             http.close()
