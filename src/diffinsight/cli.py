@@ -364,14 +364,18 @@ def run_daily(
 @app.command("notify")
 def notify_cmd(
     config: Annotated[
-        Path, typer.Option(help="Watch list (YAML) with a notify: list of targets.")
+        Path,
+        typer.Option(metavar="FILE", help="Watch list (YAML) with a notify: list of targets."),
     ] = Path("diffinsight-watch.yml"),
     backfill: Annotated[
         str | None,
-        typer.Option(help="Only reports of these days, FIRST..LAST or one day (YYYY-MM-DD)."),
+        typer.Option(
+            metavar="FIRST..LAST", help="Only reports of these days (YYYY-MM-DD..YYYY-MM-DD)."
+        ),
     ] = None,
     target: Annotated[
-        list[str] | None, typer.Option("--target", help="Only this target (repeatable).")
+        list[str] | None,
+        typer.Option("--target", metavar="NAME", help="Only this target (repeatable)."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print what each target would get; send nothing.")
@@ -380,20 +384,26 @@ def notify_cmd(
         str | None, typer.Option("--test", metavar="TARGET", help="Send TARGET one sample message.")
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: the watch list's output_dir).")
+        Path | None,
+        typer.Option(
+            metavar="FOLDER", help="Output folder (default: the watch list's output_dir)."
+        ),
     ] = None,
     state: Annotated[
-        Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
+        Path | None,
+        typer.Option(metavar="FILE", help="State file (default: OUT/.diffinsight/state.sqlite)."),
     ] = None,
     verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Send the notify targets the reports they have not had (what diffinsight run does last)."""
+    setup_logging(verbose, quiet)
     from diffinsight.daily import default_state_path, parse_backfill
+    from diffinsight.errors import DiffInsightError, InputError
     from diffinsight.notify.deliver import notify, send_test
     from diffinsight.state import State
     from diffinsight.watchlist import load_watchlist
 
-    _setup_logging(verbose)
     try:
         watch = load_watchlist(config)
         folder = (out or Path(watch.output_dir)).resolve()
@@ -416,11 +426,10 @@ def notify_cmd(
             typer.echo(
                 f"{t.name}\t{m.recipient or t.kind}\t{', '.join(i.row.path for i in m.items)}"
             )
-        if t.waiting or t.deferred:
-            err.print(
+        if (t.waiting or t.deferred) and not quiet:
+            err_console().print(
                 f"{t.name}: {t.waiting} report(s) wait for their day to end,"
-                f" {t.deferred} for the next daily digest",
-                highlight=False,
+                f" {t.deferred} for the next daily digest"
             )
     failed = [t for t in result.targets if t.error]
     if failed:  # each was logged with its reason
