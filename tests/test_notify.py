@@ -185,6 +185,7 @@ def test_retry_after_is_honoured_and_a_down_target_waits_for_the_next_run(
     recv.down.add("/workflows/abc/triggers/manual/paths/invoke")
     waits: list[float] = []
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # a CLI test before may have quietened it
     result = daily(nenv, sleep=waits.append)
     by_name = {t.name: t for t in result.targets}
     assert len(by_name["team-slack"].sent) == 3 and by_name["team-slack"].error is None
