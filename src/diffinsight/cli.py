@@ -167,6 +167,14 @@ def report(
             metavar="BRANCH", help="Branch whose first-parent history a date window reads."
         ),
     ] = "HEAD",
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Remote on GitHub (or GitHub Enterprise) the View Diff link points to"
+            " (default origin).",
+        ),
+    ] = None,
     lang: LangOption = None,
     config: Annotated[
         Path | None,
@@ -225,7 +233,7 @@ def report(
             if end < start:
                 raise InputError(f"--until {until}: before --since {since}; swap them")
             window = DateWindow(start, end, zone)
-        src = open_source(source, range_spec, window=window, branch=branch)
+        src = open_source(source, range_spec, window=window, branch=branch, remote=remote)
         writer = select_writer(cfg, engine.value, max_cost=max_cost, concurrency=concurrency)
         result = _run_with_progress(
             writer=writer,
