@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _benchdoc import update_section  # noqa: E402
+from _benchdoc import update_section
 
 
 def _git(repo: Path, *args: str) -> None:
