@@ -501,7 +501,7 @@ class GitHubSource:
             repo=name,
             base=merge_base,
             head=head_sha,
-            permalink=github_permalink(name, merge_base, head_sha, server_url()),
+            permalink=github_permalink(name, merge_base, head_sha),
             commits=commits,
             files=files,
             source_notes=notes,
