@@ -99,6 +99,7 @@ def build_command(
         list[str] | None,
         typer.Option(
             "--lang",
+            metavar="[FOLDER=]LANG",
             help="Language of reports that name none: FOLDER=ja_JP for a folder under the "
             "reports folder, or ja_JP for all (repeatable).",
         ),
