@@ -708,7 +708,7 @@ def build_site(
     (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
 
     for e in ordered:
-        result.warnings.extend(f"{e.source}: {w}" for w in e.warnings)
+        result.warnings.extend(f"{e.source}: {w.removeprefix(e.source + ': ')}" for w in e.warnings)
     leaks = [e.leaks for e in ordered if e.leaks]
     if leaks:
         result.warnings.append(
