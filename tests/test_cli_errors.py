@@ -87,6 +87,7 @@ CASES = [
     (["site", "serve", "{tmp}", "--port", "70000"], 2, "'--port'"),
     (["site", "serve", "{tmp}", "--port", "-1"], 2, "'--port'"),
     (["config", "check", "{tmp}/title.yml"], 2, "title: unknown field {nope}"),
+    (["example", "{tmp}/afile"], 4, "afile is a file, not a folder"),
 ]
 
 
