@@ -192,6 +192,26 @@ def test_killed_backfill_resumes_to_the_same_files(work: Path, tmp_path: Path, p
         assert sorted(r.path for r in st.reports()) == sorted(EXPECTED_MAY)
 
 
+def test_run_killed_mid_write_leaves_no_temp_files_after_the_next_run(work: Path) -> None:
+    killed = cli_run(
+        "--config",
+        str(work / "watch.yml"),
+        "--backfill",
+        "2025-05-01..2025-05-31",
+        env={"DIFFINSIGHT_CRASH_AT": "mid-write:3"},
+    )
+    assert killed.returncode == -9, killed.stderr
+    left = sorted((work / "site").rglob("*.tmp"))
+    assert left  # the kill came between staging and renaming
+    # Not ours (no mkstemp part in the name): left alone.
+    (work / "site" / "notes.tmp").write_text("keep")
+    again = cli_run("--config", str(work / "watch.yml"), "--backfill", "2025-05-01..2025-05-31")
+    assert again.returncode == 0, again.stderr
+    assert sorted((work / "site").rglob("*.tmp")) == [work / "site" / "notes.tmp"]
+    with State(work / "site/.diffinsight/state.sqlite") as st:
+        assert sorted(r.path for r in st.reports()) == sorted(EXPECTED_MAY)
+
+
 def test_killed_run_does_not_advance_state(work: Path) -> None:
     cfg = load_watchlist(work / "watch.yml")
     run_watchlist(cfg)  # cursor at 05-20

@@ -14,8 +14,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
-import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,7 +26,7 @@ from diffinsight.config import Config
 from diffinsight.errors import ConfigError, DiffInsightError, InputError, SourceError
 from diffinsight.i18n import catalog
 from diffinsight.pipeline import build_reports, check_template
-from diffinsight.publish import output_path, safe_component, write_all
+from diffinsight.publish import files, output_path, safe_component, write_all
 from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources.base import Source
 from diffinsight.sources.git import DateWindow, Git, GitSource
@@ -43,19 +41,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Test hook: ``after-write:N`` / ``after-record:N`` makes the process SIGKILL itself the Nth
-#: time it reaches that point, to prove a killed run resumes cleanly.
-CRASH_ENV = "DIFFINSIGHT_CRASH_AT"
-_crash_counts: dict[str, int] = {}
-
-
-def _crash_point(name: str) -> None:
-    spec = os.environ.get(CRASH_ENV, "")
-    if not spec.startswith(name + ":"):
-        return
-    _crash_counts[name] = _crash_counts.get(name, 0) + 1
-    if _crash_counts[name] == int(spec.split(":", 1)[1]):
-        os.kill(os.getpid(), signal.SIGKILL)
+#: Test hook: ``after-write:N`` / ``after-record:N`` (or ``mid-write:N``, between staging and
+#: renaming) makes the process SIGKILL itself the Nth time it reaches that point.
+CRASH_ENV = files.CRASH_ENV
+_crash_point = files.crash_point
 
 
 @dataclass(frozen=True)
@@ -333,6 +322,9 @@ def run_watchlist(
     new_folders = _missing_folders(state_file.parent)
     new_state = not state_file.exists()
     with State(state_file) as state:
+        started = datetime.now().timestamp()
+        for stale in files.remove_stale_temps(out, started):
+            log.info("removed %s, left by an interrupted run", stale)
         for r in repos:
             outcome = RepoOutcome(name=r.display, branch=r.branch)
             summary.repos.append(outcome)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
+import stat
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,48 @@ from pathlib import Path
 from diffinsight.errors import InputError, OutputError
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+#: Names :func:`write_all` stages under: ``.<target>.<mkstemp's 8 characters>.tmp``.
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+#: Test hook: ``<point>:N`` makes the process SIGKILL itself the Nth time it reaches ``point``
+#: (``mid-write`` here; ``after-write``/``after-record`` in the daily job).
+CRASH_ENV = "DIFFINSIGHT_CRASH_AT"
+_crash_counts: dict[str, int] = {}
+
+
+def crash_point(name: str) -> None:
+    """Kill this process here when :data:`CRASH_ENV` names ``name`` (tests of killed runs)."""
+    spec = os.environ.get(CRASH_ENV, "")
+    if not spec.startswith(name + ":"):
+        return
+    _crash_counts[name] = _crash_counts.get(name, 0) + 1
+    if _crash_counts[name] == int(spec.split(":", 1)[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_stale_temps(folder: Path, started: float) -> list[Path]:
+    """Delete our staged files under ``folder`` last touched before ``started``; those removed.
+
+    A killed run leaves its staged ``.name.XXXXXXXX.tmp`` files behind. The run holding the
+    lock calls this with its own start time: no writer it excludes can own an older one.
+    Hidden folders (``.git``, the state's) are not entered; symlinks are never followed.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not _TEMP_NAME.match(name):
+                continue
+            p = Path(root) / name
+            try:
+                st = p.lstat()
+                if stat.S_ISREG(st.st_mode) and st.st_mtime < started:
+                    p.unlink()
+                    removed.append(p)
+            except OSError:
+                continue  # gone already, or not ours to remove: leave it
+    return removed
 
 
 def safe_component(name: str) -> str:
@@ -129,6 +173,7 @@ def write_all(files: list[tuple[Path, str]]) -> None:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
+            crash_point("mid-write")
         for tmp, path in staged:
             current = path
             os.replace(tmp, path)
