@@ -17,7 +17,7 @@ from diffinsight.cli import app
 from diffinsight.daily import parse_backfill, run_watchlist
 from diffinsight.errors import ConfigError, InputError
 from diffinsight.reportfile import parse_report
-from diffinsight.state import State
+from diffinsight.state import State, sha256_text
 from diffinsight.watchlist import load_watchlist, parse_watchlist
 from github_server import FakeGitHub
 from gitutil import commit_files, git, init_repo, publish
@@ -456,3 +456,56 @@ def test_daily_run_writes_with_the_llm_engine_when_a_provider_is_configured(
     assert "offline engine" not in r.stderr
     written = [ln.split("\t")[0] for ln in r.stdout.splitlines() if ln.endswith("written")]
     assert written and all(Path(p).is_file() for p in written)
+
+
+def test_llm_outage_is_retried_with_the_model_and_rewritten_in_place(
+    work: Path, tmp_path: Path
+) -> None:
+    import json
+    import socket
+
+    from llm_server import ChatServer
+
+    with socket.socket() as s:  # a port nothing listens on: the model is unreachable
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    base_env = {
+        "OPENAI_API_KEY": "sk-test",
+        "DIFFINSIGHT_MODEL": "local-model",
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
+    args = ["--config", str(work / "watch.yml"), "--backfill", "2025-05-01", "--engine", "llm"]
+    down = cli_run(*args, env={**base_env, "OPENAI_BASE_URL": f"http://127.0.0.1:{dead}/v1"})
+    assert down.returncode == 3, down.stderr
+    assert "no model answered" in down.stderr and down.stderr.count("\n") >= 1
+    offline = {
+        p: Path(p).read_text("utf-8")
+        for p in (ln.split("\t")[0] for ln in down.stdout.splitlines())
+    }
+    assert offline
+    english = [t for p, t in offline.items() if "/en_US/" in p]
+    assert english and all(
+        t.rstrip("\n").splitlines()[-1].startswith("Written without the language model (")
+        for t in english
+    )
+    state_file = work / "site/.diffinsight/state.sqlite"
+    with State(state_file) as st:
+        key = load_watchlist(work / "watch.yml").repositories[0].key
+        engine, missed, since = st.unit_engine(key, "main", "2025-05-01")
+    assert engine == "offline" and missed and missed.startswith("llm-unreached") and since
+    with ChatServer() as srv:
+        up = cli_run(*args, env={**base_env, "OPENAI_BASE_URL": srv.url + "/v1"})
+        assert up.returncode == 0, up.stderr
+        assert srv.requests
+    rewritten = [ln.split("\t")[0] for ln in up.stdout.splitlines() if ln.endswith("written")]
+    assert sorted(rewritten) == sorted(offline)
+    assert all(Path(p).read_text("utf-8") != offline[p] for p in rewritten)
+    assert not any("without the language model" in Path(p).read_text("utf-8") for p in rewritten)
+    with State(state_file) as st:
+        assert st.unit_engine(key, "main", "2025-05-01")[:2] == ("llm", None)
+        rows = st.reports()
+    for r in rows:  # the state describes the rewritten files, and index.json the state
+        assert sha256_text((work / "site" / r.path).read_text("utf-8")) == r.sha256
+    index = json.loads((work / "site" / "index.json").read_text("utf-8"))
+    assert {e["path"]: e["summary"] for e in index["reports"]} == {r.path: r.summary for r in rows}
+    assert not list((work / "site").rglob("*.tmp"))

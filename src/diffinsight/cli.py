@@ -402,7 +402,7 @@ def run_daily(
     """Report every watched repository from its last processed commit (or --backfill days)."""
     setup_logging(verbose, quiet)
     from diffinsight.daily import parse_backfill, run_watchlist
-    from diffinsight.errors import DiffInsightError
+    from diffinsight.errors import DiffInsightError, SourceError
     from diffinsight.llm.engine import select_writer
     from diffinsight.watchlist import load_watchlist
 
@@ -431,6 +431,14 @@ def run_daily(
             f" {', '.join(r.name for r in failed)}; their state is unchanged"
         )
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
+    missed = [r for r in summary.repos if r.llm_missed]
+    if missed and engine is Engine.llm:
+        # Written and recorded (offline), and retried with the model on the next runs.
+        error_line(
+            f"--engine llm: no model answered for {', '.join(r.name for r in missed)};"
+            " those days were written offline and will be retried; check the provider"
+        )
+        raise typer.Exit(SourceError.exit_code)
 
 
 @app.command("notify")

@@ -106,6 +106,9 @@ class Config(BaseModel):
     timezone: TimeZoneSetting = None
     #: Settings of the LLM writer (read by that writer; kept as data here).
     llm: dict[str, Any] = Field(default_factory=dict)
+    #: Days the daily job keeps retrying, with the model, a day written offline because the
+    #: model was unreachable (0: never retry).
+    llm_retry_days: int = Field(default=3, ge=0)
 
 
 def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:

@@ -176,6 +176,8 @@ class RepoOutcome:
     empty_days: list[date] = field(default_factory=list)
     cursor_from: str | None = None
     cursor_to: str | None = None
+    #: Days written offline because the model wanted for them was not reached.
+    llm_missed: list[date] = field(default_factory=list)
     error: DiffInsightError | None = None
 
 
@@ -249,7 +251,8 @@ def plan_days(chain: list[ChainCommit], days: list[date], zone: ZoneInfo) -> dic
 def _settings_hash(cfg: Config, fmt: str, writer: Writer, template: str) -> str:
     data = {
         "version": __version__,
-        "config": cfg.model_dump(mode="json"),
+        # The retry window changes no output: a new value must not redo every day.
+        "config": cfg.model_dump(mode="json", exclude={"llm_retry_days"}),
         "format": fmt,
         "writer": writer.name,
         "template": template,
@@ -482,9 +485,18 @@ def _run_day(
     outcome.days.append(unit.day)
     done = state.unit_reports(repo.key, repo.branch, day, unit.base, unit.head, settings)
     if done is not None and all(_intact(out / r.path, r.sha256) for r in done):
-        log.info("%s %s: %s already reported", repo.display, repo.branch, day)
-        outcome.skipped_days.append(unit.day)
-        return
+        missed = _retry_reason(state, repo, day, writer, rc.llm_retry_days)
+        if missed is None:
+            log.info("%s %s: %s already reported", repo.display, repo.branch, day)
+            outcome.skipped_days.append(unit.day)
+            return
+        log.info(
+            "%s %s: %s was written without the model (%s); trying the model again",
+            repo.display,
+            repo.branch,
+            day,
+            missed,
+        )
     tz = rc.timezone or "UTC"
     cs = history.source(unit.base, unit.head, unit.day, tz).changeset()
     if repo.name:
@@ -533,7 +545,21 @@ def _run_day(
         if rel not in keep:  # a report this day no longer has (its changes were undone)
             (out / rel).unlink(missing_ok=True)
             outcome.removed.append(out / rel)
-    state.record_unit(repo.key, repo.branch, day, unit.base, unit.head, settings, rows)
+    engine = "llm" if reports and all(r.engine == "llm" for r in reports) else "offline"
+    missed_now = next((n for r in reports for n in r.notes if n.startswith(LLM_UNREACHED)), None)
+    if missed_now is not None:
+        outcome.llm_missed.append(unit.day)
+    state.record_unit(
+        repo.key,
+        repo.branch,
+        day,
+        unit.base,
+        unit.head,
+        settings,
+        rows,
+        engine=engine,
+        llm_missed=missed_now,
+    )
     _crash_point("after-record")
     log.info(
         "%s %s: %s, %d commit(s), %d report(s)",
@@ -543,6 +569,33 @@ def _run_day(
         unit.commits,
         len(files),
     )
+
+
+#: How the LLM writer notes a report written offline because no model answered.
+LLM_UNREACHED = "llm-unreached"
+
+
+def _retry_reason(
+    state: State, repo: WatchedRepo, day: str, writer: Writer, retry_days: int
+) -> str | None:
+    """Why a finished day should be written again with the model, or None to keep it.
+
+    Only a day the model missed (unreachable, not refused by a guard), only with a model
+    writer, and only for ``retry_days`` after the first miss: an outage never becomes
+    permanent, and a model gone for good does not redo the day for ever.
+    """
+    if isinstance(writer, OfflineWriter):
+        return None
+    _engine, missed, since = state.unit_engine(repo.key, repo.branch, day)
+    if missed is None or since is None:
+        return None
+    try:
+        first = datetime.fromisoformat(since)
+    except ValueError:
+        return None
+    if datetime.now(first.tzinfo) - first >= timedelta(days=retry_days):
+        return None
+    return missed
 
 
 def _intact(path: Path, digest: str) -> bool:

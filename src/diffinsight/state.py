@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from diffinsight.errors import InputError
+from diffinsight.errors import InputError, OutputError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursors (
@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS cursors (
 CREATE TABLE IF NOT EXISTS units (
     repo TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
     base TEXT, head TEXT NOT NULL, settings TEXT NOT NULL, done_at TEXT NOT NULL,
+    engine TEXT NOT NULL DEFAULT 'offline', llm_missed TEXT, missed_since TEXT,
     PRIMARY KEY (repo, branch, day)
 );
 CREATE TABLE IF NOT EXISTS reports (
@@ -48,6 +49,19 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE TABLE IF NOT EXISTS notify_targets (target TEXT PRIMARY KEY, since TEXT NOT NULL);
 """
+#: ``PRAGMA user_version`` of the layout above. 1: before units recorded their engine.
+SCHEMA_VERSION = 2
+#: Columns this code reads, per table: a file lacking one was written by something else.
+_COLUMNS = {
+    "cursors": {"repo", "branch", "sha", "updated_at"},
+    "units": {"repo", "branch", "day", "base", "head", "settings", "done_at"},
+    "reports": {"path", "repo", "day", "head", "category", "language", "sha256", "usage"},
+}
+_UNIT_ENGINE_COLUMNS = [
+    "engine TEXT NOT NULL DEFAULT 'offline'",
+    "llm_missed TEXT",
+    "missed_since TEXT",
+]
 
 
 def sha256_text(text: str) -> str:
@@ -112,13 +126,51 @@ class State:
         self._fd = fd
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
+            self._open_schema(self._db)
+        except InputError:
             self.__exit__(None, None, None)
+            raise
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            self.__exit__(None, None, None)
+            msg = str(exc)
+            if "full" in msg:
+                raise InputError(
+                    f"{self.path}: the disk is full; free space there and run again"
+                ) from exc
             raise InputError(
-                f"{self.path}: not a diffinsight state file ({exc}); point 'state' elsewhere"
+                f"{self.path}: not a readable diffinsight state file ({msg}); move it away"
+                " (a new one is made) or point 'state' elsewhere"
             ) from exc
         return self
+
+    def _open_schema(self, db: sqlite3.Connection) -> None:
+        """Create, check and upgrade the tables; :class:`InputError` for a foreign file."""
+        check = db.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else 'no answer'}")
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                f"{self.path}: written by a newer diffinsight (state version {version});"
+                " upgrade diffinsight or point 'state' elsewhere"
+            )
+        db.executescript(_SCHEMA)
+        for table, needed in _COLUMNS.items():
+            have = {str(r[1]) for r in db.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(needed - have)
+            if missing:
+                raise InputError(
+                    f"{self.path}: not a diffinsight state file (table {table} has no"
+                    f" {missing[0]} column); point 'state' elsewhere"
+                )
+        if version < SCHEMA_VERSION:
+            have = {str(r[1]) for r in db.execute("PRAGMA table_info(units)")}
+            db.execute("BEGIN IMMEDIATE")
+            for column in _UNIT_ENGINE_COLUMNS:
+                if column.split()[0] not in have:
+                    db.execute(f"ALTER TABLE units ADD COLUMN {column}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
 
     def __exit__(
         self,
@@ -142,14 +194,22 @@ class State:
     def _tx(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         """Run statements in one immediate transaction: all of them or none."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
         try:
-            for sql, args in statements:
-                db.execute(sql, args)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in statements:
+                    db.execute(sql, args)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as exc:
+            # "database or disk is full", "attempt to write a readonly database", ...
+            fix = "free space there" if "full" in str(exc) else "make it writable"
+            raise OutputError(
+                f"{self.path}: cannot update the state ({exc}); {fix} and run again"
+            ) from exc
 
     def cursor(self, repo: str, branch: str) -> str | None:
         """The last processed commit of ``repo`` ``branch``, or None before the first run."""
@@ -165,7 +225,8 @@ class State:
         self._tx(
             [
                 (
-                    "INSERT INTO cursors VALUES (?, ?, ?, ?) ON CONFLICT (repo, branch)"
+                    "INSERT INTO cursors (repo, branch, sha, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (repo, branch)"
                     " DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at",
                     (repo, branch, sha, _now()),
                 )
@@ -193,8 +254,15 @@ class State:
         head: str,
         settings: str,
         rows: list[ReportRow],
+        *,
+        engine: str = "offline",
+        llm_missed: str | None = None,
     ) -> list[str]:
-        """Record a finished day and its reports in one transaction; paths it no longer has."""
+        """Record a finished day and its reports in one transaction; paths it no longer has.
+
+        ``engine`` wrote the day; ``llm_missed`` says why the model was wanted but not reached
+        (the day is then retried, see :meth:`unit_engine`).
+        """
         old = {
             r.path
             for r in self._rows("WHERE repo = ? AND branch = ? AND day = ?", (repo, branch, day))
@@ -206,17 +274,34 @@ class State:
         ]
         stmts.append(
             (
-                "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repo, branch, day)"
+                "INSERT INTO units (repo, branch, day, base, head, settings, done_at, engine,"
+                " llm_missed, missed_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (repo, branch, day)"
                 " DO UPDATE SET base = excluded.base, head = excluded.head,"
-                " settings = excluded.settings, done_at = excluded.done_at",
-                (repo, branch, day, base, head, settings, now),
+                " settings = excluded.settings, done_at = excluded.done_at,"
+                " engine = excluded.engine, llm_missed = excluded.llm_missed,"
+                " missed_since = CASE WHEN excluded.llm_missed IS NULL THEN NULL"
+                " ELSE COALESCE(units.missed_since, excluded.missed_since) END",
+                (
+                    repo,
+                    branch,
+                    day,
+                    base,
+                    head,
+                    settings,
+                    now,
+                    engine,
+                    llm_missed,
+                    now if llm_missed else None,
+                ),
             )
         )
         for r in rows:
             stmts.append(
                 (
-                    "INSERT OR REPLACE INTO reports VALUES"
-                    " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO reports (path, repo, repo_name, branch, day, base,"
+                    " head, category, language, title, permalink, summary, sha256, usage,"
+                    " written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         r.path,
                         r.repo,
@@ -238,6 +323,17 @@ class State:
             )
         self._tx(stmts)
         return stale
+
+    def unit_engine(self, repo: str, branch: str, day: str) -> tuple[str, str | None, str | None]:
+        """(engine, why the model was missed or None, since when) of a recorded day."""
+        row = self.db.execute(
+            "SELECT engine, llm_missed, missed_since FROM units"
+            " WHERE repo = ? AND branch = ? AND day = ?",
+            (repo, branch, day),
+        ).fetchone()
+        if row is None:
+            return "offline", None, None
+        return str(row[0]), row[1], row[2]
 
     def day_paths(self, repo: str, branch: str, day: str) -> list[str]:
         """Paths of the reports recorded for one day of one repository."""
@@ -265,7 +361,8 @@ class State:
         self._tx(
             [
                 (
-                    "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, 'sending', ?)",
+                    "INSERT OR REPLACE INTO deliveries (target, recipient, report, message,"
+                    " sha256, status, updated_at) VALUES (?, ?, ?, ?, ?, 'sending', ?)",
                     (target, recipient, path, message, digest, now),
                 )
                 for path, digest in reports
@@ -291,7 +388,14 @@ class State:
         ).fetchone()
         if row:
             return str(row[0])
-        self._tx([("INSERT INTO notify_targets VALUES (?, ?)", (target, default))])
+        self._tx(
+            [
+                (
+                    "INSERT INTO notify_targets (target, since) VALUES (?, ?)",
+                    (target, default),
+                )
+            ]
+        )
         return default
 
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[ReportRow]:

@@ -99,6 +99,12 @@ class MarkdownRenderer:
         out += ["", "", "# Modified Contents"]
         for f in report.files:
             out += self._file_section(f)
+        missed = next((n for n in report.notes if n.startswith("llm-unreached")), None)
+        offline = [f.path for f in report.files if f.engine != "llm"]
+        if missed and offline:
+            # Said once, last: the reader learns which entries no model wrote, and why.
+            reason = missed.removeprefix("llm-unreached").lstrip(": ")
+            out += ["", _one_line(cat.t("note.no_model", reason=reason, files=cat.join(offline)))]
         return "\n".join(out).rstrip("\n") + "\n"
 
     def _file_section(self, f: FileReport) -> list[str]:
