@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from diffinsight.facts.code import code_facts, is_code_path
 from diffinsight.facts.kinds import FactKind as K
-from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks
+from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
+from diffinsight.facts.structure import clean_inline
 from diffinsight.models import Fact, FileChange, FileStatus
 
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -81,6 +83,61 @@ def _headings_in(lines: list[str]) -> list[str]:
     return [m.group(2).strip() for ln in lines if (m := _HEADING_RE.match(ln))]
 
 
+#: Headings that hold no content yet.
+_PLACEHOLDER_RE = re.compile(
+    r"^(?:coming soon|tbd|todo|placeholder|under construction|wip)\W*$", re.IGNORECASE
+)
+_TAB_LINK_RE = re.compile(r"\]\(#tab/", re.IGNORECASE)
+
+
+def page_sections(lines: list[str]) -> list[str]:
+    """What a new page teaches: its H2 headings (H3 when it has none), as a reader sees them.
+
+    Fenced code is skipped (a ``# comment`` is no heading); link markup and emphasis are
+    dropped; tab labels (``[Python](#tab/python)``), placeholders ("Coming soon") and
+    repeats (one per language tab) are left out.
+    """
+    found: dict[int, list[str]] = {2: [], 3: []}
+    fence: str | None = None
+    for line in lines:
+        fm = _FENCE_RE.match(line)
+        if fm:
+            mark = fm.group(1)
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif mark.startswith(fence):
+                fence = None
+            continue
+        if fence:
+            continue
+        m = _HEADING_RE.match(line)
+        if not m or len(m.group(1)) not in found or _TAB_LINK_RE.search(m.group(2)):
+            continue
+        text = clean_inline(m.group(2))
+        text = re.sub(r"<[^>]+>", "", text).strip()
+        if text and not _PLACEHOLDER_RE.match(text) and text not in found[len(m.group(1))]:
+            found[len(m.group(1))].append(text)
+    return found[2] or found[3]
+
+
+def page_description(lines: list[str]) -> str | None:
+    """The front matter ``description:`` of a page (its lines), None when it has none."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for line in lines[1:60]:
+        if line.strip() == "---":
+            break
+        m = re.match(r"^description:\s*(.+?)\s*$", line)
+        if m:
+            value = m.group(1).strip().strip("'\"").strip()
+            return value if value and value not in (">", "|", ">-", "|-") else None
+    return None
+
+
+def _no_headings(_lines: list[str]) -> list[str]:
+    return []
+
+
 def file_facts(change: FileChange) -> list[Fact]:
     """Whole-file facts: added / removed / renamed / binary."""
     hunks = parse_hunks(change.patch)
@@ -104,20 +161,19 @@ def file_facts(change: FileChange) -> list[Fact]:
     doc = change.path.lower().endswith(MARKDOWN_SUFFIXES)
     if change.status is FileStatus.ADDED:
         title = (document_title(change.new_text) or _title_from_added_lines(hunks)) if doc else None
-        heads = (
-            []
-            if not doc
-            else _headings_in((change.new_text or "").split("\n"))
+        lines = (
+            (change.new_text or "").split("\n")
             if change.new_text
-            else _headings_in([ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")])
+            else [ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")]
         )
-        facts.append(
-            Fact(
-                kind=K.FILE_ADDED,
-                new=title,
-                detail={"headings": heads[:8], "lines": change.additions},
-            )
-        )
+        detail: dict[str, object] = {
+            "headings": page_sections(lines)[:8] if doc else [],
+            "lines": change.additions,
+        }
+        description = page_description(lines) if doc else None
+        if description:
+            detail["description"] = description
+        facts.append(Fact(kind=K.FILE_ADDED, new=title, detail=detail))
     elif change.status is FileStatus.REMOVED:
         title = (
             document_title(change.old_text)
@@ -147,8 +203,13 @@ def edit_facts(change: FileChange) -> list[Fact]:
     if change.binary or change.status in (FileStatus.ADDED, FileStatus.REMOVED):
         return []
     hunks = parse_hunks(change.patch)
-    new_index = section_index(change.new_text)
-    old_index = section_index(change.old_text)
+    # Headings exist only in Markdown: a '# comment' in code or .gitignore is not a section.
+    doc = change.path.lower().endswith(MARKDOWN_SUFFIXES)
+    new_index = section_index(change.new_text) if doc else []
+    old_index = section_index(change.old_text) if doc else []
+    in_code = is_code_path(change.path)
+    lang = change.path.rsplit(".", 1)[-1].lower() if in_code else None
+    headings = _headings_in if doc else _no_headings
     facts: list[Fact] = []
     for hunk in hunks:
         if hunk.no_newline_old != hunk.no_newline_new:
@@ -163,11 +224,14 @@ def edit_facts(change: FileChange) -> list[Fact]:
             paired_old = {i for i, _ in pairs}
             paired_new = {j for _, j in pairs}
             for i, j in pairs:
-                old, new = run.removed[i], run.added[j]
-                if old == new:
+                old, new = visible(run.removed[i]), visible(run.added[j])
+                if old == new and run.removed[i] == run.added[j]:
                     continue  # only the end-of-file newline differed
                 if old.split() == new.split():
                     facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
+                    continue
+                if in_code and (found := code_facts(old, new, where, lang)):
+                    facts.extend(found)
                     continue
                 key_m = _KEY_RE.match(new)
                 key = key_m.group(1) if key_m and _KEY_RE.match(old) else None
@@ -206,7 +270,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         where=where,
                         detail={
                             "count": len([a for a in added if a.strip()]),
-                            "headings": _headings_in(added),
+                            "headings": headings(added),
                         },
                     )
                 )
@@ -217,7 +281,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         where=where,
                         detail={
                             "count": len([r for r in removed if r.strip()]),
-                            "headings": _headings_in(removed),
+                            "headings": headings(removed),
                         },
                     )
                 )
