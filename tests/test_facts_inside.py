@@ -227,3 +227,39 @@ def test_lists_never_repeat_and_count_the_rest() -> None:
     assert text.count("`X`") == 1 and "1 more" in text
     ja = FileWriter("ja_JP").many(FactKind.HEADING_ADDED, facts)
     assert ja.count("など") <= 1
+
+
+def test_added_prose_and_code_say_what_they_name() -> None:
+    patch = (
+        "@@ -5,2 +5,6 @@ ## Setup\n \n"
+        "+Install the `azure-ai-projects` package before you start with the agents.\n"
+        "+```python\n+x = 1\n+```\n"
+    )
+    text = _explain(analyze(_change("docs/a.md", patch)))
+    assert "`azure-ai-projects`" in text
+    code = (
+        "@@ -10,4 +10,4 @@ ## Run\n ```python\n"
+        "-result = run()\n+result = project_client.agents.create_agent(model)\n ```\n"
+    )
+    assert "`project_client.agents.create_agent`" in _explain(analyze(_change("d/b.md", code)))
+
+
+def test_markup_only_edits_are_formatting() -> None:
+    patch = "@@ -5,2 +5,2 @@\n \n-Use the portal to sign in.\n+Use the portal<br> to sign in.\n"
+    af = analyze(_change("docs/a.md", patch))
+    assert _kinds(af) == [FactKind.TEXT_PUNCTUATION]
+    assert "<br>" not in _explain(af)
+
+
+def test_inserted_column_is_added_not_every_column_renamed() -> None:
+    old = "| Region | A | B | C |\n|---|---|---|---|\n"
+    new = "| Region | New | A | B |\n|---|---|---|---|\n"
+    af = analyze(_change("docs/t.md", _table_patch(old, new)))
+    cols = next(f for f in af.facts if f.kind == FactKind.TABLE_COLUMNS_CHANGED)
+    assert cols.detail == {"added": ["New"], "removed": ["C"], "renamed": []}
+
+
+def test_rename_without_old_path() -> None:
+    change = FileChange(path="media/a.png", status=FileStatus.RENAMED, binary=True)
+    text = FileWriter("en_US").file_report(analyze(change)).explanation
+    assert "from  to" not in text and "`media/a.png`" in text

@@ -16,6 +16,8 @@ _KEY_RE = re.compile(r"^\s*-?\s*([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
 
+_WORDISH_RE = re.compile(r"\w")
+
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 
 
@@ -239,6 +241,10 @@ def edit_facts(change: FileChange) -> list[Fact]:
                     if len(e.old) > MAX_VALUE_CHARS or len(e.new) > MAX_VALUE_CHARS:
                         facts.append(Fact(kind=K.LINE_REWRITTEN, where=where, detail={"count": 1}))
                         break
+                    if not _WORDISH_RE.search(e.old + e.new):
+                        # A comma or bracket added or dropped: formatting, not a value.
+                        facts.append(Fact(kind=K.TEXT_PUNCTUATION, where=where))
+                        continue
                     kind = (
                         K.TEXT_REPLACED
                         if e.old and e.new

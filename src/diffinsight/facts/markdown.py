@@ -484,13 +484,17 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
     for r, a in zip(rh, ah, strict=False):
         rc = [_plain(c) for c in split_row(r.text)]
         ac = [_plain(c) for c in split_row(a.text)]
+        # A column renamed in place: neither name is elsewhere on the other side (a column
+        # inserted shifts the others; that is an added column, not five renames).
         renamed = (
-            [[o, n] for o, n in zip(rc, ac, strict=True) if o != n and o and n]
+            [[o, n] for o, n in zip(rc, ac, strict=True) if o and n and o not in ac and n not in rc]
             if len(rc) == len(ac)
             else []
         )
-        new_cols = [c for c in ac if c and c not in rc] if not renamed else []
-        gone_cols = [c for c in rc if c and c not in ac] if not renamed else []
+        was = {o for o, _ in renamed}
+        now = {n for _, n in renamed}
+        new_cols = [c for c in ac if c and c not in rc and c not in now]
+        gone_cols = [c for c in rc if c and c not in ac and c not in was]
         if new_cols or gone_cols or renamed:
             facts.append(
                 Fact(
@@ -900,6 +904,8 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     if all(not _TAG_RE.sub("", e.old).strip() and not _TAG_RE.sub("", e.new).strip() for e in rest):
         # Only markup (<br>, <sup>) moved: a reader sees formatting, never the tags.
         return [*facts, Fact(kind=K.TEXT_PUNCTUATION, where=where)]
+    # Tags around a changed word are not part of what a reader sees changed.
+    rest = [Edit(old=_untag(e.old), new=_untag(e.new)) for e in rest]
     words_old = sum(len(_WORD_RE.findall(e.old)) for e in rest)
     words_new = sum(len(_WORD_RE.findall(e.new)) for e in rest)
     changed_words = max(words_old, words_new)
@@ -950,6 +956,10 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words})
         )
     return facts
+
+
+def _untag(text: str) -> str:
+    return re.sub(r"</?[A-Za-z][^>]*>", " ", text).strip()
 
 
 def _invisible_only(old: Line, new: Line, where: str | None) -> list[Fact]:

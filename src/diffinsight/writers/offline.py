@@ -120,15 +120,23 @@ class FileWriter:
         if not fact.where:
             return ""
         key = "where.under" if fact.kind.startswith("toc.") else "where.in"
-        return self.cat.t(key, section=fact.where)
+        section = fact.where
+        if len(section) > MAX_CELL_CHARS:
+            section = section.rsplit(" > ", 1)[-1]  # the nearest heading says where
+        return self.cat.t(key, section=_shorten(section))
 
     def _q(self, text: str) -> str:
-        return self.cat.t("quote", text=text)
+        return self.cat.t("quote", text=_shorten(text))
+
+    def _value(self, text: str) -> str:
+        """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
+        short = _shorten(text)
+        return code(short[:-1]) + "…" if short != text else code(text)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
         distinct = list(dict.fromkeys(values))
-        shown = [code(v) for v in distinct[:MAX_NAMES]]
+        shown = [self._value(v) for v in distinct[:MAX_NAMES]]
         # ``total`` counts facts, some without a value; repeated values are one item.
         rest = len(distinct) - len(shown) if len(values) == total else total - len(shown)
         if rest > 0:
@@ -205,9 +213,11 @@ class FileWriter:
     def _file_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
         sim = fact.detail.get("similarity")
-        old = code(fact.old) if fact.old else ""
         new = code(fact.new) if fact.new else ""
-        s = t("fact.file_renamed", old=old, new=new)
+        if not fact.old:
+            # A patch alone may not say where the file was before.
+            return t("change.renamed_to", new=new)
+        s = t("fact.file_renamed", old=code(fact.old), new=new)
         return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
 
     def _binary(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
@@ -266,7 +276,7 @@ class FileWriter:
 
     def _row_added(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
-        new = code(fact.new) if fact.new else ""
+        new = self._value(fact.new) if fact.new else ""
         where = self._where(fact)
         cells = [(str(c), str(v)) for c, v in dict(fact.detail.get("cells", {})).items()]
         cells = cells[:MAX_CELLS]
@@ -297,7 +307,7 @@ class FileWriter:
                 changes.append(t("fact.cell_cleared", column=col, old=self._cell(o)))
         return t(
             "fact.row_changed",
-            row=code(str(fact.detail.get("row", ""))),
+            row=self._value(str(fact.detail.get("row", ""))),
             changes=self.cat.join(changes),
             where=self._where(fact),
         )
