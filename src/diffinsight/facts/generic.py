@@ -7,12 +7,12 @@ import re
 from diffinsight.facts.code import code_facts, is_code_path
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
+from diffinsight.facts.scan import parse_heading
 from diffinsight.facts.structure import clean_inline
 from diffinsight.models import Fact, FileChange, FileStatus
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_KEY_RE = re.compile(r"^\s*-?\s*([A-Za-z_][\w.\-]*)\s*:\s")
+_KEY_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
 
@@ -39,10 +39,10 @@ def section_index(text: str | None) -> list[tuple[int, str]]:
             continue
         if fence:
             continue
-        m = _HEADING_RE.match(line)
-        if m:
-            level = len(m.group(1))
-            stack = [s for s in stack if s[0] < level] + [(level, m.group(2).strip())]
+        h = parse_heading(line)
+        if h:
+            level = h[0]
+            stack = [s for s in stack if s[0] < level] + [(level, h[1].strip())]
             out.append((n, " > ".join(s[1] for s in stack)))
     return out
 
@@ -66,13 +66,13 @@ def document_title(text: str | None) -> str | None:
         for line in lines[1:60]:
             if line.strip() == "---":
                 break
-            m = re.match(r"^title:\s*(.+?)\s*$", line)
+            m = re.match(r"^title:(?=.)\s*((?:.*\S)?)\s*$", line)
             if m:
                 return m.group(1).strip().strip("'\"").strip() or None
     for line in lines:
-        m = _HEADING_RE.match(line)
-        if m and len(m.group(1)) == 1:
-            return m.group(2).strip()
+        h = parse_heading(line)
+        if h and h[0] == 1:
+            return h[1].strip()
     return None
 
 
@@ -82,9 +82,11 @@ def _title_from_added_lines(hunks: list[Hunk]) -> str | None:
 
 
 def _headings_in(lines: list[str]) -> list[str]:
-    return [m.group(2).strip() for ln in lines if (m := _HEADING_RE.match(ln))]
+    return [h[1].strip() for ln in lines if (h := parse_heading(ln))]
 
 
+#: Longer lines are not read as a new page's section names (no real heading is this long).
+MAX_HEADING_CHARS = 500
 #: Headings that hold no content yet.
 _PLACEHOLDER_RE = re.compile(
     r"^(?:coming soon|tbd|todo|placeholder|under construction|wip)\W*$", re.IGNORECASE
@@ -112,13 +114,12 @@ def page_sections(lines: list[str]) -> list[str]:
             continue
         if fence:
             continue
-        m = _HEADING_RE.match(line)
-        if not m or len(m.group(1)) not in found or _TAB_LINK_RE.search(m.group(2)):
+        h = parse_heading(line) if len(line) <= MAX_HEADING_CHARS else None
+        if not h or h[0] not in found or _TAB_LINK_RE.search(h[1]):
             continue
-        text = clean_inline(m.group(2))
-        text = re.sub(r"<[^>]+>", "", text).strip()
-        if text and not _PLACEHOLDER_RE.match(text) and text not in found[len(m.group(1))]:
-            found[len(m.group(1))].append(text)
+        text = re.sub(r"<[^<>]*>", "", clean_inline(h[1])).strip()
+        if text and not _PLACEHOLDER_RE.match(text) and text not in found[h[0]]:
+            found[h[0]].append(text)
     return found[2] or found[3]
 
 

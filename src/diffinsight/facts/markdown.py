@@ -27,6 +27,7 @@ from diffinsight.facts.patch import (
     tokens,
     visible,
 )
+from diffinsight.facts.scan import parse_heading, replace_links
 from diffinsight.facts.structure import (
     CODE,
     FENCE_MARK,
@@ -46,26 +47,29 @@ from diffinsight.facts.structure import (
 )
 from diffinsight.models import Fact, FileChange
 
-_INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
+_INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\][]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
 _PIVOT_RE = re.compile(r"^\s*:::\s*zone\s+pivot\s*=\s*\"?([^\"]+)\"?", re.IGNORECASE)
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _VERSION_RE = re.compile(
-    r"^(?:v?\d+(?:\.\d+)+(?:[-.+][\w.]+)*|\d{4}-\d{2}-\d{2}(?:-[\w.]+)*|\d{1,2}/\d{1,2}/\d{2,4}|v\d+)$"
+    r"^(?:v?\d+\.\d+(?:[-.+][\w.](?:[\w.]|[-+](?=[\w.]))*)?"
+    r"|\d{4}-\d{2}-\d{2}(?:-[\w.]+)*|\d{1,2}/\d{1,2}/\d{2,4}|v\d+)$"
 )
 _NAME_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][\w.\-]*$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|&nbsp;|[^\w]", re.UNICODE)
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|&nbsp;|[^\w]", re.UNICODE)
 _IDENT_RE = re.compile(r"[a-z][A-Z]|[A-Za-z]_[A-Za-z]|\w\.\w|::|\(\)$")
-_NAMEISH_RE = re.compile(
-    r"\b(?=[\w.\-]*\d)(?=[\w.\-]*[A-Za-z])[A-Za-z][\w.\-]*\w\b|\b[A-Z][a-z]+[A-Z]\w*\b"
-)
+_WORDLIKE_RE = re.compile(r"[A-Za-z][\w.\-]*\w")
+_CAMEL_RE = re.compile(r"^[A-Z][a-z]+[A-Z]")
+#: Lines longer than this are not parsed for links (no real line of prose is this long).
+MAX_INLINE_CHARS = 20_000
 #: Moved lines shorter than this are too common ("```", "- ") to call a move.
 MIN_MOVED_CHARS = 12
 #: A value longer than this is not quoted as old -> new.
 MAX_VALUE_CHARS = 80
 #: At most this many names a rewritten or added line carries (a list shows them all).
 MAX_NAMED = 3
+#: Columns past this many are not compared or quoted (no real table is this wide).
+MAX_COLUMNS = 64
 #: At most this many pieces (between ``<br>`` tags...) of a cell are quoted.
 MAX_CELL_PIECES = 3
 #: Lines longer than this are not diffed token by token.
@@ -99,6 +103,9 @@ def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     images: list[tuple[str, str]] = []
     if "](" not in text and "<http" not in text:
         return links, images
+    if len(text) > MAX_INLINE_CHARS:
+        # markdown-it's link scan is quadratic in the brackets of one line; say less instead.
+        return links, images
     try:
         toks = _inline_md().parseInline(text)
     except Exception:
@@ -122,9 +129,7 @@ def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 def strip_links(text: str) -> str:
     """``text`` with links reduced to their text and images dropped (for comparing prose)."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return text
+    return replace_links(replace_links(text, images=True))
 
 
 def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[DocMap], bool]:
@@ -139,8 +144,8 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
     news: list[DocMap] = []
     for h in hunks:
         ctx = h.context
-        m = _HEADING_RE.match(ctx)
-        section = clean_inline(m.group(2)) if m else None
+        heading = parse_heading(ctx)
+        section = clean_inline(heading[1]) if heading else None
         old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
         olds.append(map_lines(old_side, h.old_start, section, fragment=True))
@@ -279,8 +284,8 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
 
 
 def _heading_text(line: str) -> tuple[int, str] | None:
-    m = _HEADING_RE.match(line)
-    return (len(m.group(1)), clean_inline(m.group(2))) if m else None
+    h = parse_heading(line)
+    return (h[0], clean_inline(h[1])) if h else None
 
 
 def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
@@ -333,12 +338,15 @@ def _row_key(cells: list[str], key: int = 0) -> str:
 def _plain(cell: str) -> str:
     """A cell as a reader sees it, for comparing: no emphasis, code ticks, link markup, HTML."""
     cell = visible(strip_links(cell))
-    cell = re.sub(r"\s*<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
+    cell = re.sub(r"(?<!\s)\s*<br\s*/?>\s*|(?<=\s)<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
     cell = cell.replace("`", "")
     return " ".join(clean_inline(cell).split())
 
 
-_CELL_BREAK_RE = re.compile(r"<[^>]*>|&nbsp;|!?\[([^\]]*)\]\([^)]*\)", re.IGNORECASE)
+# Bounded classes (no '<' inside a tag, no '[' or '(' inside a link) keep this linear.
+_CELL_BREAK_RE = re.compile(r"<[^<>]*>|&nbsp;|!?\[([^\][]*)\]\([^()]*\)", re.IGNORECASE)
+#: Only this much of a cell is read for quoting (a quote shows at most three short pieces).
+MAX_CELL_READ = 1000
 
 
 def cell_quote(cell: str) -> str:
@@ -350,7 +358,7 @@ def cell_quote(cell: str) -> str:
     """
     pieces: list[str] = []
     pos = 0
-    cell = cell.strip()
+    cell = cell.strip()[:MAX_CELL_READ]
     for m in _CELL_BREAK_RE.finditer(cell):
         pieces.append(cell[pos : m.start()])
         if m.group(1):
@@ -408,7 +416,7 @@ def _key_column(*sides: list[list[str]]) -> int:
     rows = [r for side in sides for r in side]
     if not rows:
         return 0
-    width = min(len(r) for r in rows)
+    width = min(min(len(r) for r in rows), MAX_COLUMNS)
     for i in range(width):
         if all(
             len({_plain(r[i]) for r in side}) == len(side) and all(_plain(r[i]) for r in side)
@@ -528,7 +536,7 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
                 changed.append(fact)
             continue
         row: dict[str, str] = {}
-        for i, c in enumerate(cells):
+        for i, c in enumerate(cells[:MAX_COLUMNS]):
             if i == key:
                 continue
             quoted = cell_quote(c)
@@ -568,7 +576,7 @@ def _row_changed(
     """The cells of one row that changed, each quoted (verbatim, short, without HTML)."""
     ocells = split_row(old.text)
     diffs = []
-    for i in range(max(len(cells), len(ocells))):
+    for i in range(min(max(len(cells), len(ocells)), MAX_COLUMNS)):
         o_raw = ocells[i] if i < len(ocells) else ""
         n_raw = cells[i] if i < len(cells) else ""
         if _plain(o_raw) == _plain(n_raw):
@@ -753,7 +761,10 @@ def _is_version(tok: str) -> bool:
 
 
 def _param_before(line: str, value: str) -> str | None:
-    m = re.search(r"([A-Za-z][\w\-]*)\s*[=:]\s*[\"']?" + re.escape(value), line)
+    # Starts only where a word starts: trying every letter of a long word is quadratic.
+    m = re.search(
+        r"(?<![\w\-])(?:[^\WA-Za-z]|-)*([A-Za-z][\w\-]*)\s*[=:]\s*[\"']?" + re.escape(value), line
+    )
     return m.group(1) if m else None
 
 
@@ -959,7 +970,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
 
 
 def _untag(text: str) -> str:
-    return re.sub(r"</?[A-Za-z][^>]*>", " ", text).strip()
+    return re.sub(r"</?[A-Za-z][^<>]*>", " ", text).strip()
 
 
 def _invisible_only(old: Line, new: Line, where: str | None) -> list[Fact]:
@@ -995,7 +1006,12 @@ def _names(text: str) -> list[str]:
     """Code spans and product-like names (letters with digits, CamelCase) of a line, once each."""
     spans = re.findall(r"`([^`\n]{1,80})`", text)
     bare = re.sub(r"`[^`]*`", " ", text)
-    words = [w for w in _NAMEISH_RE.findall(bare) if len(w) <= MAX_VALUE_CHARS]
+    words = [
+        w
+        for w in _WORDLIKE_RE.findall(bare)
+        if len(w) <= MAX_VALUE_CHARS
+        and ((any(c.isdigit() for c in w) and any(c.isalpha() for c in w)) or _CAMEL_RE.match(w))
+    ]
     return list(dict.fromkeys(spans + words))
 
 
