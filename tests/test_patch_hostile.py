@@ -95,6 +95,12 @@ def test_malformed_headers_are_refused_in_one_line(header: bytes) -> None:
     assert msg.startswith("bad.patch: ") and "\n" not in msg
 
 
+def test_unreadable_diff_git_line_falls_back_to_the_file_lines(tmp_path: Path) -> None:
+    patch = b'diff --git "a/x b/x\n--- a/doc.md\n+++ b/doc.md\n@@ -1 +1 @@\n-a\n+b\n'
+    (f,) = parse_patch(patch, name="p.patch")
+    assert f.path == "doc.md" and [(f.additions, f.deletions)] == _numstat(patch, tmp_path)
+
+
 def test_octal_escapes_read_like_git() -> None:
     assert unquote_git_path('"\\303\\251\\t\\""') == 'é\t"'
     with pytest.raises(BadQuoting):

@@ -246,7 +246,12 @@ def parse_patch(
             if line.startswith(_DIFF_GIT):
                 flush()
                 block = _FileBlock()
-                paths = _split_diff_git_line(text[len("diff --git ") :])
+                try:
+                    paths = _split_diff_git_line(text[len("diff --git ") :])
+                except BadQuoting:
+                    # As git does: the ---/+++ or rename lines may still name the file; a
+                    # section that ends up naming none is refused below.
+                    paths = None
                 if paths:
                     block.old_path = _strip_prefix(paths[0])
                     block.new_path = _strip_prefix(paths[1])
