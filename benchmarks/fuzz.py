@@ -105,7 +105,7 @@ def mutate_patch(rng: random.Random, data: bytes) -> bytes:
         elif op == 7:
             lines[i] = lines[i] + b"\r"
         else:
-            del lines[i:]
+            del lines[max(1, i) :]
     return b"\n".join(lines)
 
 
@@ -157,7 +157,7 @@ def mutate_report(rng: random.Random, text: str) -> str:
         elif op == 8:
             lines.insert(i, "```json\n" + "[" * rng.choice([100, 5000, 50_000]) + "\n```")
         else:
-            del lines[i:]
+            del lines[max(1, i) :]
     return "\n".join(lines)
 
 
