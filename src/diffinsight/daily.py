@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -285,8 +285,13 @@ def run_watchlist(
     state_path: Path | None = None,
     writer: Writer | None = None,
     client: GitHubClient | None = None,
+    writers: Mapping[str, Writer] | None = None,
 ) -> RunSummary:
-    """Process every watched repository (or those named in ``only``); see the module doc."""
+    """Process every watched repository (or those named in ``only``); see the module doc.
+
+    ``writers`` gives a repository (by name) its own writer, e.g. from its own ``llm:``;
+    the others use ``writer``.
+    """
     out = Path(output_dir or config.output_dir).resolve()
     repos = config.repositories
     if only:
@@ -326,9 +331,8 @@ def run_watchlist(
             outcome = RepoOutcome(name=r.display, branch=r.branch)
             summary.repos.append(outcome)
             try:
-                _run_repo(
-                    r, config, state, out, renderer, writer, client, backfill, from_rev, outcome
-                )
+                own = (writers or {}).get(r.display, writer)
+                _run_repo(r, config, state, out, renderer, own, client, backfill, from_rev, outcome)
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc
