@@ -224,8 +224,9 @@ def _moved(removed: list[Line], added: list[Line]) -> list[Fact]:
         if not cands:
             continue
         src = cands.pop(0)
-        if src.run == ln.run and ln.info.section == src.info.section:
-            # Re-added in place: a re-wrap or reorder the pairing below handles; not a move.
+        if src.run == ln.run:
+            # Re-added in place (its section may differ only because the heading above it was
+            # renamed): a re-wrap or reorder the pairing below handles; not a move.
             cands.insert(0, src)
             continue
         src.moved = True
