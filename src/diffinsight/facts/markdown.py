@@ -1005,7 +1005,12 @@ def _identifier(word: str, line: str) -> bool:
 
 def _names(text: str) -> list[str]:
     """Code spans and product-like names (letters with digits, CamelCase) of a line, once each."""
-    spans = re.findall(r"`([^`\n]{1,80})`", text)
+    # A name in a code span is one token-like value: no edge spaces, no sentence inside.
+    spans = [
+        m
+        for m in re.findall(r"`([^`\n]{1,80})`", text)
+        if m == m.strip() and ". " not in m and len(m.split()) <= 4
+    ]
     bare = re.sub(r"`[^`]*`", " ", text)
     words = [
         w
