@@ -399,8 +399,10 @@ def _piece(raw: str) -> tuple[str, bool]:
             cut = True
         text = head
     if len(text) > MAX_VALUE_CHARS:
+        # Cut where a word ends (a space, or a URL's '/' or '.'): a quote never ends mid-word.
         short = text[: MAX_VALUE_CHARS - 1]
-        text = (short.rsplit(" ", 1)[0] if " " in short else short).rstrip(",;:.")
+        stop = max(short.rfind(c) for c in " /.,;:?&=")
+        text = short[:stop].rstrip(" ,;:./") if stop > 0 else ""
         cut = True
     if text in ("-", "–"):
         return "", cut

@@ -70,7 +70,11 @@ def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"
+    # End where a word ends (a space, or a path's '/' or '.'), never inside a token.
+    stop = max(cut.rfind(c) for c in " /.,;:?&=")
+    if stop <= 0:
+        return text  # one unbreakable token: whole, rather than a value the diff lacks
+    return cut[:stop].rstrip(" ,;:./") + "…"
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
