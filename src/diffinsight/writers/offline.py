@@ -134,9 +134,8 @@ class FileWriter:
 
     def _value(self, text: str) -> str:
         """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
-        if len(text) <= MAX_CELL_CHARS:
-            return code(text)
-        return code(_shorten(text)[:-1]) + "…"
+        short = _shorten(text) if len(text) > MAX_CELL_CHARS else text
+        return code(short[:-1]) + "…" if short != text else code(text)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
