@@ -118,7 +118,7 @@ def test_one_change_in_many_files_is_one_theme() -> None:
 
 
 def test_no_theme_no_insight() -> None:
-    rep, files = write([edit("articles/a.md", "alpha", "beta")], "en_US")
+    rep, _ = write([edit("articles/a.md", "alpha", "beta")], "en_US")
     assert rep.insights == []
     assert "`alpha`" in rep.summary or "alpha" in rep.summary
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from diffinsight.facts.kinds import FactKind
 from diffinsight.grounding import ELLIPSIS
 from diffinsight.i18n import Catalog
 from diffinsight.models import Fact, FileStatus
@@ -22,16 +23,16 @@ from diffinsight.writers.base import AnalyzedFile
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico")
 #: Facts below this importance never displace a more important fact's generic title with a
 #: specific one of their own: a 237-line rewrite is not titled by its date bump.
-MINOR_KINDS = {
-    "frontmatter.date_changed",
-    "frontmatter.added",
-    "frontmatter.removed",
-    "frontmatter.changed",
-    "text.moved",
-    "text.punctuation",
-    "whitespace.changed",
-    "newline.eof",
-    "facts.more",
+MINOR_KINDS: set[str] = {
+    FactKind.FRONTMATTER_DATE_CHANGED,
+    FactKind.FRONTMATTER_ADDED,
+    FactKind.FRONTMATTER_REMOVED,
+    FactKind.FRONTMATTER_CHANGED,
+    FactKind.TEXT_MOVED,
+    FactKind.TEXT_PUNCTUATION,
+    FactKind.WHITESPACE_CHANGED,
+    FactKind.NEWLINE_EOF,
+    FactKind.FACTS_MORE,
 }
 #: A shortened value keeps at least this many characters, or the candidate is skipped.
 MIN_VALUE = 6
@@ -167,11 +168,6 @@ class Titler:
     def candidates(self, f: Fact, af: AnalyzedFile) -> list[Candidate]:
         """Specific ways to title a file by ``f``, most telling first."""
         build = _BUILDERS.get(f.kind)
-        if build is None:
-            for prefix, b in _PREFIX_BUILDERS:
-                if f.kind.startswith(prefix):
-                    build = b
-                    break
         return build(f, af) if build else []
 
     def title(self, af: AnalyzedFile, facts: list[Fact], rank: Callable[[Fact], int]) -> str:
@@ -211,7 +207,7 @@ class Titler:
 
 
 def _is_minor(f: Fact) -> bool:
-    if f.kind == "frontmatter.changed" and f.detail.get("key") == "title":
+    if f.kind == FactKind.FRONTMATTER_CHANGED and f.detail.get("key") == "title":
         return False  # a page's new name is news
     return f.kind in MINOR_KINDS
 
@@ -284,7 +280,7 @@ def _heading_renamed(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 
 def _table(f: Fact, af: AnalyzedFile) -> list[Candidate]:
-    added = f.kind == "table.added"
+    added = f.kind == FactKind.TABLE_ADDED
     cols = [str(c) for c in f.detail.get("columns", []) if str(c).strip()]
     out = []
     if added and cols:
@@ -327,7 +323,7 @@ def _toc(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 def _value(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     param = f.detail.get("param") or f.detail.get("key")
     out = []
-    if param and f.new and f.kind != "text.wording":
+    if param and f.new and f.kind != FactKind.TEXT_WORDING:
         key = "title.date_updated" if _is_date(f) else "title.key_changed"
         out.append(_c(key, key=_v(param), new=_v(f.new)))
     if f.old and f.new:
@@ -340,7 +336,7 @@ def _value(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 
 def _is_date(f: Fact) -> bool:
-    if f.kind == "frontmatter.date_changed":
+    if f.kind == FactKind.FRONTMATTER_DATE_CHANGED:
         return True
     key = str(f.detail.get("key") or "")
     return key.endswith(("date", "Date"))
@@ -350,7 +346,7 @@ def _frontmatter(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     key = str(f.detail.get("key", ""))
     tail = _suffix(f.old, f.new)
     out = [_c("title.suffix_added", suffix=_v(tail))] if tail else []
-    if f.kind == "frontmatter.removed":
+    if f.kind == FactKind.FRONTMATTER_REMOVED:
         return [_c("titles.fm_removed", key=_v(key))] if key else []
     if f.new and key:
         out.append(
@@ -367,26 +363,26 @@ def _frontmatter(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 def _link(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     text = str(f.detail.get("text") or "")
-    if f.kind == "link.retargeted":
+    if f.kind == FactKind.LINK_RETARGETED:
         out = [_c("title.link_retargeted", text=_text(text))] if text else []
         return [*out, _c("titles.link_to", new=_v(f.new, path=True))]
-    if f.kind == "link.added":
+    if f.kind == FactKind.LINK_ADDED:
         out = [_c("title.link_added", text=_text(text))] if text else []
         return [*out, _c("title.link_added", text=_v(f.new, path=True))]
-    if f.kind == "link.removed":
+    if f.kind == FactKind.LINK_REMOVED:
         return [_c("titles.link_removed", text=_text(text) if text else _v(f.old, path=True))]
-    if f.kind == "link.text_changed":
+    if f.kind == FactKind.LINK_TEXT_CHANGED:
         return [_c("titles.link_text", new=_text(f.new))]
     return []
 
 
 def _image(f: Fact, af: AnalyzedFile) -> list[Candidate]:
-    if f.kind == "image.added":
+    if f.kind == FactKind.IMAGE_ADDED:
         return [_c("titles.image_added", src=_v(f.new, path=True))]
-    if f.kind in ("image.removed", "image.changed"):
+    if f.kind in (FactKind.IMAGE_REMOVED, FactKind.IMAGE_CHANGED):
         return (
             [_c("titles.image_removed", src=_v(f.old, path=True))]
-            if f.kind == "image.removed"
+            if f.kind == FactKind.IMAGE_REMOVED
             else [_c("titles.image_changed", src=_v(f.new, path=True))]
         )
     return []
@@ -434,45 +430,45 @@ def _config(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 
 def _lines(f: Fact, af: AnalyzedFile) -> list[Candidate]:
-    base = {
-        "text.added": "lines_added",
-        "lines.added": "lines_added",
-        "text.removed": "lines_removed",
-        "lines.removed": "lines_removed",
-    }.get(f.kind, "line_rewritten")
+    bases: dict[str, str] = {
+        FactKind.TEXT_ADDED: "lines_added",
+        FactKind.LINES_ADDED: "lines_added",
+        FactKind.TEXT_REMOVED: "lines_removed",
+        FactKind.LINES_REMOVED: "lines_removed",
+    }
+    base = bases.get(f.kind, "line_rewritten")
     return [_c(f"title.{base}_in", section=_where(f))] if f.where else []
 
 
 _BUILDERS: dict[str, Callable[[Fact, AnalyzedFile], list[Candidate]]] = {
-    "file.added": _file_added,
-    "file.removed": _file_removed,
-    "file.renamed": _file_renamed,
-    "heading.added": _section_added,
-    "section.added": _section_added,
-    "heading.removed": _section_removed,
-    "section.removed": _section_removed,
-    "heading.renamed": _heading_renamed,
-    "table.added": _table,
-    "table.removed": _table,
-    "table.row_added": _row,
-    "table.row_removed": _row,
-    "table.row_changed": _row,
-    "table.columns_changed": _columns,
-    "version.changed": _value,
-    "name.replaced": _value,
-    "text.replaced": _value,
-    "text.inserted": _value,
-    "text.deleted": _value,
-    "text.wording": _value,
-    "text.typo": _typo,
-    "text.substantive": _lines,
-    "text.added": _lines,
-    "text.removed": _lines,
-    "lines.added": _lines,
-    "lines.removed": _lines,
-    "line.rewritten": _lines,
+    FactKind.FILE_ADDED: _file_added,
+    FactKind.FILE_REMOVED: _file_removed,
+    FactKind.FILE_RENAMED: _file_renamed,
+    FactKind.HEADING_ADDED: _section_added,
+    FactKind.HEADING_REMOVED: _section_removed,
+    FactKind.HEADING_RENAMED: _heading_renamed,
+    FactKind.TABLE_ADDED: _table,
+    FactKind.TABLE_REMOVED: _table,
+    FactKind.TABLE_ROW_ADDED: _row,
+    FactKind.TABLE_ROW_REMOVED: _row,
+    FactKind.TABLE_ROW_CHANGED: _row,
+    FactKind.TABLE_COLUMNS_CHANGED: _columns,
+    FactKind.VERSION_CHANGED: _value,
+    FactKind.NAME_REPLACED: _value,
+    FactKind.TEXT_REPLACED: _value,
+    FactKind.TEXT_INSERTED: _value,
+    FactKind.TEXT_DELETED: _value,
+    FactKind.TEXT_WORDING: _value,
+    FactKind.TEXT_TYPO: _typo,
+    FactKind.TEXT_SUBSTANTIVE: _lines,
+    FactKind.TEXT_ADDED: _lines,
+    FactKind.TEXT_REMOVED: _lines,
+    FactKind.LINES_ADDED: _lines,
+    FactKind.LINES_REMOVED: _lines,
+    FactKind.LINE_REWRITTEN: _lines,
 }
-_PREFIX_BUILDERS: list[tuple[str, Callable[[Fact, AnalyzedFile], list[Candidate]]]] = [
+#: Families of kinds (their common prefix in the vocabulary) that share one builder.
+_FAMILY_BUILDERS: list[tuple[str, Callable[[Fact, AnalyzedFile], list[Candidate]]]] = [
     ("binary.", _binary),
     ("toc.", _toc),
     ("frontmatter.", _frontmatter),
@@ -488,30 +484,28 @@ _PREFIX_BUILDERS: list[tuple[str, Callable[[Fact, AnalyzedFile], list[Candidate]
 
 #: The kind's own wording when no value fits: "New sections added", "Links updated".
 _GENERIC: dict[str, str] = {
-    "heading.added": "title.sections_added",
-    "section.added": "title.sections_added",
-    "heading.removed": "title.sections_removed",
-    "section.removed": "title.sections_removed",
-    "heading.renamed": "title.headings_renamed",
-    "table.added": "title.table_added",
-    "table.removed": "title.table_removed",
-    "table.row_added": "title.rows_added",
-    "table.row_removed": "title.rows_removed",
-    "table.row_changed": "title.rows_changed",
-    "table.columns_changed": "title.columns_changed",
-    "text.typo": "title.typo_short",
-    "text.wording": "title.wording",
-    "text.moved": "title.moved",
-    "whitespace.changed": "title.formatting",
-    "newline.eof": "title.formatting",
-    "text.punctuation": "title.formatting",
-    "code.added": "title.code_added",
-    "code.removed": "title.code_removed",
-    "code.changed": "title.code_changed",
-    "list.item_added": "title.item_added",
-    "list.item_removed": "title.item_removed",
+    FactKind.HEADING_ADDED: "title.sections_added",
+    FactKind.HEADING_REMOVED: "title.sections_removed",
+    FactKind.HEADING_RENAMED: "title.headings_renamed",
+    FactKind.TABLE_ADDED: "title.table_added",
+    FactKind.TABLE_REMOVED: "title.table_removed",
+    FactKind.TABLE_ROW_ADDED: "title.rows_added",
+    FactKind.TABLE_ROW_REMOVED: "title.rows_removed",
+    FactKind.TABLE_ROW_CHANGED: "title.rows_changed",
+    FactKind.TABLE_COLUMNS_CHANGED: "title.columns_changed",
+    FactKind.TEXT_TYPO: "title.typo_short",
+    FactKind.TEXT_WORDING: "title.wording",
+    FactKind.TEXT_MOVED: "title.moved",
+    FactKind.WHITESPACE_CHANGED: "title.formatting",
+    FactKind.NEWLINE_EOF: "title.formatting",
+    FactKind.TEXT_PUNCTUATION: "title.formatting",
+    FactKind.CODE_ADDED: "title.code_added",
+    FactKind.CODE_REMOVED: "title.code_removed",
+    FactKind.CODE_CHANGED: "title.code_changed",
+    FactKind.LIST_ITEM_ADDED: "title.item_added",
+    FactKind.LIST_ITEM_REMOVED: "title.item_removed",
 }
-_GENERIC_PREFIX = [
+_GENERIC_FAMILIES = [
     ("toc.", "title.toc_updated"),
     ("frontmatter.", "title.metadata"),
     ("link.", "title.links_updated"),
@@ -523,13 +517,19 @@ _GENERIC_PREFIX = [
     ("name.", "title.values_updated"),
     ("text.", "title.text_edited"),
 ]
-_COUNTED = {
-    "text.added": "title.lines_added",
-    "lines.added": "title.lines_added",
-    "text.removed": "title.lines_removed",
-    "lines.removed": "title.lines_removed",
-    "text.substantive": "title.line_rewritten",
-    "line.rewritten": "title.line_rewritten",
+for _family, _builder in _FAMILY_BUILDERS:
+    _BUILDERS.update({k: _builder for k in FactKind if k.value.startswith(_family)})
+for _family, _key in _GENERIC_FAMILIES:
+    for _k in FactKind:
+        if _k.value.startswith(_family):
+            _GENERIC.setdefault(_k, _key)
+_COUNTED: dict[str, str] = {
+    FactKind.TEXT_ADDED: "title.lines_added",
+    FactKind.LINES_ADDED: "title.lines_added",
+    FactKind.TEXT_REMOVED: "title.lines_removed",
+    FactKind.LINES_REMOVED: "title.lines_removed",
+    FactKind.TEXT_SUBSTANTIVE: "title.line_rewritten",
+    FactKind.LINE_REWRITTEN: "title.line_rewritten",
 }
 
 
@@ -537,6 +537,4 @@ def _generic(primary: Fact, facts: list[Fact]) -> list[Candidate]:
     if primary.kind in _COUNTED:
         return [_c(_COUNTED[primary.kind], count=int(primary.detail.get("count", 1)))]
     key = _GENERIC.get(primary.kind)
-    if key is None:
-        key = next((k for p, k in _GENERIC_PREFIX if primary.kind.startswith(p)), None)
     return [_c(key)] if key else []
