@@ -233,7 +233,7 @@ def test_wrong_language_twice_falls_back() -> None:
     assert reports[0].files[0].removed_claims[0] == "Documentation update"
 
 
-def test_prompt_leak_artefacts_are_repaired_then_cut_out() -> None:
+def test_prompt_leak_artefacts_are_cut_out() -> None:
     def leaky(seen: Seen) -> Reply:
         return ok(
             file_answer(
@@ -248,7 +248,8 @@ def test_prompt_leak_artefacts_are_repaired_then_cut_out() -> None:
     with ChatServer() as srv:
         srv.script(leaky, leaky)
         reports = writer(srv).write(request(["en_US"]))
-    assert "<format>" in srv.requests[1].body["messages"][-1]["content"]
+    # Cutting the artefacts out loses nothing, so no repair is paid for.
+    assert len(srv.requests) == 1
     assert engines(reports) == [["llm", "llm"]]
     for f in reports[0].files:
         assert f.modification_title == "Update"
@@ -264,8 +265,8 @@ def _inventing(value: str) -> Any:
                 seen,
                 lambda lang, path: (
                     "API version update",
-                    f"The page `{path.rsplit('/', 1)[-1]}` changes its example request."
-                    f" The example now uses {value}, supported in 42 regions.",
+                    f"The example now uses {value}, supported in 42 regions."
+                    f" The page `{path.rsplit('/', 1)[-1]}` changes its example request.",
                 ),
             )
         )
@@ -336,8 +337,8 @@ def test_a_repair_carries_only_the_failed_file() -> None:
     def one_bad(seen: Seen) -> Reply:
         def text(lang: str, path: str) -> tuple[str, str]:
             name = path.rsplit("/", 1)[-1]
-            extra = " It is used in 42 regions." if name == "new-page.md" else ""
-            return ("Page update", f"The page `{name}` revises one section.{extra}")
+            extra = "It is used in 42 regions. " if name == "new-page.md" else ""
+            return ("Page update", f"{extra}The page `{name}` revises one section.")
 
         return ok(file_answer(seen, text))
 
@@ -549,3 +550,26 @@ def test_report_sections_keep_only_supported_sentences() -> None:
         "Pricing drops by 30 percent everywhere.",
     ]
     assert not any(v in "\n".join(_published(reports)) for v in ("17", "30", "500"))
+
+
+def test_a_fault_the_guard_removes_exactly_costs_no_repair() -> None:
+    def later(seen: Seen) -> Reply:
+        return ok(
+            file_answer(
+                seen,
+                lambda lang, path: (
+                    "Example request updated",
+                    f"The page `{path.rsplit('/', 1)[-1]}` changes its example request."
+                    " It now works in 42 regions.",
+                ),
+            )
+        )
+
+    with ChatServer(later) as srv:
+        reports = writer(srv).write(request(["en_US"]))
+    assert len(srv.requests) == 1
+    f = reports[0].files[0]
+    assert (
+        f.engine == "llm" and f.explanation == "The page `realtime.md` changes its example request."
+    )
+    assert f.removed_claims == ["It now works in 42 regions."]

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from diffinsight import safeyaml
 from diffinsight.errors import InputError
 from diffinsight.models import Highlights, item_anchor
 
@@ -153,12 +154,12 @@ class ParsedReport(BaseModel):
 
 
 _LANG_PREFIX = re.compile(r"^\s*\[([A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?)\]\s*")
-_CATEGORY = re.compile(r"\s[-–—]\s*([^\s\-–—][^-–—]*?)\s*$")
+_CATEGORY = re.compile(r"\s[-–—]\s*([^\s\-–—](?:[^-–—]*[^\s\-–—])?)\s*$")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
-_FILE_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*\{#(item-[0-9A-Za-z_-]+)\}[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+((?:.*[^ \t])?)[ \t]*$")
+_FILE_HEADING = re.compile(r"^##[ \t]+([^ \t](?:.*[^ \t])?)[ \t]*\{#(item-[0-9A-Za-z_-]+)\}[ \t]*$")
 _VIEW_DIFF = re.compile(r"^\[[^\]]*\]\((https?://[^)\s]+)\)")
-_LINK_CELL = re.compile(r"^\[(.*)\]\(#([^)\s]+)\)$")
+_LINK_CELL = re.compile(r"^\[(.*)\]\(#([^)\s\]]+)\)$")
 
 # Keywords seen in real reports (en, ja, zh; LLM wording varies). Checked in this order:
 # "other" first because e.g. "その他の変更" also contains the word for "change".
@@ -266,7 +267,9 @@ def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], list[st
         if lines[i].strip() in ("---", "..."):
             raw = "\n".join(lines[1:i])
             try:
-                data = yaml.safe_load(raw) if raw.strip() else {}
+                data = safeyaml.load(raw) if raw.strip() else {}
+            except safeyaml.UnsafeYAMLError as exc:
+                raise InputError(f"{source}: the YAML front matter is refused: {exc}") from None
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -551,7 +554,7 @@ def _parse_file_section(
         if raw is not None:
             try:
                 data = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
             if isinstance(data, dict):
                 section.summary = data
@@ -577,6 +580,28 @@ def _fenced_content(lines: list[str], start: int, end: int) -> str | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DATE_SHAPE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ]|\s*$)")
+
+
+def _scrub(value: Any) -> tuple[Any, int]:
+    """``value`` with lone surrogates (unencodable in any output) replaced by U+FFFD; count."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        total = 0
+        for k, v in value.items():
+            (k2, n1), (v2, n2) = _scrub(k), _scrub(v)
+            out[k2] = v2
+            total += n1 + n2
+        return out, total
+    return value, 0
+
+
 def _as_date(value: Any) -> Date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -600,7 +625,9 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
     """
     name = source or "<report>"
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text, bad_text = _scrub(text)
     front, lines = _split_front_matter(text, name)
+    front, bad_front = _scrub(front)
     headings = _scan_headings(lines)
     table_h = next(
         (h for h in headings if h.level == 1 and "summary table" in h.text.lower()), None
@@ -616,9 +643,20 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
 
     report = ParsedReport(source=source, front_matter=front)
     warnings = report.warnings
+    if bad_text or bad_front:
+        warnings.append(
+            f"{name}: {bad_text + bad_front} unencodable characters replaced with U+FFFD; "
+            "re-save the report as UTF-8"
+        )
     title = front.get("title")
     report.title = str(title).strip() if title is not None else ""
     report.date = _as_date(front.get("date"))
+    raw_date = front.get("date")
+    if report.date is None and isinstance(raw_date, str) and _DATE_SHAPE.match(raw_date):
+        raise InputError(
+            f"{name}: front matter date {raw_date.strip()!r} is not a real date; "
+            "write an existing day as YYYY-MM-DD"
+        )
     if front.get("date") is not None and report.date is None:
         warnings.append(f"front matter date {front.get('date')!r} is not an ISO date")
     permalink = front.get("permalink")

@@ -7,11 +7,12 @@ from typing import Any
 
 import yaml
 
+from diffinsight import safeyaml
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.structure import front_matter_end
 from diffinsight.models import Fact, FileChange
 
-_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:\s*(.*?)\s*$")
+_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:\s*((?:.*\S)?)\s*$")
 _DATE_VALUE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[T ][\d:.+\-Z]+)?$")
 #: Values longer than this are summarised (a description rewritten), not quoted.
 MAX_VALUE_CHARS = 160
@@ -38,7 +39,7 @@ def split_front_matter(text: str | None) -> tuple[dict[str, Any] | None, str | N
             return None, "front-matter-unterminated"
         return None, None
     try:
-        data = yaml.safe_load("\n".join(lines[1 : end - 1]))
+        data = safeyaml.load("\n".join(lines[1 : end - 1]))
     except yaml.YAMLError:
         return None, "front-matter-invalid-yaml"
     return (data if isinstance(data, dict) else None), None

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from diffinsight.grounding import Evidence
 from diffinsight.llm import checks, prompts
-from diffinsight.llm.guard import carries_change, guard
+from diffinsight.llm.guard import carries_change, first_sentence, guard
 from diffinsight.providers.base import ChatResult
 
 _TITLE_LIMIT_CJK = 30
@@ -30,37 +30,108 @@ def _visible(text: str) -> int:
 
 
 @dataclass
-class Checked:
-    """One answer part (a file's entry or the report sections) as checked."""
+class LangCheck:
+    """One file's entry in one language, as checked."""
 
-    texts: dict[str, prompts.FileText] | None = None
-    #: Problems that make the part unusable (missing, empty).
+    text: prompts.FileText | None = None
+    #: Problems that make the text unusable (missing, empty).
     hard: list[str] = field(default_factory=list)
     #: Problems worth a repair round; the guard deals with what is left after it.
     soft: list[str] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
+    #: Style problems fixed when a repair happens anyway, never a reason for one (a long title).
+    minor: list[str] = field(default_factory=list)
+    #: Whether the guard alone would lose the change (the text, or its first sentence): only
+    #: then is a repair worth its tokens; other faults the guard removes exactly.
+    worth_repair: bool = False
 
-    def better_than(self, other: Checked | None) -> bool:
-        """Whether to prefer this part (after a repair) over ``other``."""
+    def rank(self) -> tuple[bool, int, int]:
+        """Smaller is better."""
+        return (bool(self.hard) or self.text is None, len(self.soft), len(self.minor))
+
+
+@dataclass
+class Checked:
+    """One file's entry in every language, as checked."""
+
+    langs: dict[str, LangCheck] = field(default_factory=dict)
+    #: Problems of the whole entry (missing from the answer, an answer that is not JSON).
+    hard: list[str] = field(default_factory=list)
+
+    def failed(self, langs: list[str]) -> list[str]:
+        """The languages worth a repair (all of them when the entry itself is unusable)."""
         if self.hard:
-            return other is None
-        return other is None or bool(other.hard) or len(self.soft) <= len(other.soft)
+            return list(langs)
+        return [
+            lang
+            for lang in langs
+            if lang not in self.langs or self.langs[lang].hard or self.langs[lang].worth_repair
+        ]
+
+    def problems(self, langs: list[str]) -> list[str]:
+        """What a repair of ``langs`` is told to fix."""
+        out = list(self.hard)
+        for lang in langs:
+            lc = self.langs.get(lang)
+            if lc is not None:
+                out += lc.hard + lc.soft + lc.minor
+        return out
+
+    def merged(self, repair: Checked, langs: list[str]) -> Checked:
+        """This entry with each of ``langs`` taken from ``repair`` where that is no worse."""
+        if repair.hard:
+            return self
+        out = Checked(langs=dict(self.langs))
+        for lang in langs:
+            new = repair.langs.get(lang)
+            old = None if self.hard else self.langs.get(lang)
+            if new is not None and (old is None or new.rank() <= old.rank()):
+                out.langs[lang] = new
+        if self.hard and any(lang not in out.langs for lang in langs):
+            out.hard = list(self.hard)
+        return out
 
 
 @dataclass
 class CheckedSections:
-    """Report-level sections as checked."""
+    """Report-level sections as checked, language by language."""
 
     texts: dict[str, prompts.ReportText] | None = None
+    #: Problems of the whole answer (not JSON, cut off).
     hard: list[str] = field(default_factory=list)
-    soft: list[str] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
+    #: Problems per language ("missing" among them), told to a repair.
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    #: Languages whose sections are missing or would lose their summary to the guard.
+    redo: list[str] = field(default_factory=list)
+    #: Languages without sections.
+    missing: list[str] = field(default_factory=list)
 
-    def better_than(self, other: CheckedSections | None) -> bool:
-        """Whether to prefer these sections (after a repair) over ``other``."""
-        if self.texts is None or self.hard:
-            return False
-        return other is None or bool(other.hard) or len(self.soft) <= len(other.soft)
+    @property
+    def usable(self) -> bool:
+        """Whether every language has sections (the guard then deals with the rest)."""
+        return self.texts is not None and not self.hard and not self.missing
+
+    @property
+    def clean(self) -> bool:
+        """No problem at all."""
+        return self.usable and not any(self.problems.values())
+
+    def merged(self, repair: CheckedSections, langs: list[str]) -> CheckedSections:
+        """These sections with each of ``langs`` taken from ``repair`` where that is no worse."""
+        if repair.hard or repair.texts is None:
+            return self
+        if self.hard or self.texts is None:
+            return repair
+        texts = dict(self.texts)
+        out = CheckedSections(texts=texts, problems=dict(self.problems), missing=list(self.missing))
+        for lang in langs:
+            if lang not in repair.texts or lang in repair.missing:
+                continue
+            new = repair.problems.get(lang, [])
+            if lang in out.missing or len(new) <= len(self.problems.get(lang, [])):
+                texts[lang] = repair.texts[lang]
+                out.problems[lang] = new
+                out.missing = [m for m in out.missing if m != lang]
+        return out
 
 
 def _text_problems(text: str, lang: str, *, title: bool = False) -> list[str]:
@@ -83,27 +154,38 @@ def _unsupported_problem(values: list[str]) -> str:
 def check_entry(
     fid: str, path: str, texts: dict[str, prompts.FileText], langs: list[str], evidence: Evidence
 ) -> Checked:
-    """Problems of one file's entry in every language."""
-    ck = Checked(texts=texts)
+    """Problems of one file's entry, language by language."""
+    ck = Checked()
     where = f"file id={fid} ({path})"
     for lang in langs:
         t = texts.get(lang)
         if t is None or not t.title.strip() or not t.explanation.strip():
-            ck.hard.append(f"{where}: missing or empty {lang} text")
+            ck.langs[lang] = LangCheck(hard=[f"{where}: missing or empty {lang} text"])
             continue
         t.title = t.title.strip().rstrip("。.")
         t.explanation = t.explanation.strip()
+        lc = LangCheck(text=t)
         problems = _text_problems(t.title, lang, title=True) + _text_problems(t.explanation, lang)
-        for p in dict.fromkeys(problems):
-            ck.soft.append(f"{where}, {lang}: {p}")
+        lc.soft += [f"{where}, {lang}: {p}" for p in dict.fromkeys(problems)]
         if _visible(t.title) > title_limit(lang):
-            ck.soft.append(f"{where}: {lang} title longer than {title_limit(lang)} characters")
-        for tok in checks.unsupported(f"{t.title}\n{t.explanation}", evidence):
-            if tok not in ck.unsupported:
-                ck.unsupported.append(tok)
-    if ck.unsupported:
-        ck.soft.append(f"{where}: {_unsupported_problem(ck.unsupported)}")
+            lc.minor.append(f"{where}: {lang} title longer than {title_limit(lang)} characters")
+        bad = checks.unsupported(f"{t.title}\n{t.explanation}", evidence)
+        if bad:
+            lc.soft.append(f"{where}, {lang}: {_unsupported_problem(bad)}")
+        if lc.soft:
+            lc.worth_repair = _loses_change(t, lang, evidence)
+        ck.langs[lang] = lc
     return ck
+
+
+def _loses_change(t: prompts.FileText, lang: str, evidence: Evidence) -> bool:
+    g = guard_entry(prompts.FileText(title=t.title, explanation=t.explanation), lang, evidence)
+    return g.text is None or _first_sentence_removed(t.explanation, g.removed)
+
+
+def _first_sentence_removed(text: str, removed: list[str]) -> bool:
+    first = first_sentence(text)
+    return bool(first) and first in removed
 
 
 def _section_parts(t: prompts.ReportText) -> list[str]:
@@ -125,16 +207,20 @@ def check_sections(
     for lang in langs:
         t = texts.get(lang)
         if t is None or not t.summary.strip():
-            out.hard.append(f"missing {lang} text")
+            out.problems[lang] = [f"missing {lang} text"]
+            out.missing.append(lang)
+            out.redo.append(lang)
             continue
         joined = "\n".join(_section_parts(t))
-        for p in _text_problems(joined, lang):
-            out.soft.append(f"{lang}: {p}")
-        for tok in checks.unsupported(joined, evidence):
-            if tok not in out.unsupported:
-                out.unsupported.append(tok)
-    if out.unsupported:
-        out.soft.append(_unsupported_problem(out.unsupported))
+        problems = [f"{lang}: {p}" for p in _text_problems(joined, lang)]
+        bad = checks.unsupported(joined, evidence)
+        if bad:
+            problems.append(f"{lang}: {_unsupported_problem(bad)}")
+        out.problems[lang] = problems
+        if problems:
+            g = guard_sections(t, lang, evidence)
+            if g.fallbacks or _first_sentence_removed(t.summary, g.removed):
+                out.redo.append(lang)
     return out
 
 

@@ -22,6 +22,7 @@ _PROTECTED = re.compile(r"(`+).+?\1|https?://\S+|\]\([^)]*\)", re.DOTALL)
 # A full stop, question or exclamation mark before white space; CJK ones need none; a newline.
 _BOUNDARY = re.compile(r"(?<=[.!?])[)\"'”’]*\s+|(?<=[。！？])[）」』”]*\s*|\s*\n\s*")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|no|fig|cf)|\b[A-Z])\.$", re.I)
+_LIST_MARKER = re.compile(r"\s*(?:[-*+]\s*)?\d{1,3}[.)]")
 _TIDY_EDGES = " \t-–—:|;,，、：；"
 _MIN_LETTERS_CJK = 10
 _MIN_LETTERS = 24
@@ -40,44 +41,51 @@ class Guarded:
     reasons: list[str] = field(default_factory=list)
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences (code spans, URLs and link targets are never cut)."""
+def _pieces(text: str) -> list[tuple[str, str]]:
+    """``text`` as (sentence, the white space after it); code, URLs and list markers never cut."""
     protected = [m.span() for m in _PROTECTED.finditer(text)]
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.start() <= start or any(a < m.start() < b for a, b in protected):
             continue
         piece = text[start : m.start()]
-        if _ABBREVIATION.search(piece):
+        if _ABBREVIATION.search(piece) or _LIST_MARKER.fullmatch(piece):
             continue
         # Closing quotes and brackets after the mark belong to the sentence before it.
         end = m.start() + len(m.group(0).rstrip())
-        out.append(text[start:end].strip())
+        out.append((text[start:end].strip(), text[end : m.end()]))
         start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
+    out.append((text[start:].strip(), ""))
+    return [(s, sep) for s, sep in out if s]
 
 
-def _join(parts: list[str], lang: str) -> str:
-    sep = "" if lang[:2] in ("zh", "ja") else " "
-    return sep.join(parts).strip()
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences (code spans, URLs and link targets are never cut)."""
+    return [s for s, _ in _pieces(text)]
+
+
+def _join(parts: list[tuple[str, str]]) -> str:
+    return "".join(s + sep for s, sep in parts).strip()
 
 
 def _tidy(text: str) -> str:
     text = re.sub(r"[ \t]{2,}", " ", text)
     text = re.sub(r"\s+([.,;:!?。、，])", r"\1", text)
     text = re.sub(r"[(（]\s*[)）]", "", text)
-    return text.strip(_TIDY_EDGES).strip()
+    bullet = re.match(r"\s*(?:[-*+]|\d{1,3}[.)])\s+(?=\S)", text)
+    head = bullet.group(0).strip() + " " if bullet else ""
+    rest = text[bullet.end() :] if bullet else text
+    return head + rest.strip(_TIDY_EDGES).strip()
 
 
 def guard(text: str, lang: str, evidence: Evidence, *, title: bool = False) -> Guarded:
     """``text`` without artefacts and without sentences the evidence or the language disown."""
     stripped, leaks = checks.strip_artefacts(text, title=title)
     out = Guarded(text="", removed=list(leaks))
-    kept: list[str] = []
-    for sentence in [stripped] if title else sentences(stripped):
-        sentence = _tidy(sentence)
+    kept: list[tuple[str, str]] = []
+    for raw, sep in [(stripped, "")] if title else _pieces(stripped):
+        sentence = _tidy(raw).strip(_TIDY_EDGES) if title else _tidy(raw)
         if not sentence:
             continue
         bad = checks.unsupported(sentence, evidence)
@@ -88,13 +96,24 @@ def guard(text: str, lang: str, evidence: Evidence, *, title: bool = False) -> G
         elif not checks.language_ok(sentence, lang):
             reason = "wrong language"
         else:
-            kept.append(sentence)
+            kept.append((sentence, sep))
             continue
+        if kept and sep.count("\n") > kept[-1][1].count("\n"):
+            kept[-1] = (kept[-1][0], sep)  # keep the paragraph break a removed sentence ended
         out.removed.append(sentence)
         out.unsupported += [t for t in bad if t not in out.unsupported]
         out.reasons.append(reason)
-    out.text = _join(kept, lang)
+    out.text = _join(kept)
     return out
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` as :func:`guard` sees it (artefacts cut, tidied)."""
+    for raw, _ in _pieces(checks.strip_artefacts(text)[0]):
+        sentence = _tidy(raw)
+        if sentence:
+            return sentence
+    return ""
 
 
 def carries_change(text: str, lang: str) -> bool:

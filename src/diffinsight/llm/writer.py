@@ -9,11 +9,13 @@ left too short is written by the offline engine instead, marked so. No file is e
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from diffinsight.errors import ConfigError
 from diffinsight.grounding import Evidence, evidence_for
@@ -46,7 +48,8 @@ class _Truncated(Exception):
 class _Outcome:
     """What became of one file: the model's checked texts, or why the offline engine writes it."""
 
-    texts: dict[str, prompts.FileText] | None = None
+    #: The languages the model's text is usable in (the others fall back, for ``fallback``).
+    texts: dict[str, prompts.FileText] = field(default_factory=dict)
     fallback: str | None = None
 
 
@@ -60,6 +63,19 @@ class _Combined:
     #: The sections' own answer, shown again if they need a repair.
     answer: str = ""
     keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prepared:
+    """What :meth:`LLMWriter.prepare` computes once per report."""
+
+    #: The offline engine's entries, per language: fallbacks for the model's texts.
+    offline: dict[str, list[FileReport]]
+    units: list[Unit]
+    #: Files written without the model, with the reason.
+    skipped: dict[int, str]
+    #: Evidence for report-level texts (each unit carries its file's own).
+    evidence: Evidence
 
 
 class LLMWriter:
@@ -119,33 +135,45 @@ class LLMWriter:
         if result.finish_reason == "length":
             raise _Truncated()
         chosen, raw = self._check_files(result.content, batch, langs, combined)
-        failed = [u for u in batch if _needs_repair(chosen.get(u.id))]
+        failed = [u for u in batch if chosen[u.id].failed(langs)]
         if failed:
-            # Only the files that failed, each with its own input, answer and problems.
-            problems = [p for u in failed for p in _problems(chosen.get(u.id), u)]
-            shown = [e for e in raw if e["id"] in {u.id for u in failed}]
-            previous = answer_json({"files": shown}) if shown or raw else result.content
-            req2 = self.planner.files_request(failed, langs, repair=(previous, problems))
+            # Only the files and languages that failed, each with its own input, answer and
+            # problems: nothing that passed is sent or written again.
+            wanted = {lang for u in failed for lang in chosen[u.id].failed(langs)}
+            redo = [lang for lang in langs if lang in wanted]
+            problems = [p for u in failed for p in chosen[u.id].problems(redo)]
+            ids = {u.id for u in failed}
+            shown = [
+                {"id": e["id"], "texts": {k: v for k, v in e["texts"].items() if k in wanted}}
+                for e in raw
+                if e["id"] in ids
+            ]
+            previous = answer_json({"files": shown}) if raw else result.content
+            req2 = self.planner.files_request(failed, redo, repair=(previous, problems))
             try:
                 result2, key2 = self.client.call(req2, "repair", meter)
                 keys.append(key2)
                 if not result2.refusal and result2.finish_reason == "stop":
-                    second, _ = self._check_files(result2.content, failed, langs, None)
-                    for uid, ck in second.items():
-                        if ck.better_than(chosen.get(uid)):
-                            chosen[uid] = ck
+                    second, _ = self._check_files(result2.content, failed, redo, None)
+                    for u in failed:
+                        chosen[u.id] = chosen[u.id].merged(second[u.id], redo)
             except (ProviderError, BudgetExceeded) as exc:
                 log.debug("repair call failed: %s", exc)
         outcomes: dict[int, _Outcome] = {}
         unusable = False
         for u in batch:
-            got = chosen.get(u.id)
-            if got is None or got.hard or got.texts is None:
-                why = got.hard[0] if got is not None and got.hard else "no usable answer"
-                outcomes[u.index] = _Outcome(fallback=f"llm-invalid: {why}")
-                unusable = True
-            else:
-                outcomes[u.index] = _Outcome(texts=got.texts)
+            got = chosen[u.id]
+            texts = {
+                lang: lc.text
+                for lang, lc in got.langs.items()
+                if lc.text is not None and not lc.hard and not got.hard
+            }
+            why = next(
+                iter(got.hard + [p for lc in got.langs.values() for p in lc.hard]),
+                "no usable answer",
+            )
+            outcomes[u.index] = _Outcome(texts=texts, fallback=f"llm-invalid: {why}")
+            unusable = unusable or len(texts) < len(langs)
         if unusable:
             self.client.forget(keys)
         elif combined is not None:
@@ -154,7 +182,7 @@ class LLMWriter:
 
     def _check_files(
         self, content: str, batch: list[Unit], langs: list[str], combined: _Combined | None
-    ) -> tuple[dict[str, checker.Checked], list[dict[str, object]]]:
+    ) -> tuple[dict[str, checker.Checked], list[dict[str, Any]]]:
         """Each unit's checked entry and the raw entries; sets ``combined.sections`` if asked."""
         answer, problem = checker.parse_files(content)
         if answer is None:
@@ -164,7 +192,7 @@ class LLMWriter:
             return {u.id: bad for u in batch}, []
         by_id = {u.id: u for u in batch}
         out: dict[str, checker.Checked] = {}
-        raw: list[dict[str, object]] = []
+        raw: list[dict[str, Any]] = []
         for entry in answer.files:
             u = by_id.get(entry.id)
             if u is None:
@@ -241,17 +269,19 @@ class LLMWriter:
                 keys.append(key)
                 sections = checker.check_report_answer(result, langs, evidence)
                 answer = result.content
-            if sections.hard or sections.soft:
-                repair = (answer or "{}", sections.hard + sections.soft)
-                req2 = self.planner.report_request(request, files, langs, repair=repair)
+            redo = list(langs) if sections.hard else sections.redo
+            if redo:
+                # Only the languages the guard could not save, with the report's own input.
+                repair = (_sections_json(answer, redo), sections.hard + _told(sections, redo))
+                req2 = self.planner.report_request(request, files, redo, repair=repair)
                 result2, key2 = self.client.call(req2, "report-repair", meter)
                 keys.append(key2)
-                second = checker.check_report_answer(result2, langs, evidence)
-                if second.better_than(sections):
-                    sections = second
-            if sections.hard or sections.texts is None:
+                second = checker.check_report_answer(result2, redo, evidence)
+                sections = sections.merged(second, redo)
+            if not sections.usable:
                 self.client.forget(keys)
-                return None, f"llm-invalid: {sections.hard[0] if sections.hard else 'no answer'}"
+                why = (sections.hard or [f"no {', '.join(sections.missing)} text"])[0]
+                return None, f"llm-invalid: {why}"
             return sections, None
         except BudgetExceeded as exc:
             return None, f"llm-budget: {exc}"
@@ -260,6 +290,26 @@ class LLMWriter:
             return None, f"llm-error: {exc}"
 
     # -- the Writer interface ---------------------------------------------------------------
+
+    def prepare(self, request: ReportRequest) -> Prepared:
+        """The language-independent work of one report: offline entries, units, evidence."""
+        langs = list(request.languages)
+        # The offline entries, once per file and language: fallbacks, and counted numbers.
+        offline = {lang: [describe(af, lang) for af in request.files] for lang in langs}
+        per_file = [[offline[lang][i] for lang in langs] for i in range(len(request.files))]
+        units, skipped = self.planner.plan(request, per_file)
+        first = ReportComposer(langs[0]).compose(request, langs[0], offline[langs[0]])
+        evidence = Evidence(
+            [p for u in units for p in u.parts]
+            + [
+                p
+                for i in skipped
+                for p in evidence_for(request.files[i].change, request.files[i].facts)
+            ]
+            + overview_lines(request.files)
+            + counted_numbers(report_texts(first))
+        )
+        return Prepared(offline, units, skipped, evidence)
 
     def write(self, request: ReportRequest) -> list[Report]:
         """One report per language of ``request``; every file present in every report."""
@@ -273,24 +323,11 @@ class LLMWriter:
                 self.model,
             )
         meter = Meter(self.settings, langs, self.provider.name)
-        # The offline entries, once per file and language: fallbacks, and counted numbers.
-        offline = {lang: [describe(af, lang) for af in request.files] for lang in langs}
-        per_file = [[offline[lang][i] for lang in langs] for i in range(len(request.files))]
-        units, skipped = self.planner.plan(request, per_file)
+        prep = self.prepare(request)
+        offline, units, skipped, evidence = prep.offline, prep.units, prep.skipped, prep.evidence
         outcomes: dict[int, _Outcome] = {
             i: _Outcome(fallback=f"offline: {why}") for i, why in skipped.items()
         }
-        first_offline = ReportComposer(langs[0]).compose(request, langs[0], offline[langs[0]])
-        evidence = Evidence(
-            [p for u in units for p in u.parts]
-            + [
-                p
-                for i in skipped
-                for p in evidence_for(request.files[i].change, request.files[i].facts)
-            ]
-            + overview_lines(request.files)
-            + counted_numbers(report_texts(first_offline))
-        )
         batches = self.planner.batches(units, len(langs))
         combined: _Combined | None = None
         if self.planner.fits_one_call(batches, len(langs)):
@@ -313,7 +350,7 @@ class LLMWriter:
             file_llm = False
             for lang in langs:
                 fr = offline[lang][i]
-                if oc.texts is not None:
+                if lang in oc.texts:
                     g = checker.guard_entry(oc.texts[lang], lang, by_index[i].evidence)
                     fr.removed_claims = g.removed
                     fr.unsupported_tokens = g.unsupported
@@ -335,9 +372,7 @@ class LLMWriter:
         sections: checker.CheckedSections | None = None
         report_note: str | None = None
         if combined is not None and combined.sections is not None:
-            if combined.sections.texts is not None and not (
-                combined.sections.hard or combined.sections.soft
-            ):
+            if combined.sections.usable and not combined.sections.redo:
                 sections = combined.sections
             elif units and combined.keys:
                 # Only the sections failed: their repair is a report call, not the whole batch.
@@ -389,14 +424,18 @@ class LLMWriter:
         return reports
 
 
-def _needs_repair(ck: checker.Checked | None) -> bool:
-    return ck is None or bool(ck.hard or ck.soft)
+def _sections_json(answer: str, langs: list[str]) -> str:
+    """An earlier report answer cut to ``langs`` (as it was, when it is not JSON)."""
+    try:
+        data = json.loads(answer)
+        texts = data["texts"] if "texts" in data else data.get("report", {})
+        return answer_json({"texts": {k: v for k, v in texts.items() if k in langs}})
+    except (ValueError, AttributeError, TypeError):
+        return answer or "{}"
 
 
-def _problems(ck: checker.Checked | None, u: Unit) -> list[str]:
-    if ck is None:
-        return [f"file id={u.id} ({u.af.change.path}): missing from the answer"]
-    return ck.hard + ck.soft
+def _told(sections: checker.CheckedSections, langs: list[str]) -> list[str]:
+    return [p for lang in langs for p in sections.problems.get(lang, [])]
 
 
 def _apply_sections(
