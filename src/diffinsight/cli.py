@@ -361,6 +361,81 @@ def run_daily(
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
 
 
+@app.command("notify")
+def notify_cmd(
+    config: Annotated[
+        Path,
+        typer.Option(metavar="FILE", help="Watch list (YAML) with a notify: list of targets."),
+    ] = Path("diffinsight-watch.yml"),
+    backfill: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FIRST..LAST", help="Only reports of these days (YYYY-MM-DD..YYYY-MM-DD)."
+        ),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", metavar="NAME", help="Only this target (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what each target would get; send nothing.")
+    ] = False,
+    test: Annotated[
+        str | None, typer.Option("--test", metavar="TARGET", help="Send TARGET one sample message.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FOLDER", help="Output folder (default: the watch list's output_dir)."
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="State file (default: OUT/.diffinsight/state.sqlite)."),
+    ] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Send the notify targets the reports they have not had (what diffinsight run does last)."""
+    setup_logging(verbose, quiet)
+    from diffinsight.daily import default_state_path, parse_backfill
+    from diffinsight.errors import DiffInsightError, InputError
+    from diffinsight.notify.deliver import notify, send_test
+    from diffinsight.state import State
+    from diffinsight.watchlist import load_watchlist
+
+    try:
+        watch = load_watchlist(config)
+        folder = (out or Path(watch.output_dir)).resolve()
+        days = parse_backfill(backfill) if backfill else None
+        if test and (dry_run or days or target):
+            raise InputError("--test: give it alone (not with --dry-run, --backfill or --target)")
+        with State(state or default_state_path(watch, folder)) as st:
+            if test:
+                for m in send_test(watch, st, folder, test):
+                    typer.echo(f"{m.target}\t{m.recipient or m.kind}\ttest sent")
+                return
+            result = notify(watch, st, folder, days=days, only=target, dry_run=dry_run)
+    except DiffInsightError as exc:
+        fail(exc)
+    for t in result.targets:
+        if dry_run:
+            for m in t.planned:
+                sys.stdout.write(m.preview() + "\n")
+        for m in t.sent:
+            typer.echo(
+                f"{t.name}\t{m.recipient or t.kind}\t{', '.join(i.row.path for i in m.items)}"
+            )
+        if (t.waiting or t.deferred) and not quiet:
+            err_console().print(
+                f"{t.name}: {t.waiting} report(s) wait for their day to end,"
+                f" {t.deferred} for the next daily digest"
+            )
+    failed = [t for t in result.targets if t.error]
+    if failed:  # each was logged with its reason
+        raise typer.Exit(max(t.exit_code for t in failed))
+
+
 @config_app.command("check")
 def config_check(file: Annotated[Path, typer.Argument(metavar="FILE", hidden=True)]) -> None:
     """Validate FILE, a report config or a watch list, and print what it resolves to.
