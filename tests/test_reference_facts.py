@@ -76,7 +76,8 @@ def test_reference_facts_and_types(reference_report: Path) -> None:
     assert {"frontmatter.changed", "heading.renamed", "newline.eof"} <= kinds
     row = next(f for f in by_name["fine-tune-models.md"].facts if f.kind == "table.row_added")
     assert row.new == "o4-mini (2025-04-16)"
-    assert "East US2, Sweden Central" in row.detail["cells"].values()
+    # Cells are quoted as their verbatim pieces, one per line (no <br> shown).
+    assert "East US2\nSweden Central" in row.detail["cells"].values()
     assert by_name["fine-tune-models.md"].modification_type.value == "new feature"
     link = next(f for f in by_name["fine-tuning-studio.md"].facts if f.kind == "link.added")
     assert link.new == "../how-to/reinforcement-fine-tuning.md"

@@ -28,7 +28,11 @@ from diffinsight.site.cli import site_app
 if TYPE_CHECKING:
     from diffinsight.pipeline import RunPlan, RunResult
 
-app = new_app(None)  # the help is _root's docstring
+app = new_app(
+    "Grounded, multilingual Diff Insight Reports from git history.\n\n"
+    "Exit codes: 0 done, 2 bad option, input or config, 3 a source (git, GitHub) failed,"
+    " 4 an output file could not be written, 130 interrupted."
+)
 app.add_typer(site_app, name="site")
 config_app = new_app("Check configuration files.", add_completion=False)
 app.add_typer(config_app, name="config")
@@ -101,11 +105,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Grounded, multilingual Diff Insight Reports from git history.
-
-    Exit codes: 0 done, 2 bad option, input or config, 3 a source (git, GitHub) failed,
-    4 an output file could not be written, 130 interrupted.
-    """
+    """Options of every command."""
 
 
 def _parse_day(value: str | None, option: str) -> date | None:

@@ -293,11 +293,12 @@ def run_example(
     """
     from diffinsight.config import Config, parse_config
     from diffinsight.pipeline import RunResult, run
-    from diffinsight.publish import output_path, write_all
+    from diffinsight.publish import check_writable, output_path, write_all
     from diffinsight.render import get_renderer
     from diffinsight.sources import GitSource
 
     template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
+    check_writable(template)  # before the repository is built, not after
     with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
         where = build_example_repo(repo or Path(tmp) / "contoso-docs")
         source = GitSource(where, EXAMPLE_RANGE)

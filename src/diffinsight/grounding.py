@@ -281,6 +281,10 @@ def _values(value: Any) -> Iterable[str]:
         yield str(value)
 
 
+#: How many items a list names before it says how many more there are.
+LISTED = 3
+
+
 def evidence_for(
     change: FileChange, facts: Iterable[Fact] = (), extra: Iterable[str] = ()
 ) -> list[str]:
@@ -297,16 +301,21 @@ def evidence_for(
     if change.similarity is not None:
         parts.append(str(change.similarity))
     kinds: dict[str, int] = {}
+    distinct: dict[str, set[str]] = {}
     same: dict[tuple[str, str | None, str | None, str], int] = {}
     for f in facts:
         parts += [f.old or "", f.new or "", f.where or ""]
         parts += list(_values(f.detail))
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        distinct.setdefault(f.kind, set()).add(f.new or f.old or "")
         key = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
         same[key] = same.get(key, 0) + 1
     # "3 links added" counts facts of one kind, "this occurs 2 times" identical facts: counts
     # the checker redoes from the facts themselves.
     parts += [str(n) for n in kinds.values()] + [str(n) for n in same.values()]
+    # "X, Y, Z and 2 more": a list names at most LISTED items of a kind, then counts the rest.
+    parts += [str(n - LISTED) for n in kinds.values() if n > LISTED]
+    parts += [str(len(v) - LISTED) for v in distinct.values() if len(v) > LISTED]
     parts += list(extra)
     return [p for p in parts if p]
 

@@ -10,10 +10,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, spec
+from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.facts.kinds import primary as _primary
+from diffinsight.grounding import LISTED
 from diffinsight.i18n import Catalog, catalog
 from diffinsight.models import (
     Fact,
@@ -29,15 +30,31 @@ from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 MAX_EXPLANATION_SENTENCES = 4
 MAX_BULLETS = 7
 
+#: Kinds that state a change inside a code example (its line counts then say nothing more).
+_IN_CODE = {
+    FactKind.VERSION_CHANGED,
+    FactKind.NAME_REPLACED,
+    FactKind.CODE_RENAMED,
+    FactKind.CODE_VALUE_CHANGED,
+}
 #: A kind with at least this many facts in one file is told as a count.
 MANY = 3
-MAX_NAMES = 3
+MAX_NAMES = LISTED
 MAX_CELLS = 3
 MAX_CELL_CHARS = 80
 
 
 def _sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
+
+
+def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with ``…`` when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
@@ -88,15 +105,28 @@ class FileWriter:
         if not fact.where:
             return ""
         key = "where.under" if fact.kind.startswith("toc.") else "where.in"
-        return self.cat.t(key, section=fact.where)
+        section = fact.where
+        if len(section) > MAX_CELL_CHARS:
+            section = section.rsplit(" > ", 1)[-1]  # the nearest heading says where
+        return self.cat.t(key, section=_shorten(section))
 
     def _q(self, text: str) -> str:
-        return self.cat.t("quote", text=text)
+        return self.cat.t("quote", text=_shorten(text))
+
+    def _value(self, text: str) -> str:
+        """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
+        short = _shorten(text)
+        return code(short[:-1]) + "…" if short != text else code(text)
 
     def _names(self, values: list[str], total: int) -> str:
-        unique = list(dict.fromkeys(values))  # a list never names an item twice
-        shown = [code(v) for v in unique[:MAX_NAMES]]
-        return self.cat.join(shown, more=total > len(shown))
+        """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
+        distinct = list(dict.fromkeys(values))
+        shown = [self._value(v) for v in distinct[:MAX_NAMES]]
+        # ``total`` counts facts, some without a value; repeated values are one item.
+        rest = len(distinct) - len(shown) if len(values) == total else total - len(shown)
+        if rest > 0:
+            shown.append(self.cat.t("change.n_more", count=rest))
+        return self.cat.join(shown)
 
     def many(self, kind: str, facts: list[Fact]) -> str:
         """One sentence for several facts of one kind in one file."""
@@ -152,6 +182,9 @@ class FileWriter:
             if fact.new
             else t("fact.file_added_untitled", name=code(af.change.basename), count=lines)
         )
+        description = str(fact.detail.get("description") or "")
+        if description:
+            s += t("change.page_description", description=_shorten(description))
         if len(heads) > 1:
             s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
         return s
@@ -165,9 +198,11 @@ class FileWriter:
     def _file_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
         sim = fact.detail.get("similarity")
-        old = code(fact.old) if fact.old else ""
         new = code(fact.new) if fact.new else ""
-        s = t("fact.file_renamed", old=old, new=new)
+        if not fact.old:
+            # A patch alone may not say where the file was before.
+            return t("change.renamed_to", new=new)
+        s = t("fact.file_renamed", old=code(fact.old), new=new)
         return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
 
     def _binary(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
@@ -217,21 +252,25 @@ class FileWriter:
             for side, key in (("added", "fact.columns_added"), ("removed", "fact.columns_removed"))
             if fact.detail.get(side)
         ]
+        renamed = [
+            f"{self._q(str(o))} → {self._q(str(n))}" for o, n in fact.detail.get("renamed") or []
+        ]
+        if renamed:
+            parts.append(t("change.columns_renamed", pairs=self.cat.join(renamed), where=where))
         return t("sep.sentence").join(parts)
 
     def _row_added(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
-        new = code(fact.new) if fact.new else ""
+        new = self._value(fact.new) if fact.new else ""
         where = self._where(fact)
-        # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
-        cells = [
-            (str(c), str(v))
-            for c, v in dict(fact.detail.get("cells", {})).items()
-            if len(str(v)) <= MAX_CELL_CHARS
-        ][:MAX_CELLS]
+        cells = [(str(c), str(v)) for c, v in dict(fact.detail.get("cells", {})).items()]
+        cells = cells[:MAX_CELLS]
         if cells:
             shown = [
-                t("fact.cell", column=c, value=v) if not c.startswith("#") else v for c, v in cells
+                t("fact.cell", column=c, value=self._cell(v))
+                if not c.startswith("#")
+                else self._cell(v)
+                for c, v in cells
             ]
             return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
         return t("fact.row_added_plain", row=new, where=where)
@@ -244,17 +283,27 @@ class FileWriter:
             col = col if not col.startswith("#") else t("fact.column_n", n=col[1:])
             o, n = str(c.get("old", "")), str(c.get("new", ""))
             if o and n:
-                changes.append(t("fact.cell_changed", column=col, old=code(o), new=code(n)))
+                changes.append(
+                    t("fact.cell_changed", column=col, old=self._cell(o), new=self._cell(n))
+                )
             elif n:
-                changes.append(t("fact.cell_set", column=col, new=code(n)))
+                changes.append(t("fact.cell_set", column=col, new=self._cell(n)))
             else:
-                changes.append(t("fact.cell_cleared", column=col, old=code(o)))
+                changes.append(t("fact.cell_cleared", column=col, old=self._cell(o)))
         return t(
             "fact.row_changed",
-            row=code(str(fact.detail.get("row", ""))),
+            row=self._value(str(fact.detail.get("row", ""))),
             changes=self.cat.join(changes),
             where=self._where(fact),
         )
+
+    def _cell(self, value: str) -> str:
+        """A quoted cell: each verbatim piece in a code span, ``…`` outside when cut."""
+        shown = []
+        for piece in value.split("\n"):
+            cut = piece.endswith("…")
+            shown.append(code(piece[:-1] if cut else piece) + ("…" if cut else ""))
+        return self.cat.join(shown)
 
     def _link(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         """A link added or removed: with its text, or bare."""
@@ -285,6 +334,13 @@ class FileWriter:
         )
 
     def _code_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        names = [str(n) for n in fact.detail.get("names") or []]
+        if names:
+            return self.cat.t(
+                "change.code_changed_names",
+                names=self._names(names, len(names)),
+                where=self._where(fact),
+            )
         return self.cat.t(
             "fact.code_changed",
             adds=self.cat.num(int(fact.detail.get("added", 0))),
@@ -390,6 +446,65 @@ class FileWriter:
             s = self.cat.t("fact.text_replaced", old=old, new=new, where=self._where(fact))
         return s + self._again(_spec(fact), times)
 
+    def _code_token(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        """A name or value changed inside code, told by its role (import, call, parameter)."""
+        d = fact.detail
+        base = _spec(fact).sentence
+        if fact.kind == FactKind.CODE_RENAMED:
+            key = f"{base}_{d.get('role', 'identifier')}"
+            if not self.cat.has(key):
+                key = f"{base}_identifier"
+        else:
+            key = base + ("_param" if d.get("param") else "")
+        s = self.cat.t(
+            key,
+            old=code(fact.old or ""),
+            new=code(fact.new or ""),
+            param=code(str(d.get("param") or "")),
+            where=self._where(fact),
+        )
+        return s + self._again(_spec(fact), times)
+
+    def _rewritten(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        """A rewritten sentence: the names it now has or lost, else its changed span."""
+        t = self.cat.t
+        d = fact.detail
+        where = self._where(fact)
+        base = _spec(fact).sentence
+        parts = []
+        for field, suffix in (("names", "_names"), ("dropped", "_dropped")):
+            values = [str(v) for v in d.get(field) or []]
+            if values:
+                parts.append(t(base + suffix, names=self._names(values, len(values)), where=where))
+        if parts:
+            return t("sep.sentence").join(parts)
+        return t(
+            base + "_span", old=self._q(fact.old or ""), new=self._q(fact.new or ""), where=where
+        )
+
+    def _whitespace(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
+        """ "Whitespace only" only when nothing else changed."""
+        if all(fact_rank(f) >= Tier.FORMATTING for f in af.facts):
+            return self.cat.t("fact.whitespace")
+        return self.cat.t("change.whitespace_also")
+
+    def _lines(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        """Prose lines added or removed: the names they hold, else how many."""
+        names = [str(n) for n in fact.detail.get("names") or []]
+        if not names:
+            return self._plain(_spec(fact), fact, times)
+        key = (
+            "change.lines_added_names"
+            if fact.kind == FactKind.TEXT_ADDED
+            else "change.lines_removed_names"
+        )
+        return self.cat.t(
+            key,
+            count=int(fact.detail.get("count", 1)),
+            names=self._names(names, len(names)),
+            where=self._where(fact),
+        )
+
     def _newline(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         return self.cat.t("fact.eof_added" if fact.detail.get("added") else "fact.eof_removed")
 
@@ -405,12 +520,7 @@ class FileWriter:
             by_kind[f.kind].append(f)
         items: list[tuple[int, str]] = []
         done: set[str] = set()
-        in_code = sum(
-            1
-            for f in facts
-            if f.kind in (FactKind.VERSION_CHANGED, FactKind.NAME_REPLACED)
-            and f.detail.get("code") is not None
-        )
+        in_code = sum(1 for f in facts if f.kind in _IN_CODE and f.detail.get("code") is not None)
         link_texts = [
             str(f.detail.get("text"))
             for f in facts
@@ -552,6 +662,12 @@ _RENDERERS: dict[str, _Renderer] = {
     FactKind.CONFIG_KEY_CHANGED: FileWriter._config,
     FactKind.TEXT_REPLACED: FileWriter._text_replaced,
     FactKind.NEWLINE_EOF: FileWriter._newline,
+    FactKind.TEXT_ADDED: FileWriter._lines,
+    FactKind.TEXT_REMOVED: FileWriter._lines,
+    FactKind.WHITESPACE_CHANGED: FileWriter._whitespace,
+    FactKind.CODE_RENAMED: FileWriter._code_token,
+    FactKind.CODE_VALUE_CHANGED: FileWriter._code_token,
+    FactKind.TEXT_REWRITTEN: FileWriter._rewritten,
 }
 
 
