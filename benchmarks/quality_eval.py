@@ -82,7 +82,7 @@ from diffinsight.reportfile import ParsedReport, parse_report_file
 from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
 from diffinsight.writers.offline import OfflineWriter
 
-FORMATTING_KINDS = {"whitespace.changed", "newline.eof", "text.punctuation"}
+FORMATTING_KINDS = {"whitespace.changed", "newline.eof", "text.punctuation", "table.reformatted"}
 PLUMBING_NAMES = {
     ".gitignore",
     ".gitattributes",

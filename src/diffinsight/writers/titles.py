@@ -32,6 +32,7 @@ MINOR_KINDS: set[str] = {
     FactKind.TEXT_PUNCTUATION,
     FactKind.WHITESPACE_CHANGED,
     FactKind.NEWLINE_EOF,
+    FactKind.TABLE_REFORMATTED,
     FactKind.FACTS_MORE,
 }
 #: A shortened value keeps at least this many characters, or the candidate is skipped.
@@ -321,9 +322,11 @@ def _toc(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 
 def _value(f: Fact, af: AnalyzedFile) -> list[Candidate]:
-    param = f.detail.get("param") or f.detail.get("key")
+    # Inside code, ``key`` identifies the change across files; it names no field.
+    in_code = f.kind in (FactKind.CODE_RENAMED, FactKind.CODE_VALUE_CHANGED)
+    param = f.detail.get("param") or (None if in_code else f.detail.get("key"))
     out = []
-    if param and f.new and f.kind != FactKind.TEXT_WORDING:
+    if param and f.new and f.kind not in (FactKind.TEXT_WORDING, FactKind.TEXT_REWRITTEN):
         key = "title.date_updated" if _is_date(f) else "title.key_changed"
         out.append(_c(key, key=_v(param), new=_v(f.new)))
     if f.old and f.new:
@@ -459,6 +462,9 @@ _BUILDERS: dict[str, Callable[[Fact, AnalyzedFile], list[Candidate]]] = {
     FactKind.TEXT_INSERTED: _value,
     FactKind.TEXT_DELETED: _value,
     FactKind.TEXT_WORDING: _value,
+    FactKind.TEXT_REWRITTEN: _value,
+    FactKind.CODE_RENAMED: _value,
+    FactKind.CODE_VALUE_CHANGED: _value,
     FactKind.TEXT_TYPO: _typo,
     FactKind.TEXT_SUBSTANTIVE: _lines,
     FactKind.TEXT_ADDED: _lines,
@@ -499,6 +505,8 @@ _GENERIC: dict[str, str] = {
     FactKind.WHITESPACE_CHANGED: "title.formatting",
     FactKind.NEWLINE_EOF: "title.formatting",
     FactKind.TEXT_PUNCTUATION: "title.formatting",
+    FactKind.TABLE_REFORMATTED: "title.formatting",
+    FactKind.TEXT_REWRITTEN: "title.wording",
     FactKind.CODE_ADDED: "title.code_added",
     FactKind.CODE_REMOVED: "title.code_removed",
     FactKind.CODE_CHANGED: "title.code_changed",
@@ -518,7 +526,9 @@ _GENERIC_FAMILIES = [
     ("text.", "title.text_edited"),
 ]
 for _family, _builder in _FAMILY_BUILDERS:
-    _BUILDERS.update({k: _builder for k in FactKind if k.value.startswith(_family)})
+    for _k in FactKind:
+        if _k.value.startswith(_family):
+            _BUILDERS.setdefault(_k, _builder)
 for _family, _key in _GENERIC_FAMILIES:
     for _k in FactKind:
         if _k.value.startswith(_family):
