@@ -396,6 +396,12 @@ def run_daily(
     engine: EngineOption = Engine.auto,
     max_cost: MaxCostOption = None,
     concurrency: ConcurrencyOption = None,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify/--no-notify", help="Tell the watch list's notify: targets afterwards."
+        ),
+    ] = True,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -416,6 +422,7 @@ def run_daily(
             output_dir=out,
             state_path=state,
             writer=select_writer(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
+            notify=notify,
         )
     except DiffInsightError as exc:
         fail(exc)
@@ -424,6 +431,9 @@ def run_daily(
             typer.echo(f"{p}\t{r.name}\twritten")
         if r.error is None and not r.written and not quiet:
             err_console().print(f"{r.name}: nothing new to write")
+    for t in summary.notify.targets if summary.notify and not quiet else []:
+        if t.sent:  # a failed target was logged; it is retried by the next run
+            err_console().print(f"notify {t.name}: {len(t.sent)} message(s) sent")
     failed = [r for r in summary.repos if r.error is not None]
     if failed:  # each failure was logged with its message as it happened
         error_line(
