@@ -398,3 +398,39 @@ def test_colliding_file_names_get_distinct_pages(tmp_path: Path) -> None:
     assert pages == ["a-b-2.html", "a-b.html"]
     again = build_site(reports, tmp_path / "site", base_url="https://e.org/")
     assert first.report_pages_rendered == 2 and again.report_pages_rendered == 0
+
+
+def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
+    import gzip
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from diffinsight.site.serve import make_server
+
+    (tmp_path / "reports").mkdir()
+    result = build_site(tmp_path / "reports", tmp_path / "site")  # the local preview's URL
+    assert any("the site is empty" in w for w in result.warnings)
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "No reports yet." in home and "diffinsight site build" in home
+    assert "<h2>" not in home  # no empty headings
+    server = make_server(tmp_path / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        request = urllib.request.Request(base + "index.html", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode("utf-8") == home
+        with urllib.request.urlopen(base + "index.html") as response:
+            assert response.headers["Content-Encoding"] is None
+            assert response.read().decode("utf-8") == home
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(base + "reports/gone/report.html")
+        assert info.value.code == 404
+        page = info.value.read().decode("utf-8")
+        assert "Page not found" in page and 'href="/index.html"' in page
+        assert 'href="/static/site.css"' in page
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -225,11 +226,13 @@ class _Site:
         if write_if_changed(self.out_dir / rel, data):
             self.result.files_written += 1
 
-    def render(self, template: str, rel: str, locale: str, **context: Any) -> str:
+    def render(
+        self, template: str, rel: str, locale: str, root: str | None = None, **context: Any
+    ) -> str:
         depth = rel.count("/")
         messages = Messages(locale)
         page = {
-            "root": "../" * depth,
+            "root": "../" * depth if root is None else root,
             "rel": rel,
             "lang": _html_lang(locale),
             "locale": locale,
@@ -872,6 +875,9 @@ def _write_lists(
             ),
         )
     site.write("search.html", site.render("search.html", "search.html", locale, nav=nav))
+    # Served for any missing path (GitHub Pages, site serve): links from the site's root.
+    root = urlsplit(site.base_url).path or "/"
+    site.write("404.html", site.render("404.html", "404.html", locale, root=root))
 
 
 def _write_feeds(
