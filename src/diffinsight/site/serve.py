@@ -23,6 +23,7 @@ class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {  # noqa: RUF012  (the base class declares it this way)
         **SimpleHTTPRequestHandler.extensions_map,
         ".xml": "application/atom+xml; charset=utf-8",
+        ".atom": "application/atom+xml; charset=utf-8",
         ".json": "application/json; charset=utf-8",
         ".html": "text/html; charset=utf-8",
         ".css": "text/css; charset=utf-8",
@@ -85,6 +86,7 @@ def make_server(
             f"{root}: no built site here (index.html is missing); run 'diffinsight site build' first"
         )
     mimetypes.add_type("application/atom+xml", ".xml")
+    mimetypes.add_type("application/atom+xml", ".atom")
     handler = functools.partial(_Handler, directory=str(root))
     try:
         return ThreadingHTTPServer((host, port), handler)
