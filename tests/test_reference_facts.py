@@ -44,6 +44,7 @@ def _changes(path: Path) -> list[FileChange]:
     return out
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("lang", available_languages())
 def test_reference_files_named_concretely(reference_report: Path, lang: str) -> None:
     changes = _changes(reference_report)
@@ -62,6 +63,7 @@ def test_reference_files_named_concretely(reference_report: Path, lang: str) -> 
         assert not fr.modification_title.endswith((".", "。"))
 
 
+@pytest.mark.shared
 def test_reference_facts_and_types(reference_report: Path) -> None:
     by_name = {c.basename: analyze(c) for c in _changes(reference_report)}
     ws = by_name["realtime-audio-websockets.md"]
