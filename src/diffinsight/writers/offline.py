@@ -10,7 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from diffinsight.facts.kinds import FactKind, KindSpec, Tier, fact_rank, spec
+from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.facts.kinds import primary as _primary
@@ -25,8 +25,8 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.writers.base import AnalyzedFile, ReportRequest
+from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico")
 MAX_EXPLANATION_SENTENCES = 4
 MAX_BULLETS = 7
 
@@ -44,22 +44,6 @@ MAX_CELLS = 3
 MAX_CELL_CHARS = 80
 
 
-def code(value: str) -> str:
-    """``value`` as a Markdown code span that survives backticks inside it."""
-    value = value.replace("\n", " ")
-    ticks = "`" * (max((len(m) for m in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{ticks}{pad}{value}{pad}{ticks}"
-
-
-def _title_limit(lang: str) -> int:
-    return 30 if lang[:2] in ("zh", "ja", "ko") else 60
-
-
-def _visible_len(text: str) -> int:
-    return len(text.replace("`", ""))
-
-
 def _sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
 
@@ -70,7 +54,11 @@ def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"
+    # End where a word ends (a space, or a path's '/' or '.'), never inside a token.
+    stop = max(cut.rfind(c) for c in " /.,;:?&=")
+    if stop <= 0:
+        return text  # one unbreakable token: whole, rather than a value the diff lacks
+    return cut[:stop].rstrip(" ,;:./") + "…"
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
@@ -115,6 +103,7 @@ class FileWriter:
     def __init__(self, lang: str) -> None:
         self.cat: Catalog = catalog(lang)
         self.lang = lang
+        self.titler = Titler(self.cat, lang)
 
     def _where(self, fact: Fact) -> str:
         if not fact.where:
@@ -130,7 +119,7 @@ class FileWriter:
 
     def _value(self, text: str) -> str:
         """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
-        short = _shorten(text)
+        short = _shorten(text) if len(text) > MAX_CELL_CHARS else text
         return code(short[:-1]) + "…" if short != text else code(text)
 
     def _names(self, values: list[str], total: int) -> str:
@@ -525,179 +514,7 @@ class FileWriter:
 
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
-        t = self.cat.t
-        name = code(posixpath.basename(af.change.path))
-        limit = _title_limit(self.lang)
-        primary = _primary(facts)
-        candidates: list[str] = []
-        if primary is not None:
-            k = primary.kind
-            n_kind = sum(1 for f in facts if f.kind == k)
-            old = code(primary.old) if primary.old else ""
-            new = code(primary.new) if primary.new else ""
-            d = primary.detail
-            if k == "file.added":
-                candidates = [t("title.page_added", title=primary.new)] if primary.new else []
-                candidates.append(t("title.file_added", name=name))
-            elif k == "file.removed":
-                candidates = [t("title.page_removed", title=primary.old)] if primary.old else []
-                candidates.append(t("title.file_removed", name=name))
-            elif k == "file.renamed":
-                candidates = [
-                    t("title.renamed", new=code(posixpath.basename(primary.new or ""))),
-                    t("title.renamed_short"),
-                ]
-            elif k.startswith("binary."):
-                kind = "image" if af.change.path.lower().endswith(IMAGE_SUFFIXES) else "binary"
-                candidates = [t(f"title.{k.replace('.', '_')}_{kind}", name=name)]
-            elif k in ("heading.added", "section.added"):
-                candidates = [t("title.section_added", section=primary.new)] if n_kind == 1 else []
-                candidates.append(t("title.sections_added"))
-            elif k in ("heading.removed", "section.removed"):
-                candidates = (
-                    [t("title.section_removed", section=primary.old)] if n_kind == 1 else []
-                )
-                candidates.append(t("title.sections_removed"))
-            elif k == "heading.renamed":
-                tail = _suffix(primary.old, primary.new)
-                if tail:
-                    candidates = [t("title.suffix_added", suffix=code(tail))]
-                candidates += [
-                    t("title.heading_renamed", new=primary.new),
-                    t("title.headings_renamed"),
-                ]
-            elif k in ("table.added", "table.removed"):
-                candidates = [t(f"title.{k.replace('.', '_')}")]
-            elif k == "table.row_added":
-                candidates = [t("title.row_added", row=new)] if n_kind == 1 else []
-                candidates.append(t("title.rows_added"))
-            elif k == "table.row_removed":
-                candidates = [t("title.row_removed", row=old)] if n_kind == 1 else []
-                candidates.append(t("title.rows_removed"))
-            elif k == "table.row_changed":
-                candidates = (
-                    [t("title.row_changed", row=code(str(d.get("row", ""))))] if n_kind == 1 else []
-                )
-                candidates.append(t("title.rows_changed"))
-            elif k == "table.columns_changed":
-                candidates = [t("title.columns_changed")]
-            elif k.startswith("toc."):
-                short = k.split(".", 1)[1]
-                value = (
-                    primary.new
-                    if short in ("entry_added", "entry_renamed")
-                    else (primary.old if short == "entry_removed" else str(d.get("name", "")))
-                )
-                if n_kind == 1 and value:
-                    candidates = [t(f"title.toc_{short}", name=value)]
-                candidates.append(t("title.toc_updated"))
-            elif k in ("version.changed", "name.replaced"):
-                param = d.get("param")
-                if param:
-                    candidates = [t("title.key_changed", key=code(str(param)), new=new)]
-                candidates += [
-                    t("title.value_changed", old=old, new=new),
-                    t("title.value_to", new=new),
-                    t("title.values_updated"),
-                ]
-            elif k in (
-                "frontmatter.changed",
-                "frontmatter.date_changed",
-                "frontmatter.added",
-                "frontmatter.removed",
-            ):
-                key = str(d.get("key", ""))
-                tail = _suffix(primary.old, primary.new)
-                if tail:
-                    candidates = [t("title.suffix_added", suffix=code(tail))]
-                if k == "frontmatter.date_changed" and primary.new:
-                    candidates.append(t("title.date_updated", key=code(key), new=new))
-                elif k == "frontmatter.changed" and primary.new:
-                    candidates.append(t("title.key_changed", key=code(key), new=new))
-                candidates.append(t("title.metadata"))
-            elif k == "link.retargeted":
-                candidates = (
-                    [t("title.link_retargeted", text=str(d.get("text", "")))] if n_kind == 1 else []
-                )
-                candidates.append(t("title.links_updated"))
-            elif k == "link.added":
-                text = str(d.get("text") or "")
-                candidates = [t("title.link_added", text=text)] if n_kind == 1 and text else []
-                candidates.append(t("title.links_updated"))
-            elif k in ("link.removed", "link.text_changed", "image.text_changed"):
-                candidates = [t("title.links_updated")]
-            elif k.startswith("image."):
-                candidates = [t("title.images_updated")]
-            elif k.startswith(("include.", "pivot.")):
-                candidates = [t("title.includes_updated")]
-            elif k in ("code.added", "code.removed", "code.changed"):
-                candidates = [t(f"title.{k.replace('.', '_')}")]
-            elif k.startswith("alert."):
-                candidates = [t(f"title.{k.replace('.', '_')}", type=code(str(d.get("type", ""))))]
-            elif k.startswith("list.item_"):
-                candidates = [t(f"title.{k.split('.', 1)[1]}")]
-            elif k == "text.typo":
-                candidates = [t("title.typo", old=old, new=new), t("title.typo_short")]
-            elif k == "text.wording":
-                if primary.new and n_kind == 1:
-                    candidates = [t("title.text_inserted", new=new)] if not primary.old else []
-                candidates.append(t("title.wording"))
-            elif k.startswith("config."):
-                key = code(str(d.get("key", "")))
-                candidates = [t("title.key_changed", key=key, new=new)] if primary.new else []
-                candidates.append(t("title.values_updated"))
-            elif k == "text.replaced":
-                line_key = d.get("key")
-                if line_key and _is_date_key(primary):
-                    candidates = [t("title.date_updated", key=code(str(line_key)), new=new)]
-                elif line_key:
-                    candidates = [t("title.key_changed", key=code(str(line_key)), new=new)]
-                candidates += [
-                    t("title.value_changed", old=old, new=new),
-                    t("title.value_to", new=new),
-                    t("title.values_updated"),
-                ]
-            elif k == "text.inserted":
-                candidates = [t("title.text_inserted", new=new), t("title.text_edited")]
-            elif k == "text.deleted":
-                candidates = [t("title.text_deleted", old=old), t("title.text_edited")]
-            elif k in (
-                "lines.added",
-                "text.added",
-                "lines.removed",
-                "text.removed",
-                "line.rewritten",
-                "text.substantive",
-            ):
-                base = {
-                    "text.added": "lines.added",
-                    "text.removed": "lines.removed",
-                    "text.substantive": "line.rewritten",
-                }.get(k, k)
-                key = base.replace(".", "_")
-                candidates = [
-                    t(f"title.{key}_in", section=primary.where) if primary.where else "",
-                    t(f"title.{key}", count=int(d.get("count", 1))),
-                ]
-            elif k == "text.moved":
-                candidates = [t("title.moved")]
-            elif k in ("whitespace.changed", "newline.eof", "text.punctuation"):
-                candidates = [t("title.formatting")]
-        # The last resort still says what happened to the file: an added page is no "update".
-        status = af.change.status
-        if status is FileStatus.ADDED:
-            candidates += [t("title.file_added", name=name), t("title.added_short")]
-        elif status is FileStatus.REMOVED:
-            candidates += [t("title.file_removed", name=name), t("title.removed_short")]
-        elif status is FileStatus.RENAMED:
-            candidates.append(t("title.renamed_short"))
-        else:
-            candidates += [t("title.updated", name=name), t("title.updated_short")]
-        for c in candidates:
-            # "``" is an empty value: that template needs a value the facts do not have.
-            if c and "``" not in c and _visible_len(c) <= limit:
-                return c.rstrip("。.")
-        return candidates[-1].rstrip("。.")
+        return self.titler.title(af, facts, _rank)
 
     def explanation(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """One to four sentences, the first carrying the main change."""
@@ -732,7 +549,9 @@ class FileWriter:
                 continue
             items.append((_rank(f) - (1 if f is primary else 0), self.sentence(f, n, af)))
         items.sort(key=lambda x: x[0])
-        sentences = list(dict.fromkeys(s for _, s in items if s))  # same words once
+        sentences = self._name_sections_twice(
+            list(dict.fromkeys(s for _, s in items if s)), facts
+        )  # same words once
         if len(sentences) > MAX_EXPLANATION_SENTENCES:
             # How many edits are left unsaid is a count of our own grouping, not of the diff.
             sentences = sentences[: MAX_EXPLANATION_SENTENCES - 1]
@@ -744,6 +563,23 @@ class FileWriter:
         if "patch-clipped" in af.change.notes:
             sentences.append(self.cat.t("note.patch_clipped"))
         return self.cat.t("sep.sentence").join(sentences)
+
+    def _name_sections_twice(self, sentences: list[str], facts: list[Fact]) -> list[str]:
+        """Sentences where a section is named at most twice: from the third mention on, the
+        location phrase goes (the reader already knows where this happens)."""
+        phrases = {
+            w: [self.cat.t(k, section=w) for k in ("where.in", "where.under")]
+            for w in {f.where for f in facts if f.where}
+        }
+        out: list[str] = []
+        for s in sentences:
+            for w, forms in phrases.items():
+                said = sum(x.count(self._q(w)) for x in out)
+                if said >= 2:
+                    for form in forms:
+                        s = s.replace(form, "", 1)
+            out.append(s)
+        return out
 
     def file_report(self, af: AnalyzedFile) -> FileReport:
         """The per-file entry of a report."""
@@ -856,8 +692,97 @@ class OfflineWriter:
         return composer.compose(request, lang, files)
 
 
+#: Build, policy and table-of-contents files: told last on any day.
+PLUMBING_NAMES = {
+    ".gitignore",
+    ".gitattributes",
+    "security.md",
+    "license",
+    "license.md",
+    "license-code",
+    "code_of_conduct.md",
+    "contributing.md",
+    "codeowners",
+    "toc.yml",
+    "docfx.json",
+    "zone-pivot-groups.yml",
+    "breadcrumb.yml",
+}
+#: Fact kinds too slight to be a theme of the day or an item of the summary.
+MINOR_THEME_KINDS: set[str] = {
+    FactKind.FRONTMATTER_DATE_CHANGED,
+    FactKind.FRONTMATTER_CHANGED,
+    FactKind.LINK_ADDED,
+    FactKind.TEXT_MOVED,
+    FactKind.WHITESPACE_CHANGED,
+    FactKind.NEWLINE_EOF,
+    FactKind.TEXT_PUNCTUATION,
+}
+#: Page titles that say a page is an entry point: named first among a new area's pages.
+_ENTRY_PAGE_RE = re.compile(
+    r"migrat|overview|quickstart|get(ting)? started|what is|introduc|concepts?\b", re.IGNORECASE
+)
+_RETIREMENT_RE = re.compile(r"\b(retire[ds]?|retirement|deprecat\w*)\b", re.IGNORECASE)
+MIN_AREA_PAGES = 3
+MIN_DOC_SET_PAGES = 5
+MAX_SUMMARY_ITEMS = 3
+MAX_INSIGHTS = 3
+MAX_QUOTED_TITLE = 60
+
+SharedKey = tuple[str, str | None, str | None, str]
+
+
+def is_plumbing(path: str) -> bool:
+    """Whether ``path`` is a build, policy or TOC file rather than a page."""
+    base = posixpath.basename(path).lower()
+    return base in PLUMBING_NAMES or base.startswith(".") or base.endswith(".json")
+
+
+def _is_page(path: str) -> bool:
+    return path.lower().endswith((".md", ".markdown")) and not is_plumbing(path)
+
+
+def file_rank(f: FileReport) -> tuple[int, int, int, int, str]:
+    """How much a file matters (smaller first): pages before plumbing, then its main fact, then
+    real pages before included fragments, then size."""
+    facts = _normalise(f.facts)
+    main = min((_rank(x) for x in facts), default=UNKNOWN_RANK)
+    return (int(is_plumbing(f.path)), main, int("/includes/" in f.path), -f.changes, f.path)
+
+
+def _page_title(f: FileReport) -> str | None:
+    for fact in f.facts:
+        if fact.kind == FactKind.FILE_ADDED and fact.new:
+            return fact.new
+        if fact.kind == FactKind.FILE_REMOVED and fact.old:
+            return fact.old
+    return None
+
+
+def _folder_of_most(paths: list[str], minimum: int) -> tuple[str, list[str]] | None:
+    """The deepest folder holding most of ``paths`` (at least ``minimum`` of them)."""
+    under: dict[str, list[str]] = defaultdict(list)
+    for p in paths:
+        parts = p.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            under["/".join(parts[:depth])].append(p)
+    best: tuple[str, list[str]] | None = None
+    for folder, members in under.items():
+        if len(members) < minimum:
+            continue
+        # More pages win; among equals the deeper folder names the area more precisely.
+        if best is None or (len(members), folder.count("/")) > (len(best[1]), best[0].count("/")):
+            best = (folder, members)
+    return best
+
+
 class ReportComposer:
-    """Report-level sections (summary, highlights, insights) from the per-file entries."""
+    """Report-level sections (summary, highlights, insights) from the per-file entries.
+
+    Everything is ordered by one ranking (:func:`file_rank`, built on the fact ranks the
+    titles use): the summary names the first one to three changes, the highlights show the
+    first seven bullets, the insights tell themes that span several files.
+    """
 
     def __init__(self, lang: str) -> None:
         self.cat = catalog(lang)
@@ -882,6 +807,8 @@ class ReportComposer:
             engine="offline",
         )
 
+    # -- shared building blocks ----------------------------------------------------------
+
     def _status_counts(self, files: list[FileReport]) -> str:
         counts = Counter(f.status for f in files)
         parts = [
@@ -900,59 +827,31 @@ class ReportComposer:
         ]
         return self.cat.join(parts)
 
-    def summary(self, request: ReportRequest, files: list[FileReport]) -> str:
-        """The front matter ``summary``: counts by status and type."""
-        t = self.cat.t
-        adds = sum(f.additions for f in files)
-        dels = sum(f.deletions for f in files)
-        s = t(
-            "summary.files",
-            count=len(files),
-            category=request.category,
-            statuses=self._status_counts(files),
-            adds=self.cat.num(adds),
-            dels=self.cat.num(dels),
-        )
-        return s + t("sep.sentence") + t("summary.types", types=self._type_counts(files))
+    def _quote_title(self, title: str) -> str:
+        return self.cat.t("quote", text=shorten(title, MAX_QUOTED_TITLE))
 
-    def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
-        """Highlights: an opening line and the three bullet groups."""
-        t = self.cat.t
-        commits = len(request.changeset.commits)
-        text = t("highlights.intro", count=len(files), statuses=self._status_counts(files))
-        if commits:
-            text += t("sep.sentence") + t("highlights.commits", count=commits)
-        by_type: dict[ModificationType, list[FileReport]] = defaultdict(list)
-        for f in files:
-            by_type[f.modification_type].append(f)
-        new = self._bullets(by_type[ModificationType.NEW_FEATURE])
-        breaking = self._bullets(by_type[ModificationType.BREAKING_CHANGE])
-        other = self._grouped_bullets(
-            by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE], files
-        )
-        return Highlights(
-            text=text,
-            new_features=new,
-            breaking_changes=breaking,
-            other_updates=other,
-        )
+    def _names(self, values: list[str], limit: int = 3, counted: bool = False) -> str:
+        """``values`` once each, at most ``limit``; "and others" for the rest unless the
+        sentence already gives the count ("57 pages, including a, b and c")."""
+        unique = list(dict.fromkeys(values))
+        return self.cat.join(unique[:limit], more=len(unique) > limit and not counted)
 
     def _bullet(self, f: FileReport) -> str:
+        # A title that already names the file needs no "(name)" after it.
+        if code(f.basename) in f.modification_title:
+            return f.modification_title
         return self.cat.t("highlights.bullet", title=f.modification_title, name=code(f.basename))
 
-    def _bullets(self, files: list[FileReport]) -> list[str]:
-        out = [self._bullet(f) for f in files[:MAX_BULLETS]]
-        if len(files) > MAX_BULLETS:
-            out[-1] = self.cat.t("highlights.more_files")
-        return out
-
-    def _grouped_bullets(self, files: list[FileReport], all_files: list[FileReport]) -> list[str]:
-        """Facts shared by several files become one bullet with a count."""
-        shared: dict[tuple[str, str | None, str | None, str], list[FileReport]] = defaultdict(list)
-        for f in all_files:
-            seen = set()
+    def _shared(self, files: list[FileReport]) -> list[tuple[SharedKey, list[FileReport]]]:
+        """Facts that several files share, most important first."""
+        shared: dict[SharedKey, list[FileReport]] = defaultdict(list)
+        rank: dict[SharedKey, int] = {}
+        for f in files:
+            seen: set[SharedKey] = set()
             for fact in f.facts:
-                if not _shareable(fact.kind) or not (fact.old or fact.new):
+                # The same reworded span (old -> new) in several files is one change too.
+                wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
+                if not (_shareable(fact.kind) or wording) or not (fact.old or fact.new):
                     continue
                 key = str(fact.detail.get("key") or fact.detail.get("param") or "")
                 # A date bump is shared whatever each file's old date was.
@@ -961,25 +860,10 @@ class ReportComposer:
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
-        mine = {f.path for f in files}
-        bullets: list[str] = []
-        covered: set[str] = set()
-        for (kind, old, new, key), everywhere in sorted(shared.items(), key=lambda kv: -len(kv[1])):
-            group = [g for g in everywhere if g.path in mine]
-            if len(group) < 2 or len(bullets) >= MAX_BULLETS - 1:
-                continue
-            if all(g.path in covered for g in group):
-                continue
-            # The count is of every file of the report sharing the fact: one checkable number.
-            bullets.append(self._shared_bullet(kind, old, new, key, len(everywhere)))
-            covered.update(g.path for g in group)
-        rest = [f for f in files if f.path not in covered]
-        room = MAX_BULLETS - len(bullets)
-        for f in rest[:room]:
-            bullets.append(self._bullet(f))
-        if len(rest) > room and bullets:
-            bullets[-1] = self.cat.t("highlights.more_files")
-        return bullets
+                    rank[fkey] = _rank(fact)
+        out = [(k, v) for k, v in shared.items() if len(v) >= 2]
+        out.sort(key=lambda kv: (rank[kv[0]], -len(kv[1])))
+        return out
 
     def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
         t = self.cat.t
@@ -995,44 +879,209 @@ class ReportComposer:
             return t("highlights.shared_inserted", new=code(new), count=n)
         return t("highlights.shared_deleted", old=code(old or ""), count=n)
 
+    def _doc_set(self, files: list[FileReport]) -> tuple[str, list[FileReport]] | None:
+        """A folder where a whole set of new pages arrived today."""
+        added = [f for f in files if f.status is FileStatus.ADDED and _is_page(f.path)]
+        found = _folder_of_most([f.path for f in added], MIN_DOC_SET_PAGES)
+        if found is None:
+            return None
+        members = set(found[1])
+        return found[0], [f for f in added if f.path in members]
+
+    def _area_titles(self, pages: list[FileReport], limit: int) -> str:
+        """Names of an area's pages, entry points (overview, migration guide) first."""
+        pages = sorted(
+            pages,
+            key=lambda f: (not _ENTRY_PAGE_RE.search(_page_title(f) or f.path), file_rank(f)),
+        )
+        names = [
+            self._quote_title(title) if (title := _page_title(f)) else code(f.basename)
+            for f in pages
+        ]
+        return self._names(names, limit, counted=True)
+
+    # -- sections ------------------------------------------------------------------------
+
+    def summary(self, request: ReportRequest, files: list[FileReport]) -> str:
+        """The front matter ``summary``: the day's most important changes, then the size."""
+        t = self.cat.t
+        items: list[str] = []
+        told: set[str] = set()
+        doc_set = self._doc_set(files)
+        if doc_set:
+            folder, pages = doc_set
+            items.append(
+                t(
+                    "report.doc_set",
+                    folder=code(folder),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 2),
+                )
+            )
+            told.update(f.path for f in pages)
+        for (kind, old, new, key), group in self._shared(files)[:1]:
+            if kind not in MINOR_THEME_KINDS and not _is_date_key(
+                Fact(kind=kind, detail={"key": key})
+            ):
+                items.append(self._shared_bullet(kind, old, new, key, len(group)))
+                told.update(f.path for f in group)
+        for f in sorted(files, key=file_rank):
+            if len(items) >= MAX_SUMMARY_ITEMS:
+                break
+            if f.path in told or is_plumbing(f.path) or self._is_minor_file(f):
+                continue
+            if self._bullet(f) in items:
+                continue
+            items.append(self._bullet(f))
+            told.add(f.path)
+        adds = sum(f.additions for f in files)
+        dels = sum(f.deletions for f in files)
+        stats = t(
+            "report.stats", count=len(files), adds=self.cat.num(adds), dels=self.cat.num(dels)
+        )
+        if not items:
+            return stats + t("sep.sentence") + t("summary.types", types=self._type_counts(files))
+        lead = t("report.lead", items=t("report.items_sep").join(items[:MAX_SUMMARY_ITEMS]))
+        return lead + t("sep.sentence") + stats
+
+    @staticmethod
+    def _is_minor_file(f: FileReport) -> bool:
+        facts = _normalise(f.facts)
+        return not facts or all(x.kind in MINOR_THEME_KINDS for x in facts)
+
+    def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
+        """Highlights: an opening line and at most seven bullets, most important first."""
+        t = self.cat.t
+        commits = len(request.changeset.commits)
+        text = t("highlights.intro", count=len(files), statuses=self._status_counts(files))
+        if commits:
+            text += t("sep.sentence") + t("highlights.commits", count=commits)
+        by_type: dict[ModificationType, list[FileReport]] = defaultdict(list)
+        for f in files:
+            by_type[f.modification_type].append(f)
+        Item = tuple[tuple[int, int, int, int, str], str]
+        groups: list[list[Item]] = [
+            [(file_rank(f), self._bullet(f)) for f in by_type[m]]
+            for m in (ModificationType.BREAKING_CHANGE, ModificationType.NEW_FEATURE)
+        ]
+        groups.append(
+            self._other_items(
+                by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE], files
+            )
+        )
+        for i, g in enumerate(groups):
+            g.sort(key=lambda it: it[0])
+            # Two files with one name and one title read as a repeated bullet: told once.
+            unique: dict[str, Item] = {}
+            for it in g:
+                unique.setdefault(it[1], it)
+            groups[i] = list(unique.values())
+        # Every non-empty group is shown (breaking changes always); the other slots go to the
+        # most important bullets whichever group they are in.
+        taken = [min(1, len(g)) for g in groups]
+        room = MAX_BULLETS - sum(taken)
+        while room > 0:
+            best = None
+            for i, g in enumerate(groups):
+                if taken[i] < len(g) and (
+                    best is None or g[taken[i]][0] < groups[best][taken[best]][0]
+                ):
+                    best = i
+            if best is None:
+                break
+            taken[best] += 1
+            room -= 1
+        out: list[list[str]] = []
+        for g, n in zip(groups, taken, strict=True):
+            bullets = [b for _, b in g[:n]]
+            if len(g) > n:
+                bullets.append(t("report.more", count=len(files)))
+            out.append(bullets)
+        return Highlights(
+            text=text, new_features=out[1], breaking_changes=out[0], other_updates=out[2]
+        )
+
+    def _other_items(
+        self, files: list[FileReport], all_files: list[FileReport]
+    ) -> list[tuple[tuple[int, int, int, int, str], str]]:
+        """Shared facts as one bullet with the count of files, then the remaining files."""
+        mine = {f.path for f in files}
+        items: list[tuple[tuple[int, int, int, int, str], str]] = []
+        covered: set[str] = set()
+        for (kind, old, new, key), everywhere in self._shared(all_files):
+            group = [g for g in everywhere if g.path in mine]
+            if len(group) < 2 or all(g.path in covered for g in group):
+                continue
+            rank = _rank(Fact(kind=kind, old=old, new=new, detail={"key": key}))
+            # The count is of every file of the report sharing the fact: one checkable number.
+            text = self._shared_bullet(kind, old, new, key, len(everywhere))
+            items.append(((0, rank, 0, -sum(g.changes for g in group), kind), text))
+            covered.update(g.path for g in group)
+        items += [(file_rank(f), self._bullet(f)) for f in files if f.path not in covered]
+        return items
+
     def insights(self, request: ReportRequest, files: list[FileReport]) -> list[str]:
-        """Up to three short paragraphs, each grounded in several files' facts or counts."""
+        """Themes that span files: a new area, removed pages, a moved folder, one change in
+        many files, retirement notices. Nothing when there is no theme."""
         t = self.cat.t
         paras: list[str] = []
-        if not files:
-            return paras
-        folders = Counter(posixpath.dirname(f.path) or "." for f in files)
-        top = folders.most_common(3)
-        if len(files) > 1:
+        added = [f for f in files if f.status is FileStatus.ADDED and _is_page(f.path)]
+        area = _folder_of_most([f.path for f in added], MIN_AREA_PAGES)
+        if area:
+            members = set(area[1])
+            pages = [f for f in added if f.path in members]
             paras.append(
                 t(
-                    "insights.folders",
-                    folders=self.cat.join(
-                        [t("insights.folder", folder=code(d), count=n) for d, n in top]
-                    ),
+                    "report.new_area",
+                    folder=code(area[0]),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 3),
                 )
             )
-        biggest = max(files, key=lambda f: f.changes)
-        if biggest.changes:
+        removed = [f for f in files if f.status is FileStatus.REMOVED and _is_page(f.path)]
+        gone = _folder_of_most([f.path for f in removed], MIN_AREA_PAGES)
+        if gone:
+            members = set(gone[1])
+            pages = [f for f in removed if f.path in members]
             paras.append(
                 t(
-                    "insights.biggest",
-                    name=code(biggest.path),
-                    adds=self.cat.num(biggest.additions),
-                    dels=self.cat.num(biggest.deletions),
-                    title=biggest.modification_title,
+                    "report.removed_area",
+                    folder=code(gone[0]),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 3),
                 )
             )
-        attention = [f for f in files if f.modification_type is ModificationType.BREAKING_CHANGE]
-        if attention:
+        moves: Counter[tuple[str, str]] = Counter()
+        for f in files:
+            if f.old_path:
+                old_dir, new_dir = posixpath.dirname(f.old_path), posixpath.dirname(f.path)
+                if old_dir != new_dir:
+                    moves[(old_dir or ".", new_dir or ".")] += 1
+        for (old_dir, new_dir), n in moves.most_common(1):
+            if n >= 2:
+                paras.append(t("report.moved", count=n, old=code(old_dir), new=code(new_dir)))
+        for (kind, old, new, key), group in self._shared(files):
+            if len(paras) >= MAX_INSIGHTS:
+                break
+            if kind in MINOR_THEME_KINDS or _is_date_key(Fact(kind=kind, detail={"key": key})):
+                continue
+            change = self._shared_bullet(kind, old, new, key, len(group))
+            paras.append(t("report.same_change", change=change))
+            break
+        retiring = [
+            f
+            for f in sorted(files, key=file_rank)
+            if any(
+                _RETIREMENT_RE.search(str(x.new or ""))
+                for x in f.facts
+                if x.kind not in (FactKind.LINK_ADDED, FactKind.LINK_RETARGETED)
+            )
+        ]
+        if retiring:
             paras.append(
-                t(
-                    "insights.breaking",
-                    count=len(attention),
-                    names=self.cat.join([code(f.basename) for f in attention[:5]]),
-                )
+                t("report.retirement", names=self._names([code(f.basename) for f in retiring]))
             )
-        return paras[:3]
+        return paras[:MAX_INSIGHTS]
 
 
 def describe(af: AnalyzedFile, lang: str) -> FileReport:
