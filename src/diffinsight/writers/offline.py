@@ -116,7 +116,11 @@ class FileWriter:
     def _value(self, text: str) -> str:
         """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
         short = _shorten(text)
-        return code(short[:-1]) + "…" if short != text else code(text)
+        # Only a real cut ends in the ellipsis; a value that merely had its spaces evened out
+        # keeps its last character.
+        if short != " ".join(text.split()):
+            return code(short[:-1]) + "…"
+        return code(short)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
