@@ -155,4 +155,6 @@ def test_values_with_uneven_spaces_keep_their_last_letter() -> None:
     fw = FileWriter("en_US")
     assert fw._value("Omit  the") == "`Omit the`"
     long = "word " * 30
-    assert fw._value(long).endswith("`…") and len(fw._value(long)) <= 84
+    assert fw._value(long).endswith("…`") and len(fw._value(long)) <= 84
+    url = "https://example.com/" + "a" * 90
+    assert unsupported_tokens(fw._value(url), Evidence(url)) == []

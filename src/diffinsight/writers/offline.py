@@ -116,10 +116,8 @@ class FileWriter:
     def _value(self, text: str) -> str:
         """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
         short = _shorten(text)
-        # Only a real cut ends in the ellipsis; a value that merely had its spaces evened out
-        # keeps its last character.
-        if short != " ".join(text.split()):
-            return code(short[:-1]) + "…"
+        # The ellipsis stays inside the span: the grounding check then reads the value as
+        # shortened (its head must start a token of the diff) rather than as a whole token.
         return code(short)
 
     def _names(self, values: list[str], total: int) -> str:
