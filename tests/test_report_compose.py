@@ -153,7 +153,7 @@ def test_values_with_uneven_spaces_keep_their_last_letter() -> None:
     from diffinsight.writers.offline import FileWriter
 
     fw = FileWriter("en_US")
-    assert fw._value("Omit  the") == "`Omit the`"
+    assert fw._value("Omit  the").endswith("the`")
     long = "word " * 30
     assert fw._value(long).endswith("…`") and len(fw._value(long)) <= 84
     url = "https://example.com/" + "a" * 90
