@@ -118,9 +118,11 @@ class FileWriter:
         return self.cat.t("quote", text=_shorten(text))
 
     def _value(self, text: str) -> str:
-        """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
+        """A value in a code span, cut at a word with ``…`` when longer than 80."""
         short = _shorten(text) if len(text) > MAX_CELL_CHARS else text
-        return code(short[:-1]) + "…" if short != text else code(text)
+        # The ellipsis stays inside the span: the grounding check then reads the value as
+        # shortened (its head must start a token of the diff) rather than as a whole token.
+        return code(short)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
