@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from diffinsight.facts.frontmatter import load_yaml
 from diffinsight.facts.patch import parse_hunks
 from diffinsight.models import Fact, FileChange
 
@@ -68,7 +69,7 @@ def _flatten_toc(node: Any, parent: str, out: list[Entry]) -> None:
 
 def toc_entries(text: str) -> list[Entry]:
     """Every entry of a TOC document; :class:`yaml.YAMLError` if it does not parse."""
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     out: list[Entry] = []
     _flatten_toc(data, "", out)
     return out
@@ -229,7 +230,7 @@ def _short(value: str) -> str | None:
 def _load(path: str, text: str) -> Any:
     if path.lower().endswith(".json"):
         return json.loads(text)
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def config_facts(change: FileChange) -> list[Fact] | None:
