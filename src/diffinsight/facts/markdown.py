@@ -31,6 +31,7 @@ from diffinsight.facts.structure import (
     clean_inline,
     fence_lang,
     map_lines,
+    map_window,
     split_row,
 )
 from diffinsight.models import Fact, FileChange
@@ -110,9 +111,12 @@ def strip_links(text: str) -> str:
 def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[DocMap], bool]:
     """Old-side and new-side line maps: whole documents, or one per hunk."""
     if change.old_text is not None and change.new_text is not None:
+        # Only the changed lines' roles are read: parse just the chunks that hold them.
+        gone = {r.old_start + k for h in hunks for r in h.changes for k in range(len(r.removed))}
+        came = {r.new_start + k for h in hunks for r in h.changes for k in range(len(r.added))}
         return (
-            [map_lines(change.old_text.split("\n"))],
-            [map_lines(change.new_text.split("\n"))],
+            [map_window(change.old_text.split("\n"), gone)],
+            [map_window(change.new_text.split("\n"), came)],
             True,
         )
     olds: list[DocMap] = []
