@@ -69,6 +69,9 @@ def main() -> int:
             )
             mobile.goto(base + report)
             mobile.click(".switcher a[hreflang='ja-JP']")
+            # The summary table as a phone shows it (one card per file), then a wrapped diff.
+            mobile.evaluate("document.getElementById('s-table').scrollIntoView()")
+            mobile.eval_on_selector("details.diff", "d => { d.open = true; }")
             mobile.screenshot(path=str(DOCS / "screenshot-mobile.png"))
             browser.close()
         server.shutdown()

@@ -148,6 +148,32 @@ def write_synthetic_reports(root: Path) -> dict[str, Path]:
         "other/report-20250301-misc.md",
         make_report(title="Diff Insight Report - misc", date="2025-03-01", summary="No language."),
     )
+    sentence = (
+        "When you deploy a model to a region that supports provisioned throughput, the quota "
+        "that you request is shared by every deployment in the subscription, and the service "
+        "reports the {word} capacity on the quota page of the portal for each region."
+    )
+    long_files = [
+        {
+            "path": f"articles/ai-services/openai/how-to/provisioned-throughput-onboarding-{i}.md",
+            "type": ["minor update", "new feature", "breaking change", "bug fix"][i % 4],
+            "title": f"Clarified provisioned throughput quota guidance for deployments part {i}",
+            "patch": f"@@ -10,3 +10,3 @@ Quota\n context line\n-{sentence.format(word='remaining')}\n"
+            f"+{sentence.format(word='available')}\n context",
+            "explanation": f"Section {i} now says *available* instead of *remaining*.",
+        }
+        for i in range(12)
+    ]
+    put(
+        "en/report-20250523-long.md",
+        make_report(
+            title="[en_US] Diff Insight Report - openai",
+            date="2025-05-23",
+            permalink="https://github.com/o/r/compare/o:2222222...o:3333333",
+            summary="Twelve pages reword the quota guidance.",
+            files=long_files,
+        ),
+    )
     put(
         "en/report-20250520-hostile.md",
         make_report(

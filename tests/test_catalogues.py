@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from diffinsight.grounding import unsupported_tokens
 from diffinsight.i18n import _load, available_languages, catalog
 
 REQUIRED = ["en_US", "ja_JP", "zh_CN", "zh_TW", "ko_KR", "fr_FR", "de_DE", "es_ES"]
@@ -50,3 +51,11 @@ def test_cjk_catalogues_use_full_width_punctuation(lang: str) -> None:
         for text in msg.values() if isinstance(msg, dict) else [msg]:
             assert not str(text).rstrip().endswith("."), key
             assert "(" not in str(text).replace("{", ""), key
+
+
+def test_counts_grouped_without_dots() -> None:
+    # "1.150 Zeilen" would read as a version; the grounding check could not confirm it either.
+    de = catalog("de_DE")
+    assert de.num(1150) == "1\u202f150"
+    assert unsupported_tokens(f"{de.num(1150)} Zeilen", "+++ 1150 lines") == []
+    assert catalog("en_US").num(1150) == "1,150"

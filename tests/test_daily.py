@@ -275,9 +275,8 @@ def test_watch_list_typos_name_key_and_line(tmp_path: Path) -> None:
         parse_watchlist(WATCH.replace("  - path: docs\n", "  - path: docs\n    github: a/b\n"), "w")
     with pytest.raises(ConfigError, match=r"unknown key 'timezon'"):
         parse_watchlist(WATCH.replace("timezone:", "timezon:"), "w")
-    cfg = parse_watchlist(WATCH.replace("Asia/Tokyo", "Mars/Base"), "w", base=tmp_path)
-    with pytest.raises(ConfigError, match=r"timezone 'Mars/Base' is unknown"):
-        run_watchlist(cfg)
+    with pytest.raises(ConfigError, match=r"w: line 2: timezone: unknown time zone 'Mars/Base'"):
+        parse_watchlist(WATCH.replace("Asia/Tokyo", "Mars/Base"), "w", base=tmp_path)
     assert not (tmp_path / "site").exists()
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from diffinsight.grounding import Evidence, evidence_for, text_tokens, unsupported_tokens
+from diffinsight.llm import checks
 from diffinsight.models import Fact, FileChange, FileStatus
 
 PATCH = """@@ -29,7 +29,7 @@ You can use the Realtime API.
@@ -97,3 +98,51 @@ def test_evidence_for_change() -> None:
     ev = Evidence(evidence_for(change, facts))
     assert unsupported_tokens("`b.md`: 3 added, 1 removed, 12 rows, 4 changes", ev) == []
     assert unsupported_tokens("5 rows", ev) == ["5"]
+
+
+# -- equivalent spellings: each accepted equivalence, and its nearest miss ---------------------
+
+
+def test_us_date_in_the_diff_supports_an_iso_date() -> None:
+    ev = Evidence("ms.date: 11/21/2024")
+    assert unsupported_tokens("Updated on 2024-11-21.", ev) == []
+    assert unsupported_tokens("Updated on 2024-11-12.", ev) == ["2024-11-12"]
+
+
+def test_iso_date_in_the_diff_supports_a_us_date() -> None:
+    ev = Evidence("| gpt-4o | 2024-11-20 | GA |")
+    assert unsupported_tokens("GA since 11/20/2024.", ev) == []
+    assert unsupported_tokens("GA since 20/11/2024.", ev) == ["20/11/2024"]  # no day-first guess
+
+
+def test_cjk_date_is_the_same_date() -> None:
+    ev = Evidence("ms.date: 11/21/2024")
+    text = "更新日期为2024年11月21日。"
+    assert checks.unsupported(text, ev) == []
+    assert checks.unsupported("更新日期为2024年11月22日。", ev) == ["2024 年 11 月 22 日"]
+
+
+def test_english_month_date_is_the_same_date() -> None:
+    ev = Evidence("Retirement: 2025-04-30")
+    assert unsupported_tokens("It retires on April 30, 2025.", ev) == []
+    assert unsupported_tokens("It retires on Apr 30 2025.", ev) == []
+    assert unsupported_tokens("It retires on April 30, 2026.", ev) == ["April 30, 2026"]
+
+
+def test_grouped_and_plain_numbers_are_the_same_number() -> None:
+    assert unsupported_tokens("128000 tokens", Evidence("context 128,000 tokens")) == []
+    assert unsupported_tokens("128,000 tokens", Evidence("context 128000 tokens")) == []
+
+
+def test_thousands_suffix_only_for_exact_thousands_the_diff_writes() -> None:
+    assert unsupported_tokens("128K tokens", Evidence("context 128,000 tokens")) == []
+    assert unsupported_tokens("128,000 tokens", Evidence("context: 128K")) == []
+    # No rounding: 131,072 is not "131K", and "128" is not "128K".
+    assert unsupported_tokens("131K tokens", Evidence("context 131,072")) == ["131K"]
+    assert unsupported_tokens("128 tokens", Evidence("context: 128K")) == ["128"]
+
+
+def test_product_name_split_by_cjk_text() -> None:
+    ev = Evidence("Create an Azure AI Search index with GPT-4o")
+    assert checks.unsupported("使用`Azure AI 搜索`索引和`GPT-4o 模型`。", ev) == []
+    assert checks.unsupported("使用`Azure AI 搜索 v2`索引。", ev) == ["Azure AI 搜索 v2"]

@@ -228,10 +228,12 @@ def test_wrong_language_twice_falls_back() -> None:
         srv.script(_english_everywhere, _english_everywhere)
         reports = writer(srv).write(request(["zh_CN"]))
     assert engines(reports) == [["offline", "offline"]]
-    assert "llm-invalid" in reports[0].files[0].notes[-1]
+    note = reports[0].files[0].notes[-1]
+    assert note.startswith("llm-guard: title removed (wrong language)"), note
+    assert reports[0].files[0].removed_claims[0] == "Documentation update"
 
 
-def test_prompt_leak_artefacts_are_rejected() -> None:
+def test_prompt_leak_artefacts_are_cut_out() -> None:
     def leaky(seen: Seen) -> Reply:
         return ok(
             file_answer(
@@ -246,33 +248,110 @@ def test_prompt_leak_artefacts_are_rejected() -> None:
     with ChatServer() as srv:
         srv.script(leaky, leaky)
         reports = writer(srv).write(request(["en_US"]))
-    assert engines(reports) == [["offline", "offline"]]
-    assert "<format>" in srv.requests[1].body["messages"][-1]["content"]
+    # Cutting the artefacts out loses nothing, so no repair is paid for.
+    assert len(srv.requests) == 1
+    assert engines(reports) == [["llm", "llm"]]
     for f in reports[0].files:
-        assert "<format>" not in f.modification_title and "Locale" not in f.modification_title
+        assert f.modification_title == "Update"
+        assert f.removed_claims == ["<format>", "</format>", "Locale: en_US"]
 
 
-def test_invented_numbers_get_a_corrective_retry_and_are_reported() -> None:
-    def invent(seen: Seen) -> Reply:
+def _inventing(value: str) -> Any:
+    """A model whose explanation holds ``value`` (not in the diff) next to a sound sentence."""
+
+    def answer(seen: Seen) -> Reply:
         return ok(
             file_answer(
                 seen,
                 lambda lang, path: (
                     "API version update",
-                    "The example now uses `api-version=2026-01-01`, supported in 42 regions.",
+                    f"The example now uses {value}, supported in 42 regions."
+                    f" The page `{path.rsplit('/', 1)[-1]}` changes its example request.",
                 ),
             )
         )
 
-    with ChatServer() as srv:
-        srv.script(invent, invent)
+    return answer
+
+
+def _published(reports: list[Report]) -> list[str]:
+    out = []
+    for r in reports:
+        out += [r.summary, r.highlights.text, *r.insights, *r.highlights.other_updates]
+        out += [t for f in r.files for t in (f.modification_title, f.explanation)]
+    return out
+
+
+def test_stubborn_model_never_gets_an_unsupported_value_published() -> None:
+    stubborn = _inventing("`api-version=2026-01-01`")
+    with ChatServer(stubborn) as srv:
         reports = writer(srv).write(request(["en_US"]))
-    fix = srv.requests[1].body["messages"][-1]["content"]
-    assert "2026-01-01" in fix and "42" in fix
+        fix = srv.requests[1].body["messages"][-1]["content"]
+    assert srv.requests[1].is_repair and "2026-01-01" in fix and "42" in fix
     f = reports[0].files[0]
-    assert f.engine == "llm" and f.unsupported_tokens == ["api-version=2026-01-01", "42"]
-    assert reports[0].files[1].unsupported_tokens == ["api-version=2026-01-01", "42"]
-    assert reports[0].usage is not None and reports[0].usage.unsupported_tokens >= 2
+    # The sound sentence is kept; the one stating values the diff lacks is gone.
+    assert (
+        f.engine == "llm" and f.explanation == "The page `realtime.md` changes its example request."
+    )
+    assert f.unsupported_tokens == ["api-version=2026-01-01", "42"]
+    assert f.removed_claims == [
+        "The example now uses `api-version=2026-01-01`, supported in 42 regions."
+    ]
+    text = "\n".join(_published(reports))
+    assert "2026-01-01" not in text and "42" not in text
+    assert reports[0].usage is not None and reports[0].usage.claims_removed >= 2
+
+
+def test_a_text_left_too_short_falls_back_to_the_offline_text() -> None:
+    def bare(seen: Seen) -> Reply:
+        return ok(file_answer(seen, lambda lang, path: ("Update", "It now runs in 42 regions.")))
+
+    with ChatServer(bare) as srv:
+        reports = writer(srv).write(request(["en_US", "zh_CN"]))
+    for r in reports:
+        for f in r.files:
+            assert f.engine == "offline"
+            assert f.notes[-1].startswith("llm-guard: explanation too short after removals")
+            assert f.removed_claims == ["It now runs in 42 regions."]
+            assert "42" not in f.explanation and f.explanation
+    data = json.loads(reports[0].model_dump_json())
+    assert data["files"][0]["engine"] == "offline"
+    assert data["files"][0]["removed_claims"] == ["It now runs in 42 regions."]
+
+
+def test_a_repair_that_invents_a_new_value_loses_that_sentence() -> None:
+    with ChatServer() as srv:
+        srv.script(_inventing("`api-version=2026-01-01`"), _inventing("version `9.9.9`"))
+        reports = writer(srv).write(request(["en_US"]))
+    repair = srv.requests[1]
+    assert repair.is_repair
+    f = reports[0].files[0]
+    assert f.engine == "llm" and f.removed_claims == [
+        "The example now uses version `9.9.9`, supported in 42 regions."
+    ]
+    text = "\n".join(_published(reports))
+    assert "9.9.9" not in text and "2026-01-01" not in text
+
+
+def test_a_repair_carries_only_the_failed_file() -> None:
+    def one_bad(seen: Seen) -> Reply:
+        def text(lang: str, path: str) -> tuple[str, str]:
+            name = path.rsplit("/", 1)[-1]
+            extra = "It is used in 42 regions. " if name == "new-page.md" else ""
+            return ("Page update", f"{extra}The page `{name}` revises one section.")
+
+        return ok(file_answer(seen, text))
+
+    with ChatServer(one_bad) as srv:
+        reports = writer(srv).write(request(["en_US"]))
+    first, repair, *_ = srv.requests
+    assert [p for _, p in files_in(first)] == ["docs/realtime.md", "docs/new-page.md"]
+    assert [p for _, p in files_in(repair)] == ["docs/new-page.md"]
+    shown = repair.body["messages"][2]["content"]
+    assert repair.body["messages"][2]["role"] == "assistant"
+    assert "new-page.md" in shown and "realtime.md" not in shown
+    assert "wss://" not in repair.user  # the other file's input is not sent again
+    assert reports[0].files[1].explanation == "The page `new-page.md` revises one section."
 
 
 def test_finish_reason_length_splits_the_batch() -> None:
@@ -411,8 +490,9 @@ def test_report_sections_fault_keeps_file_entries() -> None:
     assert engines(reports) == [["llm", "llm"]]
     assert any("offline engine" in n for n in reports[0].notes)
     assert reports[0].summary  # the offline composer's summary
-    # The one-call answer and its repair, then the report call and its repair.
-    assert [s.is_combined for s in srv.requests] == [True, True, False, False]
+    # The one-call answer, then a repair of its sections alone (a report call).
+    assert [s.is_combined for s in srv.requests] == [True, False]
+    assert srv.requests[1].is_report and srv.requests[1].is_repair
 
 
 def test_calls_run_concurrently_within_the_bound() -> None:
@@ -437,3 +517,59 @@ def test_calls_run_concurrently_within_the_bound() -> None:
             )
         assert engines(reports) == [["llm", "llm"]]
         assert state["max"] == expected
+
+
+def test_report_sections_keep_only_supported_sentences() -> None:
+    def sections(seen: Seen) -> Reply:  # the same sections in the first answer and the repair
+        body = report_answer(seen) if seen.is_report else file_answer(seen)
+        for t in (body["texts"] if seen.is_report else body["report"]).values():
+            t["summary"] = (
+                "This set of changes revises several documentation pages and their wording."
+                " It adds 17 new regions."
+            )
+            t["insights"] = ["Pricing drops by 30 percent everywhere.", t["insights"][0]]
+            t["other_updates"] = ["Quota raised to 500 requests."]
+        return ok(body)
+
+    with ChatServer(sections) as srv:
+        reports = writer(srv).write(request(["en_US"]))
+    (r,) = reports
+    assert [s.is_report for s in srv.requests] == [False, True]  # sections repaired alone
+    assert r.summary == (
+        "This set of changes revises several documentation pages and their wording."
+    )
+    assert r.insights == [
+        "This set of changes revises several documentation pages and their wording."
+    ]
+    # The only bullet is gone, so the offline engine writes the highlights.
+    assert r.highlights.other_updates != ["Quota raised to 500 requests."]
+    assert "llm-guard: highlights written by the offline engine" in r.notes[-1]
+    assert r.removed_claims == [
+        "It adds 17 new regions.",
+        "Quota raised to 500 requests.",
+        "Pricing drops by 30 percent everywhere.",
+    ]
+    assert not any(v in "\n".join(_published(reports)) for v in ("17", "30", "500"))
+
+
+def test_a_fault_the_guard_removes_exactly_costs_no_repair() -> None:
+    def later(seen: Seen) -> Reply:
+        return ok(
+            file_answer(
+                seen,
+                lambda lang, path: (
+                    "Example request updated",
+                    f"The page `{path.rsplit('/', 1)[-1]}` changes its example request."
+                    " It now works in 42 regions.",
+                ),
+            )
+        )
+
+    with ChatServer(later) as srv:
+        reports = writer(srv).write(request(["en_US"]))
+    assert len(srv.requests) == 1
+    f = reports[0].files[0]
+    assert (
+        f.engine == "llm" and f.explanation == "The page `realtime.md` changes its example request."
+    )
+    assert f.removed_claims == ["It now works in 42 regions."]

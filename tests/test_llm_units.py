@@ -304,9 +304,10 @@ def test_small_files_are_batched_and_usage_is_counted() -> None:
 def test_more_languages_make_smaller_batches() -> None:
     settings = LLMSettings(max_output_tokens=1024)
     w = LLMWriter(FakeProvider(), settings, model="m")
-    units, _ = w._plan(_request(6, ["en_US"]))
-    assert [len(b) for b in w._batches(units, 1)] == [2, 2, 2]
-    assert [len(b) for b in w._batches(units, 2)] == [1] * 6
+    req = _request(6, ["en_US"])
+    units, _ = w.planner.plan(req, [[] for _ in req.files])
+    assert [len(b) for b in w.planner.batches(units, 1)] == [2, 2, 2]
+    assert [len(b) for b in w.planner.batches(units, 2)] == [1] * 6
 
 
 def test_transient_errors_exhausting_retries_fall_back() -> None:
@@ -325,3 +326,43 @@ def test_prompts_name_languages_and_schema_is_strict() -> None:
     schema = prompts.report_schema(["en_US", "ja_JP"])
     texts = schema["properties"]["texts"]
     assert texts["required"] == ["en_US", "ja_JP"] and texts["additionalProperties"] is False
+
+
+# -- the sentence guard ---------------------------------------------------------------------------
+
+
+def test_sentences_are_never_cut_inside_code_urls_or_abbreviations() -> None:
+    from diffinsight.llm.guard import sentences
+
+    text = (
+        "Set `a. b` to 5. See https://x.test/a.md. It helps, e.g. for retries! "
+        "更新了示例。新增一行。\nA new line"
+    )
+    assert sentences(text) == [
+        "Set `a. b` to 5.",
+        "See https://x.test/a.md.",
+        "It helps, e.g. for retries!",
+        "更新了示例。",
+        "新增一行。",
+        "A new line",
+    ]
+
+
+def test_guard_cuts_artefacts_and_drops_unsupported_or_foreign_sentences() -> None:
+    from diffinsight.grounding import Evidence
+    from diffinsight.llm.guard import guard
+
+    ev = Evidence("retries 3 5")
+    g = guard("Update the retry docs. Locale: en_US", "en_US", ev, title=True)
+    assert (g.text, g.removed) == ("Update the retry docs.", ["Locale: en_US"])
+    g = guard(
+        "The page sets `retries` to `5` (was `3`). It is used in 42 regions."
+        " Die Seite wurde heute von den Autoren gründlich überarbeitet.",
+        "en_US",
+        ev,
+    )
+    assert g.text == "The page sets `retries` to `5` (was `3`)."
+    assert g.unsupported == ["42"]
+    assert g.reasons == ["unsupported value 42", "wrong language"]
+    g = guard("修改了`retries`的值（由`3`改为`5`）。支持42个区域。", "zh_CN", ev)
+    assert g.text == "修改了`retries`的值（由`3`改为`5`）。" and g.removed == ["支持42个区域。"]

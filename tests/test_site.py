@@ -68,9 +68,9 @@ def check_atom(path: Path, base_url: str) -> ET.Element:
 
 def test_build_counts_languages_and_skips(synthetic_reports: Path, tmp_path: Path) -> None:
     result = build_site(synthetic_reports, tmp_path / "site", base_url="https://example.org/r/")
-    assert result.reports == 6
+    assert result.reports == 7
     assert result.languages == {
-        "en_US": 2,
+        "en_US": 3,
         "fr_FR": 1,
         "ja_JP": 1,
         "zh_CN": 1,
@@ -113,10 +113,15 @@ def test_pages_language_and_switcher(synthetic_site: Path) -> None:
     assert 'href="https://github.com/o/r/compare/o:1111111...o:2222222"' in zh_html
     assert '<table class="files sortable">' in zh_html
     assert '<details class="diff">' in zh_html and '<details class="diff" open' not in zh_html
+    # The changed words of a line pair are marked.
     assert (
-        '<span class="da">+wss://x/openai/realtime?api-version=2025-04-01-preview</span>' in zh_html
+        '<span class="da">+wss://x/openai/realtime?api-version=<ins>2025-04-01-preview</ins></span>'
+        in zh_html
     )
-    assert '<span class="dd">-wss://x/openai/realtime?api-version=2024-12-17</span>' in zh_html
+    assert (
+        '<span class="dd">-wss://x/openai/realtime?api-version=<del>2024-12-17</del></span>'
+        in zh_html
+    )
 
 
 def test_no_report_html_survives(synthetic_site: Path) -> None:
@@ -155,7 +160,7 @@ def test_two_clicks_from_home(synthetic_site: Path) -> None:
         p.relative_to(synthetic_site).as_posix()
         for p in (synthetic_site / "reports").rglob("*.html")
     }
-    assert len(pages) == 6
+    assert len(pages) == 7
     assert pages <= reachable(synthetic_site)
 
 
@@ -169,7 +174,7 @@ def test_list_pages(synthetic_site: Path) -> None:
     ):
         assert (synthetic_site / rel).is_file(), rel
     month = (synthetic_site / "month/2025-05/index.html").read_text(encoding="utf-8")
-    assert month.count('class="r-link"') == 4
+    assert month.count('class="r-link"') == 5
     assert (synthetic_site / ".nojekyll").is_file()
 
 
@@ -208,7 +213,7 @@ def test_incremental_rebuild(tmp_path: Path) -> None:
     write_synthetic_reports(reports)
     out = tmp_path / "site"
     first = build_site(reports, out, base_url="https://example.org/")
-    assert first.full_rebuild and first.report_pages_rendered == 6
+    assert first.full_rebuild and first.report_pages_rendered == 7
 
     again = build_site(reports, out, base_url="https://example.org/")
     assert not again.full_rebuild
@@ -227,7 +232,7 @@ def test_incremental_rebuild(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     third = build_site(reports, out, base_url="https://example.org/")
-    assert third.reports == 7
+    assert third.reports == 8
     assert third.report_pages_rendered == 3
     assert third.reports_parsed == 3
     zh = (out / "reports/zh/report-20250522-openai.html").read_text(encoding="utf-8")
@@ -251,7 +256,7 @@ def test_incremental_rebuild(tmp_path: Path) -> None:
     assert not (out / "reports/en/report-20250523-misc.html").exists()
     assert fifth.files_removed == 1
     sixth = build_site(reports, out, base_url="https://example.net/")
-    assert sixth.full_rebuild and sixth.report_pages_rendered == 8 - 1
+    assert sixth.full_rebuild and sixth.report_pages_rendered == 9 - 1
 
 
 def test_bad_inputs(tmp_path: Path) -> None:
@@ -299,7 +304,7 @@ def test_cli_build_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(site_app, ["build", str(reports), "--out", str(tmp_path / "s")])
     assert ok.exit_code == 0, ok.output
-    assert "6 reports" in ok.output
+    assert "7 reports" in ok.output
     assert "broken/notes.md: skipped" in ok.output
     bad = runner.invoke(site_app, ["build", str(tmp_path / "nope"), "--out", str(tmp_path / "s")])
     assert bad.exit_code == 2
@@ -315,7 +320,7 @@ def test_cli_build_and_errors(tmp_path: Path) -> None:
 def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) -> None:
     serial = build_site(synthetic_reports, tmp_path / "a", base_url="https://e.org/", jobs=1)
     forked = build_site(synthetic_reports, tmp_path / "b", base_url="https://e.org/", jobs=2)
-    assert serial.report_pages_rendered == forked.report_pages_rendered == 6
+    assert serial.report_pages_rendered == forked.report_pages_rendered == 7
     assert serial.files_written == forked.files_written
     files_a = sorted(
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()

@@ -37,6 +37,7 @@ pytestmark = [
 EN = "reports/en/report-20250522-openai.html"
 ZH = "reports/zh/report-20250522-openai.html"
 HOSTILE = "reports/en/report-20250520-hostile.html"
+LONG = "reports/en/report-20250523-long.html"
 
 
 @pytest.fixture(scope="module")
@@ -203,12 +204,66 @@ def test_works_without_javascript(browser: Any, base: str) -> None:
     context.close()
 
 
-def test_dates_in_reader_locale(browser: Any, base: str) -> None:
+def test_dates_stay_in_page_language(browser: Any, base: str) -> None:
+    # A German browser reads a Chinese page: its dates stay Chinese (no mixed languages).
     context = browser.new_context(locale="de-DE")
     page = context.new_page()
     page.goto(base + ZH)
-    page.wait_for_function("document.querySelector('.meta time').textContent !== '2025年5月22日'")
-    assert page.inner_text(".meta time") == "22. Mai 2025"
+    page.wait_for_load_state("load")
+    assert page.inner_text(".meta time") == "2025年5月22日"
+    page.goto(base + "search.html?q=realtime")
+    page.wait_for_selector("#search-results li time")
+    assert page.inner_text("#search-results li time >> nth=0") == "May 22, 2025"
+    context.close()
+
+
+# Every word of the summary table on one line: the rects of each letter run share a top.
+BROKEN_WORDS = r"""() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('table.files tbody'),
+                                           NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.data.matchAll(/[\p{Script=Latin}\p{N}]+/gu)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_phone_table_and_diffs(browser: Any, base: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
+    page = context.new_page()
+    page.goto(base + LONG)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(BROKEN_WORDS) == []
+    # Every cell of every row (file, title, counts) is on screen, none cut off.
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('table.files tbody td')].map(td => {
+            const r = td.getBoundingClientRect();
+            return [r.left >= 0 && r.right <= 390 && r.width > 0, td.innerText];
+        })"""
+    )
+    assert len(cells) == 12 * 7 and all(ok for ok, _ in cells)
+    assert "+1" in [text for _, text in cells]
+    # Diffs wrap on a phone: a 250-character line needs no sideways scrolling.
+    first = page.locator("details.diff").first
+    first.locator("summary").click()
+    pre = first.locator("pre")
+    assert pre.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert first.locator("span.dd del").inner_text() == "remaining"
+    assert first.locator("span.da ins").inner_text() == "available"
+    page.click("[data-diffs=wrap]")  # unwrap: now the line scrolls
+    assert page.get_attribute("[data-diffs=wrap]", "aria-pressed") == "false"
+    assert pre.evaluate("e => e.scrollWidth > e.clientWidth")
+    page.click("[data-diffs=open]")
+    assert page.locator("details.diff[open]").count() == 12
+    page.click("[data-diffs=close]")
+    assert page.locator("details.diff[open]").count() == 0
     context.close()
 
 

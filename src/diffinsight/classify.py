@@ -26,16 +26,17 @@ from __future__ import annotations
 
 from collections import Counter
 
+from diffinsight.facts.kinds import FactKind as K
 from diffinsight.models import Fact, FileChange, FileStatus, ModificationType
 
 DOC_SUFFIXES = (".md", ".markdown", ".yml", ".yaml", ".json", ".rst", ".txt", ".ipynb")
 _TRIVIAL = {
-    "frontmatter.date_changed",
-    "whitespace.changed",
-    "newline.eof",
-    "text.punctuation",
+    K.FRONTMATTER_DATE_CHANGED,
+    K.WHITESPACE_CHANGED,
+    K.NEWLINE_EOF,
+    K.TEXT_PUNCTUATION,
 }
-_FIX_BLOCKERS = {"text.substantive", "text.added", "text.removed", "list.item_added"}
+_FIX_BLOCKERS = {K.TEXT_SUBSTANTIVE, K.TEXT_ADDED, K.TEXT_REMOVED, K.LIST_ITEM_ADDED}
 
 
 def is_document(path: str) -> bool:
@@ -51,36 +52,36 @@ def classify(change: FileChange, facts: list[Fact]) -> tuple[ModificationType, s
     """The modification type and the reason code of the rule that decided it."""
     k = Counter(f.kind for f in facts)
     # Line-level facts of files we do not parse as Markdown still carry headings.
-    heads_added = k["heading.added"] + sum(
-        len(f.detail.get("headings", [])) for f in facts if f.kind == "lines.added"
+    heads_added = k[K.HEADING_ADDED] + sum(
+        len(f.detail.get("headings", [])) for f in facts if f.kind == K.LINES_ADDED
     )
-    heads_removed = k["heading.removed"] + sum(
-        len(f.detail.get("headings", [])) for f in facts if f.kind == "lines.removed"
+    heads_removed = k[K.HEADING_REMOVED] + sum(
+        len(f.detail.get("headings", [])) for f in facts if f.kind == K.LINES_REMOVED
     )
     doc = is_document(change.path)
     if change.status is FileStatus.REMOVED and doc:
         return ModificationType.BREAKING_CHANGE, "page-removed"
     if change.status is FileStatus.RENAMED and doc and not _is_include(change.path):
         return ModificationType.BREAKING_CHANGE, "page-renamed"
-    if k["toc.entry_removed"] > k["toc.entry_added"]:
+    if k[K.TOC_ENTRY_REMOVED] > k[K.TOC_ENTRY_ADDED]:
         return ModificationType.BREAKING_CHANGE, "toc-entry-removed"
     if heads_removed > heads_added:
         return ModificationType.BREAKING_CHANGE, "section-removed"
-    if k["table.removed"] > k["table.added"] or k["table.row_removed"] > k["table.row_added"]:
+    if k[K.TABLE_REMOVED] > k[K.TABLE_ADDED] or k[K.TABLE_ROW_REMOVED] > k[K.TABLE_ROW_ADDED]:
         return ModificationType.BREAKING_CHANGE, "rows-removed"
     if change.status is FileStatus.ADDED and doc:
         return ModificationType.NEW_FEATURE, "page-added"
     if heads_added:
         return ModificationType.NEW_FEATURE, "section-added"
-    if k["table.added"] or k["table.row_added"]:
+    if k[K.TABLE_ADDED] or k[K.TABLE_ROW_ADDED]:
         return ModificationType.NEW_FEATURE, "rows-added"
-    if k["toc.entry_added"]:
+    if k[K.TOC_ENTRY_ADDED]:
         return ModificationType.NEW_FEATURE, "toc-entry-added"
-    if k["include.added"] or k["pivot.added"]:
+    if k[K.INCLUDE_ADDED] or k[K.PIVOT_ADDED]:
         return ModificationType.NEW_FEATURE, "content-included"
-    if k["binary.added"]:
+    if k[K.BINARY_ADDED]:
         return ModificationType.MINOR_UPDATE, "asset-added"
-    if (k["text.typo"] or k["link.retargeted"]) and not any(k[b] for b in _FIX_BLOCKERS):
+    if (k[K.TEXT_TYPO] or k[K.LINK_RETARGETED]) and not any(k[b] for b in _FIX_BLOCKERS):
         return ModificationType.BUG_FIX, "fix"
     if facts and all(_trivial(f) for f in facts):
         return ModificationType.MINOR_UPDATE, "trivial"
@@ -93,4 +94,4 @@ def _trivial(f: Fact) -> bool:
     if f.kind in _TRIVIAL:
         return True
     key = str(f.detail.get("key") or "")
-    return f.kind == "text.replaced" and key.lower().endswith("date")
+    return f.kind == K.TEXT_REPLACED and key.lower().endswith("date")

@@ -1,35 +1,47 @@
-"""The command line: parse options, call one library function, print the result."""
+"""The command line: parse options, call one library function, print the result.
+
+Commands import what they need when they run, so ``diffinsight --help`` stays fast. A new command
+is one more ``@app.command()`` function (or a group added with ``app.add_typer``).
+"""
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.text import Text
 
-from diffinsight.config import load_config
-from diffinsight.errors import DiffInsightError, InputError
-from diffinsight.llm.engine import select_writer
-from diffinsight.pipeline import RunResult, run
-from diffinsight.site.cli import site_app
-from diffinsight.sources import DateWindow, open_source
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Grounded, multilingual Diff Insight Reports from git history.",
+from diffinsight.cliutil import (
+    QuietOption,
+    VerboseOption,
+    err_console,
+    error_line,
+    fail,
+    new_app,
+    setup_logging,
 )
+from diffinsight.site.cli import site_app
+
+if TYPE_CHECKING:
+    from diffinsight.pipeline import RunResult
+
+app = new_app(None)  # the help is _root's docstring
 app.add_typer(site_app, name="site")
-err = Console(stderr=True)
-log = logging.getLogger("diffinsight")
+config_app = new_app("Check configuration files.", add_completion=False)
+app.add_typer(config_app, name="config")
+
+#: The languages with a catalogue, for help and completion (the catalogues load lazily;
+#: a test checks this list against them).
+LANGUAGE_CODES = ("en_US", "ja_JP", "zh_CN", "zh_TW", "ko_KR", "fr_FR", "de_DE", "es_ES")
+LANGUAGES = ", ".join(LANGUAGE_CODES)
+
+
+def _complete_language(incomplete: str) -> list[str]:
+    key = incomplete.replace("-", "_").lower()
+    return [c for c in LANGUAGE_CODES if c.lower().startswith(key)]
 
 
 class Engine(str, Enum):
@@ -50,36 +62,57 @@ EngineOption = Annotated[
 ]
 MaxCostOption = Annotated[
     float | None,
-    typer.Option("--max-cost", help="LLM spend limit in USD; files past it are written offline."),
+    typer.Option(
+        "--max-cost",
+        metavar="USD",
+        min=0,
+        help="LLM spend limit in USD; files past it are written offline.",
+    ),
 ]
 ConcurrencyOption = Annotated[
-    int | None, typer.Option(help="Concurrent LLM calls (default 8, or llm.concurrency).")
+    int | None,
+    typer.Option(metavar="N", min=1, help="Concurrent LLM calls (default 8, or llm.concurrency)."),
 ]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")]
+LangOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        autocompletion=_complete_language,
+        help=f"Report language, repeatable: {LANGUAGES} (zh-CN, zh_cn and ja work too).",
+    ),
+]
 
 
-def _setup_logging(verbose: bool) -> None:
-    level = logging.DEBUG if verbose else logging.INFO
-    handler: logging.Handler
-    if err.is_terminal:
-        handler = RichHandler(console=err, show_path=False, show_time=False)
-    else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
-    # One line per HTTP request is noise unless debugging.
-    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+def _version(value: bool) -> None:
+    if value:
+        from diffinsight import __version__
+
+        typer.echo(f"diffinsight {__version__}")
+        raise typer.Exit()
 
 
-def fail(exc: DiffInsightError) -> NoReturn:
-    """Print the error as one line (never read as markup) and exit with its code."""
-    err.print(Text.assemble(("error: ", "red"), str(exc)), highlight=False, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", is_eager=True, callback=_version, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Grounded, multilingual Diff Insight Reports from git history.
+
+    Exit codes: 0 done, 2 bad option, input or config, 3 a source (git, GitHub) failed,
+    4 an output file could not be written, 130 interrupted.
+    """
 
 
 def _parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
+    from diffinsight.errors import InputError
+
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -87,13 +120,18 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 
 def _run_with_progress(**kwargs: object) -> RunResult:
-    if not err.is_terminal:
+    from diffinsight.pipeline import run
+
+    console = err_console()
+    if not console.is_terminal:
         return run(**kwargs)  # type: ignore[arg-type]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        console=err,
+        console=console,
         transient=True,
     ) as bar:
         tasks: dict[str, int] = {}
@@ -106,36 +144,43 @@ def _run_with_progress(**kwargs: object) -> RunResult:
         return run(progress=progress, **kwargs)  # type: ignore[arg-type]
 
 
+def _print_written(result: RunResult) -> None:
+    for r, p in zip(result.reports, result.paths, strict=True):
+        typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+
+
 @app.command()
 def report(
-    source: Annotated[
-        str, typer.Argument(help="A git repository folder, a patch file, or - for stdin.")
-    ],
-    range_spec: Annotated[
-        str | None, typer.Argument(metavar="[RANGE]", help="BASE...HEAD, BASE..HEAD or one commit.")
-    ] = None,
+    source: Annotated[str, typer.Argument(metavar="SOURCE", hidden=True)],
+    range_spec: Annotated[str | None, typer.Argument(metavar="RANGE", hidden=True)] = None,
     since: Annotated[
-        str | None, typer.Option(help="First day (YYYY-MM-DD) of a date window.")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="First day of a date window."),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Last day (YYYY-MM-DD) of a date window.")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Last day of a date window."),
     ] = None,
     branch: Annotated[
-        str, typer.Option(help="Branch whose first-parent history a date window reads.")
+        str,
+        typer.Option(
+            metavar="BRANCH", help="Branch whose first-parent history a date window reads."
+        ),
     ] = "HEAD",
-    lang: Annotated[
-        list[str] | None,
-        typer.Option("--lang", help="Report language, repeatable (en_US, ja_JP, zh_CN...)."),
-    ] = None,
+    lang: LangOption = None,
     config: Annotated[
-        Path | None, typer.Option(help="YAML config (categories, languages, output).")
+        Path | None,
+        typer.Option(metavar="FILE", help="YAML config (categories, languages, output...)."),
     ] = None,
     report_day: Annotated[
         str | None,
-        typer.Option("--date", help="Date of the report (default: newest commit's date)."),
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="Date of the report (default: newest commit's)."
+        ),
     ] = None,
     tz: Annotated[
-        str | None, typer.Option(help="Time zone for dates (IANA name, default UTC).")
+        str | None,
+        typer.Option(metavar="ZONE", help="IANA time zone for dates (default UTC)."),
     ] = None,
     engine: EngineOption = Engine.auto,
     max_cost: MaxCostOption = None,
@@ -143,15 +188,27 @@ def report(
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.markdown,
     output: Annotated[
         str | None,
-        typer.Option(help="Path template: strftime codes plus {lang} and {category}."),
+        typer.Option(
+            metavar="TEMPLATE", help="Path template: strftime codes plus {lang} and {category}."
+        ),
     ] = None,
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Print the reports instead of writing files.")
     ] = False,
     verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Write Diff Insight Reports for a range of a repository or for a patch."""
-    _setup_logging(verbose)
+    """Write Diff Insight Reports for a range of a repository or for a patch.
+
+    SOURCE is a git repository folder, a patch file, - for standard input, OWNER/REPO or a
+    GitHub compare URL. RANGE is BASE...HEAD (from their merge base), BASE..HEAD or one commit.
+    """
+    setup_logging(verbose, quiet)
+    from diffinsight.config import load_config
+    from diffinsight.errors import DiffInsightError, InputError
+    from diffinsight.llm.engine import select_writer
+    from diffinsight.sources import DateWindow, open_source
+
     try:
         if stdout and output:
             raise InputError("--stdout and --output: choose one")
@@ -184,7 +241,7 @@ def report(
     except DiffInsightError as exc:
         fail(exc)
     if not result.reports:
-        err.print("Nothing to report: the range holds no changed files.", highlight=False)
+        err_console().print("Nothing to report: the range holds no changed files.")
         return
     if stdout:
         if fmt is Format.json and len(result.texts) > 1:
@@ -193,66 +250,90 @@ def report(
         else:
             sys.stdout.write("\n".join(result.texts))
         return
-    for r, p in zip(result.reports, result.paths, strict=True):
-        typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+    _print_written(result)
 
 
 @app.command()
 def example(
-    out: Annotated[Path, typer.Argument(help="Folder for the reports.")] = Path("example-reports"),
+    out: Annotated[Path, typer.Argument(metavar="OUT", hidden=True)] = Path("example-reports"),
     repo: Annotated[
         Path | None,
-        typer.Option(help="Where to build the example repository (default: a temp folder)."),
+        typer.Option(
+            metavar="FOLDER",
+            help="Where to build the example repository (default: a temp folder).",
+        ),
     ] = None,
-    lang: Annotated[
-        list[str] | None, typer.Option("--lang", help="Languages (default: en_US, ja_JP, zh_CN).")
-    ] = None,
+    lang: LangOption = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
-    """Build the bundled example documentation repository and report on its history."""
-    from diffinsight.example import run_example
+    """Build the bundled example documentation repository and report on its history.
 
-    _setup_logging(False)
+    The reports (Markdown and JSON, default languages en_US, ja_JP, zh_CN) go to OUT
+    (default example-reports).
+    """
+    setup_logging(verbose, quiet)
+    from diffinsight.errors import DiffInsightError
+    from diffinsight.example import next_steps, run_example
+
     try:
         results = run_example(out, repo=repo, languages=lang or ["en_US", "ja_JP", "zh_CN"])
     except DiffInsightError as exc:
         fail(exc)
     for result in results:
-        for r, p in zip(result.reports, result.paths, strict=True):
-            typer.echo(f"{p}\t{r.language}\t{r.category}\t{len(r.files)} files")
+        _print_written(result)
+    if not quiet:
+        err_console().print(next_steps(out, results))
 
 
 @app.command("run")
 def run_daily(
     config: Annotated[
-        Path, typer.Option(help="Watch list (YAML): repositories, categories, languages, output.")
+        Path,
+        typer.Option(
+            metavar="FILE", help="Watch list (YAML): repositories, categories, languages, output."
+        ),
     ] = Path("diffinsight-watch.yml"),
     backfill: Annotated[
         str | None,
-        typer.Option(help="Days to (re)write, FIRST..LAST (YYYY-MM-DD..YYYY-MM-DD) or one day."),
+        typer.Option(
+            metavar="FIRST..LAST",
+            help="Days to (re)write, YYYY-MM-DD..YYYY-MM-DD or one day.",
+        ),
     ] = None,
     from_rev: Annotated[
         str | None,
-        typer.Option("--from", help="Start after this commit instead of the recorded one."),
+        typer.Option(
+            "--from", metavar="COMMIT", help="Start after this commit instead of the recorded one."
+        ),
     ] = None,
     repo: Annotated[
-        list[str] | None, typer.Option("--repo", help="Only this repository (repeatable).")
+        list[str] | None,
+        typer.Option("--repo", metavar="NAME", help="Only this repository (repeatable)."),
     ] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder (default: the watch list's output_dir).")
+        Path | None,
+        typer.Option(
+            metavar="FOLDER", help="Output folder (default: the watch list's output_dir)."
+        ),
     ] = None,
     state: Annotated[
-        Path | None, typer.Option(help="State file (default: OUT/.diffinsight/state.sqlite).")
+        Path | None,
+        typer.Option(metavar="FILE", help="State file (default: OUT/.diffinsight/state.sqlite)."),
     ] = None,
     engine: EngineOption = Engine.auto,
     max_cost: MaxCostOption = None,
     concurrency: ConcurrencyOption = None,
     verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Report every watched repository from its last processed commit (or --backfill days)."""
+    setup_logging(verbose, quiet)
     from diffinsight.daily import parse_backfill, run_watchlist
+    from diffinsight.errors import DiffInsightError
+    from diffinsight.llm.engine import select_writer
     from diffinsight.watchlist import load_watchlist
 
-    _setup_logging(verbose)
     try:
         watch = load_watchlist(config)
         summary = run_watchlist(
@@ -269,25 +350,37 @@ def run_daily(
     for r in summary.repos:
         for p in r.written:
             typer.echo(f"{p}\t{r.name}\twritten")
-        if r.error is None and not r.written:
-            err.print(f"{r.name}: nothing new to write", highlight=False)
+        if r.error is None and not r.written and not quiet:
+            err_console().print(f"{r.name}: nothing new to write")
     failed = [r for r in summary.repos if r.error is not None]
     if failed:  # each failure was logged with its message as it happened
-        err.print(
-            Text.assemble(
-                ("error: ", "red"),
-                f"{len(failed)} of {len(summary.repos)} repositories failed:"
-                f" {', '.join(r.name for r in failed)}; their state is unchanged",
-            ),
-            highlight=False,
-            soft_wrap=True,
+        error_line(
+            f"{len(failed)} of {len(summary.repos)} repositories failed:"
+            f" {', '.join(r.name for r in failed)}; their state is unchanged"
         )
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
 
 
+@config_app.command("check")
+def config_check(file: Annotated[Path, typer.Argument(metavar="FILE", hidden=True)]) -> None:
+    """Validate FILE, a report config or a watch list, and print what it resolves to.
+
+    Categories, languages, output, time zone and the engine and provider a run would use (the
+    key masked).
+    """
+    from diffinsight.configcheck import check_config_file
+    from diffinsight.errors import DiffInsightError
+
+    try:
+        summary = check_config_file(file)
+    except DiffInsightError as exc:
+        fail(exc)
+    typer.echo("\n".join(summary.lines()))
+
+
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="diffinsight")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,71 @@ The existing tool's file works unchanged::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from diffinsight.errors import ConfigError
+from diffinsight.errors import ConfigError, InputError
 
 DEFAULT_OUTPUT = "reports/%Y%m/{lang}/report-%Y%m%d-{category}.md"
+#: The fields a report title template may name.
+TITLE_FIELDS = ("lang", "category", "repo", "date")
+
+
+def zone_of(name: str, option: str = "--tz") -> ZoneInfo:
+    """The IANA time zone ``name``; :class:`InputError` naming ``option`` when unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"{option} {name}: unknown time zone; use an IANA name such as UTC or Asia/Tokyo"
+        ) from None
+
+
+def check_timezone(value: str | None) -> str | None:
+    """Pydantic check of a ``timezone:`` setting."""
+    if value is not None:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as UTC or Asia/Tokyo"
+            ) from None
+    return value
+
+
+def check_title(value: str | None) -> str | None:
+    """Pydantic check of a ``title:`` template: only the known ``{fields}``."""
+    if value is not None:
+        try:
+            value.format(**dict.fromkeys(TITLE_FIELDS, ""))
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            fields = ", ".join("{" + f + "}" for f in TITLE_FIELDS)
+            detail = f"unknown field {{{exc.args[0]}}}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(
+                f"{detail}; a title may use {fields} (write {{{{ and }}}} for braces)"
+            ) from None
+    return value
+
+
+def check_languages(value: list[str] | None) -> list[str] | None:
+    """Pydantic check of ``languages:``: known catalogues, aliases such as ``zh-CN`` normalised."""
+    if value is None:
+        return None
+    from diffinsight.i18n import normalize_language
+
+    try:
+        return [normalize_language(v, option="language") for v in value]
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+#: Setting types that check themselves, shared by the report config and the watch list.
+TimeZoneSetting = Annotated[str | None, AfterValidator(check_timezone)]
+TitleSetting = Annotated[str | None, AfterValidator(check_title)]
+LanguagesSetting = Annotated[list[str] | None, AfterValidator(check_languages)]
 
 
 class CategoryConfig(BaseModel):
@@ -43,10 +100,10 @@ class Config(BaseModel):
     categories: dict[str, CategoryConfig] = Field(default_factory=dict)
     #: Category for files no category matches; ``null`` drops them (with a warning).
     catch_all: str | None = "misc"
-    languages: list[str] = Field(default_factory=list)
+    languages: Annotated[list[str], AfterValidator(check_languages)] = Field(default_factory=list)
     output: str | None = None
-    title: str | None = None
-    timezone: str | None = None
+    title: TitleSetting = None
+    timezone: TimeZoneSetting = None
     #: Settings of the LLM writer (read by that writer; kept as data here).
     llm: dict[str, Any] = Field(default_factory=dict)
 
@@ -101,7 +158,8 @@ def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _
         if err["type"] == "extra_forbidden":
             msg = f"unknown key {key!r}; check its spelling"
         else:
-            msg = f"{key}: {err['msg']}"
+            # Our own checks raise ValueError; pydantic prefixes its message with "Value error, ".
+            msg = f"{key}: {err['msg'].removeprefix('Value error, ')}"
         raise ConfigError(f"{name}:{where}: {msg}") from exc
 
 

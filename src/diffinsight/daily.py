@@ -10,6 +10,7 @@ are written. A run killed anywhere and started again writes the same files, no d
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -318,6 +319,8 @@ def run_watchlist(
     summary = RunSummary(state=state_file)
     renderer = get_renderer(config.format)
     writer = writer or OfflineWriter()
+    new_folders = _missing_folders(state_file.parent)
+    new_state = not state_file.exists()
     with State(state_file) as state:
         for r in repos:
             outcome = RepoOutcome(name=r.display, branch=r.branch)
@@ -329,10 +332,33 @@ def run_watchlist(
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc
-            if config.index:  # after each repository, so a later failure keeps it current
-                summary.index = out / config.index
-                _write_index(state, summary.index)
+            index = out / config.index if config.index else None
+            # After each repository, so a later failure keeps it current; never created by a
+            # repository that failed.
+            if index is not None and (outcome.error is None or index.exists()):
+                summary.index = index
+                _write_index(state, index)
+    if new_state and all(r.error is not None for r in summary.repos):
+        _remove_new_state(state_file, new_folders)
     return summary
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that do not exist yet, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_new_state(state_file: Path, folders: list[Path]) -> None:
+    """Undo a state file (and its folders) made by a run in which every repository failed."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{state_file}{suffix}").unlink(missing_ok=True)
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: something else lives there
+            folder.rmdir()
 
 
 def _run_repo(

@@ -21,3 +21,9 @@ class SourceError(DiffInsightError):
     """A source could not produce a change set."""
 
     exit_code = 3
+
+
+class OutputError(DiffInsightError):
+    """A report, index or site file could not be written where it was asked to go."""
+
+    exit_code = 4

@@ -6,6 +6,7 @@ removed article, a rename, a new table row, an API version bump, a link fix, a n
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import tempfile
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from diffinsight.pipeline import RunResult
+
+log = logging.getLogger(__name__)
 
 #: The range the example reports on: everything after the initial import.
 EXAMPLE_RANGE = "initial...main"
@@ -285,18 +288,45 @@ def run_example(
 ) -> list[RunResult]:
     """Build the example repository (in a temp folder unless ``repo``) and write its reports.
 
-    Writes Markdown and JSON under ``out/%Y%m/{lang}/``; returns one result per format.
+    Writes Markdown and JSON under ``out/%Y%m/{lang}/``, all files at once; returns one result
+    per format.
     """
     from diffinsight.config import Config, parse_config
-    from diffinsight.pipeline import run
+    from diffinsight.pipeline import RunResult, run
+    from diffinsight.publish import output_path, write_all
+    from diffinsight.render import get_renderer
     from diffinsight.sources import GitSource
 
+    template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
     with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
         where = build_example_repo(repo or Path(tmp) / "contoso-docs")
         source = GitSource(where, EXAMPLE_RANGE)
         config: Config = parse_config(EXAMPLE_CONFIG, "example config")
-        template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
-        return [
-            run(source=source, config=config, languages=languages, fmt=fmt, output=template)
-            for fmt in ("markdown", "json")
-        ]
+        # One read and one analysis; the JSON is rendered from the same reports.
+        md = run(source=source, config=config, languages=languages, output=template, write=False)
+    renderer = get_renderer("json")
+    as_json = RunResult(
+        changeset=md.changeset,
+        reports=md.reports,
+        texts=[renderer.render(r) for r in md.reports],
+        paths=[
+            output_path(template, r.date, r.language, r.category, suffix=renderer.suffix)
+            for r in md.reports
+        ],
+    )
+    results = [md, as_json]
+    write_all([(p, t) for r in results for p, t in zip(r.paths, r.texts, strict=True)])
+    log.info("wrote %d report(s) in Markdown and JSON", len(md.reports))
+    return results
+
+
+def next_steps(out: Path, results: Sequence[RunResult]) -> str:
+    """What to do after ``diffinsight example``: open a report, build and preview the site."""
+    first = results[0].paths[0] if results and results[0].paths else out
+    return (
+        "Next steps:\n"
+        f"  open a report:     less {first}\n"
+        f"  build the site:    diffinsight site build {out} --out _site\n"
+        "  preview it:        diffinsight site serve _site   (http://127.0.0.1:8000/)\n"
+        "  your repository:   diffinsight report path/to/repo main~10...main --lang en_US"
+    )

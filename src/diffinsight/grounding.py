@@ -57,6 +57,68 @@ _LIST_NUMBER_RE = re.compile(r"^\s*\d{1,3}[.)]\s+", re.MULTILINE)
 _HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
 _TRAILING_PUNCT = ".,;:!?)]}>'\"。、，；：！？）」』"
+_MONTHS = (
+    "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    "|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_MONTH_NUMBER = {name: n for n, name in enumerate(_MONTHS.split("|"), start=1)}
+#: One date in the spellings a writer may use for a date the diff spells another way.
+_DATE_RES = (
+    ("ymd", re.compile(r"(?<![\w/.\-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d/]|[-.]?\w)")),
+    ("mdy", re.compile(r"(?<![\w/.\-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/]|[-.]?\w)")),
+    ("ymd", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")),
+    (
+        "Mdy",
+        re.compile(rf"\b({_MONTHS})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.IGNORECASE),
+    ),
+)
+#: Dates written with words or CJK, kept whole as one token (``November 21, 2024``).
+_WORDY_DATE_RE = re.compile(
+    "|".join(
+        f"(?:{rx.pattern})" for order, rx in _DATE_RES if order == "Mdy" or "年" in rx.pattern
+    ),
+    re.IGNORECASE,
+)
+_THOUSANDS_RE = re.compile(r"(\d+(?:\.\d+)?)k")
+_CJK_RUN_RE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+")
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    for key, n in _MONTH_NUMBER.items():
+        if re.fullmatch(key, name):
+            return n
+    return 0
+
+
+def _date_of(order: str, m: re.Match[str]) -> tuple[int, int, int] | None:
+    a, b, c = m.group(1), m.group(2), m.group(3)
+    if order == "ymd":
+        y, mo, d = int(a), int(b), int(c)
+    elif order == "mdy":
+        mo, d, y = int(a), int(b), int(c)
+    else:
+        mo, d, y = _month(a), int(b), int(c)
+    return (y, mo, d) if 1 <= mo <= 12 and 1 <= d <= 31 else None
+
+
+def _dates_in(text: str) -> set[tuple[int, int, int]]:
+    found = set()
+    for order, rx in _DATE_RES:
+        for m in rx.finditer(text):
+            d = _date_of(order, m)
+            if d is not None:
+                found.add(d)
+    return found
+
+
+def _as_date(token: str) -> tuple[int, int, int] | None:
+    """The date ``token`` is, when it is exactly one date in one of the known spellings."""
+    for order, rx in _DATE_RES:
+        m = rx.fullmatch(token.strip())
+        if m:
+            return _date_of(order, m)
+    return None
 
 
 class Evidence:
@@ -69,6 +131,9 @@ class Evidence:
         #: Maximal runs of ASCII word characters and hyphens: a token made only of those is
         #: supported exactly when it is one of them (a set lookup, not a scan).
         self.atoms = set(_ATOM_RE.findall(self.text))
+        #: Every date the evidence states, whatever its spelling: ``11/21/2024`` supports
+        #: ``2024-11-21``, ``2024年11月21日`` and ``November 21, 2024``.
+        self.dates = _dates_in(self.text)
         self._cache: dict[str, bool] = {}
 
     def supports(self, token: str) -> bool:
@@ -79,8 +144,30 @@ class Evidence:
         if needle in self._cache:
             return self._cache[needle]
         found = needle in self.atoms if _ATOM_RE.fullmatch(needle) else self._bounded_find(needle)
+        if not found:
+            found = self._equivalent(needle)
         self._cache[needle] = found
         return found
+
+    def _equivalent(self, needle: str) -> bool:
+        """Whether the evidence states ``needle``'s value in another spelling (exactly)."""
+        date = _as_date(needle)
+        if date is not None:
+            return date in self.dates
+        # 128K = 128,000 = 128000, both ways, only for exact thousands.
+        m = _THOUSANDS_RE.fullmatch(needle)
+        if m:
+            value = float(m.group(1)) * 1000
+            return value.is_integer() and self.supports(str(int(value)))
+        if needle.isdigit() and len(needle) >= 4 and int(needle) % 100 == 0:
+            thousands = f"{int(needle) / 1000:g}k"
+            return thousands in self.atoms or self._bounded_find(thousands)
+        # A name with CJK words inside (`Azure AI 搜索`): each part outside them must be there.
+        if not _CJK_RUN_RE.search(needle):
+            return False
+        parts = [p.strip(" .,;:!?()（）") for p in _CJK_RUN_RE.split(needle)]
+        parts = [p for p in parts if p]
+        return bool(parts) and all(self.supports(p) for p in parts)
 
     def _bounded_find(self, needle: str) -> bool:
         # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
@@ -136,6 +223,9 @@ def text_tokens(text: str) -> list[str]:
     for m in _FILE_RE.finditer(rest):
         keep(m.group(0))
     rest = _FILE_RE.sub(" ", rest)
+    for m in _WORDY_DATE_RE.finditer(rest):
+        keep(m.group(0))
+    rest = _WORDY_DATE_RE.sub(" ", rest)
     for m in _VALUE_RE.finditer(rest):
         keep(m.group(0).rstrip("."))  # a sentence's full stop is not part of a version
     return found

@@ -133,8 +133,12 @@ class FileReport(_PathNamed):
     #: Which engine wrote this entry (``offline`` or ``llm``).
     engine: str = "offline"
     notes: list[str] = Field(default_factory=list)
-    #: Values in the model's text that the diff, facts and file list do not contain.
+    #: Values in the model's text that the diff, facts and file list do not contain (all
+    #: removed from the published text with their sentences).
     unsupported_tokens: list[str] = Field(default_factory=list)
+    #: Sentences and artefacts of the model's text left out because the diff does not support
+    #: them (kept for audit; never shown as part of the entry).
+    removed_claims: list[str] = Field(default_factory=list)
     patch: str | None = Field(default=None, exclude=True, repr=False)
 
 
@@ -166,6 +170,19 @@ class Usage(BaseModel):
     files_llm: int = 0
     files_offline: int = 0
     unsupported_tokens: int = 0
+    #: Sentences and artefacts the guard took out of the model's texts.
+    claims_removed: int = 0
+    #: Which provider was asked (``openai``, ``azure``, ``compatible``...).
+    provider: str = ""
+    #: Calls that failed for good, and the last error: with ``calls`` and ``cache_hits`` both 0,
+    #: the model was never reached.
+    failed_calls: int = 0
+    last_error: str | None = None
+
+    @property
+    def unreached(self) -> bool:
+        """Whether every call failed (no answer at all, from the model or the cache)."""
+        return self.failed_calls > 0 and self.calls == 0 and self.cache_hits == 0
 
 
 class Report(BaseModel):
@@ -185,6 +202,8 @@ class Report(BaseModel):
     files: list[FileReport] = Field(default_factory=list)
     engine: str = "offline"
     notes: list[str] = Field(default_factory=list)
+    #: Report-level sentences and artefacts of the model left out (see ``FileReport``).
+    removed_claims: list[str] = Field(default_factory=list)
     usage: Usage | None = None
 
 

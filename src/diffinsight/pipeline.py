@@ -8,14 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from diffinsight.categories import categorize
-from diffinsight.config import DEFAULT_OUTPUT, Config
+from diffinsight.config import DEFAULT_OUTPUT, Config, zone_of
 from diffinsight.errors import InputError
-from diffinsight.i18n import catalog
+from diffinsight.i18n import catalog, normalize_language
 from diffinsight.models import ChangeSet, Report
-from diffinsight.publish import output_path, write_all
+from diffinsight.publish import check_writable, output_path, write_all
 from diffinsight.render import get_renderer
 from diffinsight.sources import Source
 from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer, analyze
@@ -67,7 +66,7 @@ def report_date(changeset: ChangeSet, tz: str = "UTC", explicit: date | None = N
     """The date a report is filed under: given, else the newest commit's date in ``tz``, else today."""
     if explicit is not None:
         return explicit
-    zone = ZoneInfo(tz)
+    zone = zone_of(tz)
     stamps = [datetime.fromisoformat(c.date) for c in changeset.commits if c.date]
     if stamps:
         return max(stamps).astimezone(zone).date()
@@ -86,6 +85,7 @@ def build_reports(
 ) -> list[Report]:
     """One report per category and language (categories in config order, then languages)."""
     config = config or Config()
+    languages = [normalize_language(lang) for lang in languages]
     for lang in languages:
         catalog(lang)  # fail fast on an unknown language, before any work
     writer = writer or OfflineWriter()
@@ -126,6 +126,36 @@ def check_template(template: str, languages: Sequence[str], many_categories: boo
         )
 
 
+def swapped(range_spec: str) -> str:
+    """``B..A`` for ``A..B`` (and ``B...A`` for ``A...B``)."""
+    sep = "..." if "..." in range_spec else ".."
+    a, b = range_spec.split(sep, 1)
+    return f"{b or 'HEAD'}{sep}{a or 'HEAD'}"
+
+
+def range_warning(changeset: ChangeSet, range_spec: str | None) -> str | None:
+    """A warning when the range looks reversed (head older than base), with the swapped range."""
+    if not changeset.base or not changeset.head or changeset.commits:
+        return None
+    if changeset.files:
+        # Changes but no commit from base to head: head is an ancestor of base.
+        spec = range_spec or f"{changeset.base[:12]}..{changeset.head[:12]}"
+        fix = swapped(spec) if ".." in spec else f"{changeset.head[:12]}..{changeset.base[:12]}"
+        return (
+            f"{spec}: no commits lead from base to head, so this report shows the changes"
+            f" undone; if you meant the other direction, swap the range: {fix}"
+        )
+    if range_spec and ".." in range_spec:
+        sep = "..." if "..." in range_spec else ".."
+        a, b = range_spec.split(sep, 1)
+        if a and b and a != b:
+            return (
+                f"{range_spec}: no commits lead from {a} to {b}; if {b} is the older one,"
+                f" swap the range: {swapped(range_spec)}"
+            )
+    return None
+
+
 def run(
     source: Source,
     *,
@@ -141,14 +171,18 @@ def run(
 ) -> RunResult:
     """Read ``source``, build every report and (unless ``write`` is false) write them all atomically."""
     config = config or Config()
-    languages = list(dict.fromkeys(languages or config.languages or ["en_US"]))
+    languages = [normalize_language(x) for x in languages or config.languages or ["en_US"]]
+    languages = list(dict.fromkeys(languages))
     renderer = get_renderer(fmt)
     template = output or config.output or DEFAULT_OUTPUT
     check_template(template, languages, len(config.categories) > 0)
     # Fail on bad options before the (possibly slow) source is read.
     for lang in languages:
         catalog(lang)
+    zone_of(tz)
     output_path(template, date(2000, 1, 1), languages[0], "x", suffix=renderer.suffix)
+    if write:
+        check_writable(template)
     changeset = source.changeset()
     result = RunResult(changeset=changeset)
     log.info(
@@ -161,6 +195,9 @@ def run(
     )
     for note in changeset.source_notes:
         log.info("%s", note)
+    warning = range_warning(changeset, getattr(source, "range_spec", None))
+    if warning:
+        log.warning("%s", warning)
     if not changeset.files:
         return result
     d = report_date(changeset, tz, day)

@@ -23,7 +23,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from diffinsight.config import CategoryConfig, Config, parse_config
+from diffinsight.config import (
+    CategoryConfig,
+    Config,
+    LanguagesSetting,
+    TimeZoneSetting,
+    TitleSetting,
+    parse_config,
+)
 from diffinsight.errors import ConfigError
 from diffinsight.sources.github import is_owner_repo
 
@@ -43,10 +50,10 @@ class WatchedRepo(BaseModel):
     name: str | None = None
     categories: dict[str, CategoryConfig] | None = None
     catch_all: str | None = "misc"
-    languages: list[str] | None = None
+    languages: LanguagesSetting = None
     output: str | None = None
-    title: str | None = None
-    timezone: str | None = None
+    title: TitleSetting = None
+    timezone: TimeZoneSetting = None
     llm: dict[str, Any] | None = None
 
     @field_validator("github")

@@ -5,30 +5,9 @@ through message catalogues, and an LLM writer is grounded on them. ``old``/``new
 values from the diff (None when a value is too long to quote whole); ``where`` is the section
 path (``Heading > Subheading``) or TOC parent; ``detail`` holds the rest.
 
-Kinds, by module:
-
-* whole file (:mod:`.generic`): ``file.added`` (new = title; detail headings, description,
-  lines), ``file.removed`` (old = title), ``file.renamed`` (old/new path; detail similarity),
-  ``binary.added`` / ``binary.removed`` / ``binary.changed``;
-* front matter (:mod:`.frontmatter`): ``frontmatter.date_changed``, ``frontmatter.changed``,
-  ``frontmatter.added``, ``frontmatter.removed`` (detail key);
-* Markdown (:mod:`.markdown`): ``heading.added`` / ``heading.removed`` / ``heading.renamed``;
-  ``table.added`` / ``table.removed`` (detail columns, rows), ``table.columns_changed``,
-  ``table.row_added`` (new = first cell; detail cells by column), ``table.row_removed``,
-  ``table.row_changed`` (detail cells: column, old, new); ``link.added`` / ``link.removed`` /
-  ``link.retargeted`` (old/new URL; detail text) / ``link.text_changed``; ``image.added`` /
-  ``image.removed`` / ``image.changed`` / ``image.text_changed``; ``code.added`` /
-  ``code.removed`` / ``code.changed`` (detail lang); ``version.changed`` (detail param, code);
-  ``name.replaced``; ``alert.added`` / ``alert.removed`` (detail type); ``list.item_added`` /
-  ``list.item_removed``; ``include.added`` / ``include.removed``; ``pivot.added`` /
-  ``pivot.removed``; ``text.typo``, ``text.punctuation``, ``text.wording``,
-  ``text.substantive``, ``text.added``, ``text.removed`` (detail count); ``text.moved``;
-  ``whitespace.changed``; ``newline.eof``; ``facts.more`` (detail of, count: facts not listed);
-* YAML/JSON (:mod:`.yamlfile`): ``toc.entry_added`` / ``toc.entry_removed`` /
-  ``toc.entry_renamed`` / ``toc.entry_retargeted`` / ``toc.entry_moved``;
-  ``config.key_added`` / ``config.key_removed`` / ``config.key_changed`` (detail key);
-* other text (:mod:`.generic`): ``text.replaced`` / ``text.inserted`` / ``text.deleted`` (detail
-  key for ``key: value`` lines), ``lines.added`` / ``lines.removed`` / ``line.rewritten``.
+Kinds are declared once, in :mod:`.kinds` (:class:`~.kinds.FactKind`, grouped by the module
+that extracts them), with each kind's rank, shareability and catalogue keys in
+:data:`~.kinds.SPECS`; each extractor documents the ``detail`` fields of its facts.
 
 Bad input (unparsable YAML, unterminated front matter, hunks that do not match) never raises:
 the extractor says less and leaves a note on the change.

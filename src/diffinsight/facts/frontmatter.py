@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.structure import front_matter_end
 from diffinsight.models import Fact, FileChange
 
@@ -87,17 +88,17 @@ def compare_fields(old: dict[str, str], new: dict[str, str]) -> list[Fact]:
     facts: list[Fact] = []
     for key, nv in new.items():
         if key not in old:
-            facts.append(_fact("frontmatter.added", key, None, nv))
+            facts.append(_fact(K.FRONTMATTER_ADDED, key, None, nv))
         elif old[key] != nv:
             kind = (
-                "frontmatter.date_changed"
+                K.FRONTMATTER_DATE_CHANGED
                 if is_date_field(key, nv) or is_date_field(key, old[key])
-                else "frontmatter.changed"
+                else K.FRONTMATTER_CHANGED
             )
             facts.append(_fact(kind, key, old[key], nv))
     for key, ov in old.items():
         if key not in new:
-            facts.append(_fact("frontmatter.removed", key, ov, None))
+            facts.append(_fact(K.FRONTMATTER_REMOVED, key, ov, None))
     return facts
 
 

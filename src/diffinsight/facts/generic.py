@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks
 from diffinsight.models import Fact, FileChange, FileStatus
 
@@ -86,14 +87,14 @@ def file_facts(change: FileChange) -> list[Fact]:
     facts: list[Fact] = []
     if change.binary:
         kind = {
-            FileStatus.ADDED: "binary.added",
-            FileStatus.REMOVED: "binary.removed",
-        }.get(change.status, "binary.changed")
+            FileStatus.ADDED: K.BINARY_ADDED,
+            FileStatus.REMOVED: K.BINARY_REMOVED,
+        }.get(change.status, K.BINARY_CHANGED)
         facts.append(
             Fact(
                 kind=kind,
-                new=change.path if kind != "binary.removed" else None,
-                old=change.path if kind == "binary.removed" else None,
+                new=change.path if kind != K.BINARY_REMOVED else None,
+                old=change.path if kind == K.BINARY_REMOVED else None,
             )
         )
         if change.status is FileStatus.RENAMED:
@@ -112,7 +113,7 @@ def file_facts(change: FileChange) -> list[Fact]:
         )
         facts.append(
             Fact(
-                kind="file.added",
+                kind=K.FILE_ADDED,
                 new=title,
                 detail={"headings": heads[:8], "lines": change.additions},
             )
@@ -126,7 +127,7 @@ def file_facts(change: FileChange) -> list[Fact]:
             if doc
             else None
         )
-        facts.append(Fact(kind="file.removed", old=title, detail={"lines": change.deletions}))
+        facts.append(Fact(kind=K.FILE_REMOVED, old=title, detail={"lines": change.deletions}))
     elif change.status is FileStatus.RENAMED:
         facts.append(_renamed(change))
     return facts
@@ -134,7 +135,7 @@ def file_facts(change: FileChange) -> list[Fact]:
 
 def _renamed(change: FileChange) -> Fact:
     return Fact(
-        kind="file.renamed",
+        kind=K.FILE_RENAMED,
         old=change.old_path,
         new=change.path,
         detail={"similarity": change.similarity},
@@ -151,7 +152,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
     facts: list[Fact] = []
     for hunk in hunks:
         if hunk.no_newline_old != hunk.no_newline_new:
-            facts.append(Fact(kind="newline.eof", detail={"added": hunk.no_newline_old}))
+            facts.append(Fact(kind=K.NEWLINE_EOF, detail={"added": hunk.no_newline_old}))
         for run in hunk.changes:
             where = (
                 section_at(new_index, run.new_start)
@@ -166,18 +167,18 @@ def edit_facts(change: FileChange) -> list[Fact]:
                 if old == new:
                     continue  # only the end-of-file newline differed
                 if old.split() == new.split():
-                    facts.append(Fact(kind="whitespace.changed", where=where))
+                    facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
                     continue
                 key_m = _KEY_RE.match(new)
                 key = key_m.group(1) if key_m and _KEY_RE.match(old) else None
                 for e in line_edits(old, new):
                     if len(e.old) > MAX_VALUE_CHARS or len(e.new) > MAX_VALUE_CHARS:
-                        facts.append(Fact(kind="line.rewritten", where=where, detail={"count": 1}))
+                        facts.append(Fact(kind=K.LINE_REWRITTEN, where=where, detail={"count": 1}))
                         break
                     kind = (
-                        "text.replaced"
+                        K.TEXT_REPLACED
                         if e.old and e.new
-                        else ("text.inserted" if e.new else "text.deleted")
+                        else (K.TEXT_INSERTED if e.new else K.TEXT_DELETED)
                     )
                     detail = {"key": key} if key else {}
                     facts.append(
@@ -196,12 +197,12 @@ def edit_facts(change: FileChange) -> list[Fact]:
                 and removed
                 and sorted(a.strip() for a in added) == sorted(r.strip() for r in removed)
             ):
-                facts.append(Fact(kind="whitespace.changed", where=where))
+                facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
                 continue
             if [a for a in added if a.strip()]:
                 facts.append(
                     Fact(
-                        kind="lines.added",
+                        kind=K.LINES_ADDED,
                         where=where,
                         detail={
                             "count": len([a for a in added if a.strip()]),
@@ -212,7 +213,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
             if [r for r in removed if r.strip()]:
                 facts.append(
                     Fact(
-                        kind="lines.removed",
+                        kind=K.LINES_REMOVED,
                         where=where,
                         detail={
                             "count": len([r for r in removed if r.strip()]),
@@ -227,9 +228,9 @@ def _merge_rewrites(facts: list[Fact]) -> list[Fact]:
     out: list[Fact] = []
     for f in facts:
         if (
-            f.kind == "line.rewritten"
+            f.kind == K.LINE_REWRITTEN
             and out
-            and out[-1].kind == "line.rewritten"
+            and out[-1].kind == K.LINE_REWRITTEN
             and out[-1].where == f.where
         ):
             out[-1].detail["count"] = int(out[-1].detail["count"]) + 1

@@ -15,6 +15,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
+from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, similarity
 from diffinsight.facts.structure import (
     CODE,
@@ -161,7 +162,7 @@ def markdown_facts(change: FileChange) -> list[Fact]:
     facts: list[Fact] = []
     for h in hunks:
         if h.no_newline_old != h.no_newline_new:
-            facts.append(Fact(kind="newline.eof", detail={"added": h.no_newline_old}))
+            facts.append(Fact(kind=K.NEWLINE_EOF, detail={"added": h.no_newline_old}))
 
     fm_old = [ln for ln in removed if ln.info.kind == FRONTMATTER]
     fm_new = [ln for ln in added if ln.info.kind == FRONTMATTER]
@@ -215,7 +216,7 @@ def _moved(removed: list[Line], added: list[Line]) -> list[Fact]:
     if not count:
         return []
     return [
-        Fact(kind="text.moved", where=sections[0] if sections else None, detail={"count": count})
+        Fact(kind=K.TEXT_MOVED, where=sections[0] if sections else None, detail={"count": count})
     ]
 
 
@@ -233,7 +234,7 @@ def _whitespace(removed: list[Line], added: list[Line]) -> list[Fact]:
         if not as_ and all(not r.text.strip() for r in rs):
             for r in rs:
                 r.ws = True
-            facts.append(Fact(kind="whitespace.changed", where=rs[0].info.section))
+            facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=rs[0].info.section))
             continue
         if as_ and "".join(r.text for r in rs).split() == "".join(a.text for a in as_).split():
             continue  # handled below with the joined comparison
@@ -242,12 +243,12 @@ def _whitespace(removed: list[Line], added: list[Line]) -> list[Fact]:
         ):
             for ln in rs + as_:
                 ln.ws = True
-            facts.append(Fact(kind="whitespace.changed", where=as_[0].info.section))
+            facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=as_[0].info.section))
     for run, as_ in by_run_a.items():
         if run not in by_run_r and all(not a.text.strip() for a in as_):
             for a in as_:
                 a.ws = True
-            facts.append(Fact(kind="whitespace.changed", where=as_[0].info.section))
+            facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=as_[0].info.section))
     return _dedupe(facts)
 
 
@@ -287,7 +288,7 @@ def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
             if atext != rtext:
                 facts.append(
                     Fact(
-                        kind="heading.renamed",
+                        kind=K.HEADING_RENAMED,
                         old=rtext,
                         new=atext,
                         where=al.info.section,
@@ -298,14 +299,14 @@ def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
             rl.done = True
             facts.append(
                 Fact(
-                    kind="heading.removed", old=rtext, where=rl.info.section, detail={"level": rlev}
+                    kind=K.HEADING_REMOVED, old=rtext, where=rl.info.section, detail={"level": rlev}
                 )
             )
     for k, (al, (alev, atext)) in enumerate(ah):
         if k not in used:
             al.done = True
             facts.append(
-                Fact(kind="heading.added", new=atext, where=al.info.section, detail={"level": alev})
+                Fact(kind=K.HEADING_ADDED, new=atext, where=al.info.section, detail={"level": alev})
             )
     return facts
 
@@ -336,8 +337,8 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
         ln.info.block for ln in rrows if ln.info.kind == TABLE_DELIM and ln.info.block >= 0
     }
     for lines, tables, kind in (
-        (arows, new_tables, "table.added"),
-        (rrows, old_tables, "table.removed"),
+        (arows, new_tables, K.TABLE_ADDED),
+        (rrows, old_tables, K.TABLE_REMOVED),
     ):
         for b in sorted(tables):
             rows = [ln for ln in lines if ln.info.block == b and ln.info.kind == TABLE_ROW]
@@ -364,7 +365,7 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
         if new_cols or gone_cols:
             facts.append(
                 Fact(
-                    kind="table.columns_changed",
+                    kind=K.TABLE_COLUMNS_CHANGED,
                     where=a.info.section,
                     detail={"added": new_cols, "removed": gone_cols},
                 )
@@ -396,7 +397,7 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
             if diffs:
                 changed.append(
                     Fact(
-                        kind="table.row_changed",
+                        kind=K.TABLE_ROW_CHANGED,
                         old=key,
                         new=key,
                         where=ln.info.section,
@@ -410,14 +411,14 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
                 row[header[i] if i < len(header) and header[i] else f"#{i + 1}"] = _plain(c)
         added_rows.append(
             Fact(
-                kind="table.row_added",
+                kind=K.TABLE_ROW_ADDED,
                 new=key,
                 where=ln.info.section,
                 detail={"cells": row, "header_known": bool(header)},
             )
         )
     removed_rows = [
-        Fact(kind="table.row_removed", old=k[1], where=ln.info.section)
+        Fact(kind=K.TABLE_ROW_REMOVED, old=k[1], where=ln.info.section)
         for k, lns in old_rows.items()
         for ln in lns
     ]
@@ -428,7 +429,7 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
 def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
     """Code blocks added or removed (their fence lines are in the diff) or changed inside."""
     facts: list[Fact] = []
-    for lines, kind in ((added, "code.added"), (removed, "code.removed")):
+    for lines, kind in ((added, K.CODE_ADDED), (removed, K.CODE_REMOVED)):
         opened: dict[int, Line] = {}
         for ln in lines:
             if (
@@ -459,7 +460,7 @@ def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
     for (where, lang), (adds, dels) in changed.items():
         facts.append(
             Fact(
-                kind="code.changed",
+                kind=K.CODE_CHANGED,
                 where=where,
                 detail={"lang": lang, "added": adds, "removed": dels},
             )
@@ -471,23 +472,23 @@ def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
 def _blocks(removed: list[Line], added: list[Line]) -> list[Fact]:
     """Alerts, includes and zone pivots added or removed."""
     facts: list[Fact] = []
-    for lines, verb in ((added, "added"), (removed, "removed")):
+    for lines, kind in ((added, K.ALERT_ADDED), (removed, K.ALERT_REMOVED)):
         for ln in lines:
             a = alert_type(ln.text)
             if a:
-                facts.append(Fact(kind=f"alert.{verb}", where=ln.info.section, detail={"type": a}))
+                facts.append(Fact(kind=kind, where=ln.info.section, detail={"type": a}))
     ri = Counter(m.group(1) for ln in removed for m in _INCLUDE_RE.finditer(ln.text))
     ai = Counter(m.group(1) for ln in added for m in _INCLUDE_RE.finditer(ln.text))
     rp = Counter(m.group(1).strip() for ln in removed if (m := _PIVOT_RE.match(ln.text)))
     ap = Counter(m.group(1).strip() for ln in added if (m := _PIVOT_RE.match(ln.text)))
     for path in ai - ri:
-        facts.append(Fact(kind="include.added", new=path, where=_where_of(added, path)))
+        facts.append(Fact(kind=K.INCLUDE_ADDED, new=path, where=_where_of(added, path)))
     for path in ri - ai:
-        facts.append(Fact(kind="include.removed", old=path, where=_where_of(removed, path)))
+        facts.append(Fact(kind=K.INCLUDE_REMOVED, old=path, where=_where_of(removed, path)))
     for piv in ap - rp:
-        facts.append(Fact(kind="pivot.added", new=piv))
+        facts.append(Fact(kind=K.PIVOT_ADDED, new=piv))
     for piv in rp - ap:
-        facts.append(Fact(kind="pivot.removed", old=piv))
+        facts.append(Fact(kind=K.PIVOT_REMOVED, old=piv))
     for ln in removed + added:
         if _INCLUDE_RE.search(ln.text) and not _INCLUDE_RE.sub("", ln.text).strip():
             ln.done = True
@@ -517,7 +518,12 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
             links.extend((t, h, ln.info.section) for t, h in ls)
             images.extend((t, s, ln.info.section) for t, s in ims)
     facts: list[Fact] = []
-    for olds, news, prefix in ((rl, al, "link"), (ri, ai, "image")):
+    link_kinds = (K.LINK_RETARGETED, K.LINK_TEXT_CHANGED, K.LINK_ADDED, K.LINK_REMOVED)
+    image_kinds = (K.IMAGE_CHANGED, K.IMAGE_TEXT_CHANGED, K.IMAGE_ADDED, K.IMAGE_REMOVED)
+    for olds, news, (moved, relabelled, new_kind, gone_kind) in (
+        (rl, al, link_kinds),
+        (ri, ai, image_kinds),
+    ):
         common = Counter((t, h) for t, h, _ in olds) & Counter((t, h) for t, h, _ in news)
         olds = _minus(olds, common)
         news = _minus(news, common)
@@ -530,7 +536,7 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
                 gone.remove(o)
                 facts.append(
                     Fact(
-                        kind=f"{prefix}.retargeted" if prefix == "link" else "image.changed",
+                        kind=moved,
                         old=o[1],
                         new=h,
                         where=w,
@@ -540,15 +546,11 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
             elif h in by_href and by_href[h] in gone:
                 o = by_href[h]
                 gone.remove(o)
-                facts.append(
-                    Fact(
-                        kind=f"{prefix}.text_changed", old=o[0], new=t, where=w, detail={"href": h}
-                    )
-                )
+                facts.append(Fact(kind=relabelled, old=o[0], new=t, where=w, detail={"href": h}))
             else:
-                facts.append(Fact(kind=f"{prefix}.added", new=h, where=w, detail={"text": t}))
+                facts.append(Fact(kind=new_kind, new=h, where=w, detail={"text": t}))
         for t, h, w in gone:
-            facts.append(Fact(kind=f"{prefix}.removed", old=h, where=w, detail={"text": t}))
+            facts.append(Fact(kind=gone_kind, old=h, where=w, detail={"text": t}))
     return facts
 
 
@@ -603,7 +605,7 @@ def _prose(removed: list[Line], added: list[Line]) -> list[Fact]:
             # Text replaced by unlike text in the same place: a rewrite, not an add and a remove.
             facts.append(
                 Fact(
-                    kind="text.substantive",
+                    kind=K.TEXT_SUBSTANTIVE,
                     where=prose_a[0].info.section,
                     detail={"count": max(len(prose_a), len(prose_r))},
                 )
@@ -620,20 +622,22 @@ def _unpaired(ln: Line, verb: str) -> Fact:
     if ln.info.kind == LIST_ITEM and _LIST_MARK_RE.match(ln.text):
         value = _plain(text)
         short = value if len(value) <= MAX_VALUE_CHARS else None
-        f = Fact(kind=f"list.item_{verb}", where=ln.info.section, detail={"count": 1})
+        kind = K.LIST_ITEM_ADDED if verb == "added" else K.LIST_ITEM_REMOVED
+        f = Fact(kind=kind, where=ln.info.section, detail={"count": 1})
         if verb == "added":
             f.new = short
         else:
             f.old = short
         return f
-    return Fact(kind=f"text.{verb}", where=ln.info.section, detail={"count": 1})
+    kind = K.TEXT_ADDED if verb == "added" else K.TEXT_REMOVED
+    return Fact(kind=kind, where=ln.info.section, detail={"count": 1})
 
 
 def _merge_counts(facts: list[Fact]) -> list[Fact]:
     out: list[Fact] = []
     for f in facts:
         if (
-            f.kind in ("text.added", "text.removed", "text.substantive")
+            f.kind in (K.TEXT_ADDED, K.TEXT_REMOVED, K.TEXT_SUBSTANTIVE)
             and out
             and out[-1].kind == f.kind
             and out[-1].where == f.where
@@ -654,10 +658,10 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     if ot == nt:
         return []  # only a link or image changed: _links says it
     if ot.split() == nt.split():
-        return [Fact(kind="whitespace.changed", where=where)]
+        return [Fact(kind=K.WHITESPACE_CHANGED, where=where)]
     if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
         # Token diffs of minified or giant lines are quadratic; say only that the line changed.
-        return [Fact(kind="text.substantive", where=where, detail={"count": 1})]
+        return [Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1})]
     edits = line_edits(ot, nt)
     # Edits inside link texts are told by _links (link.text_changed).
     old_labels = [t for t, _ in links_in(old.text)[0]]
@@ -682,7 +686,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             param = _param_before(new.text, e.new)
             facts.append(
                 Fact(
-                    kind="version.changed",
+                    kind=K.VERSION_CHANGED,
                     old=e.old,
                     new=e.new,
                     where=where,
@@ -696,7 +700,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             and _NAME_RE.match(e.new)
             and len(e.old) <= MAX_VALUE_CHARS
         ):
-            facts.append(Fact(kind="name.replaced", old=e.old, new=e.new, where=where))
+            facts.append(Fact(kind=K.NAME_REPLACED, old=e.old, new=e.new, where=where))
         else:
             rest.append(e)
     if not rest or code:
@@ -718,16 +722,16 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         and rest[0].new
         and rest[0].old.lower() == rest[0].new.lower()
     ):
-        facts.append(Fact(kind="text.typo", old=rest[0].old, new=rest[0].new, where=where))
+        facts.append(Fact(kind=K.TEXT_TYPO, old=rest[0].old, new=rest[0].new, where=where))
     elif changed_words == 0:
-        facts.append(Fact(kind="text.punctuation", where=where))
+        facts.append(Fact(kind=K.TEXT_PUNCTUATION, where=where))
     elif changed_words <= 6 and all(
         len(e.old) <= MAX_VALUE_CHARS and len(e.new) <= MAX_VALUE_CHARS for e in rest
     ):
         one = rest[0] if len(rest) == 1 else None
         facts.append(
             Fact(
-                kind="text.wording",
+                kind=K.TEXT_WORDING,
                 old=(one.old or None) if one else None,
                 new=(one.new or None) if one else None,
                 where=where,
@@ -736,7 +740,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         )
     else:
         facts.append(
-            Fact(kind="text.substantive", where=where, detail={"count": 1, "words": changed_words})
+            Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words})
         )
     return facts
 
@@ -753,5 +757,5 @@ def _cap(facts: list[Fact]) -> list[Fact]:
             continue
         out.append(f)
     for kind, n in over.items():
-        out.append(Fact(kind="facts.more", detail={"of": kind, "count": n}))
+        out.append(Fact(kind=K.FACTS_MORE, detail={"of": kind, "count": n}))
     return out

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from diffinsight.facts.frontmatter import load_yaml
+from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import parse_hunks
 from diffinsight.models import Fact, FileChange
 
@@ -136,7 +137,7 @@ def compare_entries(old: list[Entry], new: list[Entry], partial: bool) -> list[F
         if o is None:
             facts.append(
                 Fact(
-                    kind="toc.entry_added",
+                    kind=K.TOC_ENTRY_ADDED,
                     new=e.name,
                     where=e.parent or None,
                     detail={"href": e.href},
@@ -147,7 +148,7 @@ def compare_entries(old: list[Entry], new: list[Entry], partial: bool) -> list[F
         if o.name != e.name:
             facts.append(
                 Fact(
-                    kind="toc.entry_renamed",
+                    kind=K.TOC_ENTRY_RENAMED,
                     old=o.name,
                     new=e.name,
                     where=e.parent or None,
@@ -157,7 +158,7 @@ def compare_entries(old: list[Entry], new: list[Entry], partial: bool) -> list[F
         elif o.href != e.href:
             facts.append(
                 Fact(
-                    kind="toc.entry_retargeted",
+                    kind=K.TOC_ENTRY_RETARGETED,
                     old=o.href,
                     new=e.href,
                     where=e.parent or None,
@@ -167,7 +168,7 @@ def compare_entries(old: list[Entry], new: list[Entry], partial: bool) -> list[F
         elif o.parent != e.parent and not partial:
             facts.append(
                 Fact(
-                    kind="toc.entry_moved",
+                    kind=K.TOC_ENTRY_MOVED,
                     old=o.parent,
                     new=e.parent,
                     detail={"name": e.name, "href": e.href},
@@ -176,7 +177,7 @@ def compare_entries(old: list[Entry], new: list[Entry], partial: bool) -> list[F
     for o in left:
         facts.append(
             Fact(
-                kind="toc.entry_removed",
+                kind=K.TOC_ENTRY_REMOVED,
                 old=o.name,
                 where=o.parent or None,
                 detail={"href": o.href},
@@ -250,17 +251,17 @@ def config_facts(change: FileChange) -> list[Fact] | None:
     facts: list[Fact] = []
     for k, v in new.items():
         if k not in old:
-            facts.append(Fact(kind="config.key_added", new=_short(v), detail={"key": k}))
+            facts.append(Fact(kind=K.CONFIG_KEY_ADDED, new=_short(v), detail={"key": k}))
         elif old[k] != v:
             facts.append(
                 Fact(
-                    kind="config.key_changed", old=_short(old[k]), new=_short(v), detail={"key": k}
+                    kind=K.CONFIG_KEY_CHANGED, old=_short(old[k]), new=_short(v), detail={"key": k}
                 )
             )
     for k, v in old.items():
         if k not in new:
-            facts.append(Fact(kind="config.key_removed", old=_short(v), detail={"key": k}))
+            facts.append(Fact(kind=K.CONFIG_KEY_REMOVED, old=_short(v), detail={"key": k}))
     if len(facts) > MAX_KEYS:
         more = len(facts) - MAX_KEYS
-        facts = [*facts[:MAX_KEYS], Fact(kind="facts.more", detail={"of": "config", "count": more})]
+        facts = [*facts[:MAX_KEYS], Fact(kind=K.FACTS_MORE, detail={"of": "config", "count": more})]
     return facts

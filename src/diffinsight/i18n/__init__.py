@@ -21,10 +21,45 @@ from diffinsight.errors import InputError
 FALLBACK = "en_US"
 
 
+@cache
+def _available() -> tuple[str, ...]:
+    folder = resources.files("diffinsight.i18n") / "locales"
+    return tuple(
+        sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
+
+
 def available_languages() -> list[str]:
     """Languages that have a catalogue, e.g. ``['en_US', 'ja_JP', 'zh_CN']``."""
-    folder = resources.files("diffinsight.i18n") / "locales"
-    return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return list(_available())
+
+
+# Script subtags name the Chinese catalogues as well as regions do.
+_ALIASES = {"zh_hans": "zh_CN", "zh_hant": "zh_TW", "zh_sg": "zh_CN", "zh_hk": "zh_TW"}
+
+
+def normalize_language(code: str, option: str = "--lang") -> str:
+    """The catalogue name for ``code``: ``zh-CN`` and ``zh_cn`` give ``zh_CN``, ``ja`` gives ``ja_JP``.
+
+    :class:`InputError` naming ``option`` when no catalogue fits (or a bare code fits several).
+    """
+    known = available_languages()
+    key = code.strip().replace("-", "_").lower()
+    by_lower = {k.lower(): k for k in known}
+    found = by_lower.get(key) or _ALIASES.get(key)
+    if found is None and "_" not in key:
+        matches = [k for k in known if k.lower().split("_")[0] == key]
+        if len(matches) == 1:
+            found = matches[0]
+        elif matches:
+            raise InputError(
+                f"{option} {code}: several catalogues fit; choose {' or '.join(matches)}"
+            )
+    if found is None:
+        raise InputError(
+            f"{option} {code}: no message catalogue for it; choose from " + ", ".join(known)
+        )
+    return found
 
 
 @cache
@@ -69,6 +104,11 @@ class Catalog:
         """Whether the catalogue (or the fallback) defines ``key``."""
         return key in self._messages or key in self._fallback
 
+    def templates(self, prefix: str) -> dict[str, Any]:
+        """The raw messages whose key starts with ``prefix`` (fallback ones included)."""
+        merged = {**self._fallback, **self._messages}
+        return {k: v for k, v in merged.items() if k.startswith(prefix)}
+
     def t(self, name: str, /, count: int | None = None, **params: Any) -> str:
         """The message ``name`` filled with ``params`` (and ``count``, which also picks the plural)."""
         msg = self._messages.get(name, self._fallback.get(name))
@@ -88,8 +128,11 @@ class Catalog:
         return format_list(items, locale=self.locale)
 
     def num(self, n: int) -> str:
-        """A number with the language's grouping."""
-        return format_decimal(n, locale=self.locale)
+        """A number with the language's grouping (dots become narrow spaces: ``1 150``)."""
+        text = format_decimal(n, locale=self.locale)
+        # A dot-grouped count ("1.150" in de_DE) reads as a version or decimal to a checker and
+        # to many readers; the narrow no-break space is the unambiguous grouping of ISO 80000.
+        return text.replace(".", "\u202f") if isinstance(n, int) else text
 
 
 @cache

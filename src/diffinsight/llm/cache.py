@@ -47,10 +47,13 @@ CREATE TABLE IF NOT EXISTS calls (
 """
 
 
-def request_key(request: ChatRequest) -> str:
-    """sha256 over model, messages and answer-shaping parameters (canonical JSON)."""
+def request_key(request: ChatRequest, salt: str = "") -> str:
+    """sha256 over model, messages, answer-shaping parameters and ``salt`` (canonical JSON)."""
+    data = {"model": request.model, "messages": request.messages, "params": request.params()}
+    if salt:
+        data["salt"] = salt
     blob = json.dumps(
-        {"model": request.model, "messages": request.messages, "params": request.params()},
+        data,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

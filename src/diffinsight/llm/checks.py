@@ -36,6 +36,13 @@ def _outside_code(text: str) -> str:
     return _CODE_SPAN.sub(" ", text)
 
 
+_LOCALE_PHRASE = re.compile(
+    r"[(（\[]?\s*\bLocale\s*[:：]\s*\$?\{?[A-Za-z]{2,3}(?:[_-][A-Za-z]{2,4})?\}?\s*[)）\]]?",
+    re.IGNORECASE,
+)
+_CHATTER = re.compile(r"\bas an AI\b", re.IGNORECASE)
+
+
 def artefacts(text: str, *, title: bool = False) -> list[str]:
     """Prompt-leak artefacts in ``text`` (tags, ``Locale:`` lines, locale tags in titles)."""
     plain = _outside_code(text)
@@ -44,6 +51,29 @@ def artefacts(text: str, *, title: bool = False) -> list[str]:
     if title:
         found += [m.group(0) for m in _LOCALE_TAG.finditer(plain)]
     return found
+
+
+def strip_artefacts(text: str, *, title: bool = False) -> tuple[str, list[str]]:
+    """``text`` without tags, ``Locale:`` phrases (and, in titles, locale codes); what was cut."""
+    found: list[str] = []
+    spans = [m.span() for m in _CODE_SPAN.finditer(text)]
+
+    def cut(m: re.Match[str]) -> str:
+        if any(a <= m.start() < b for a, b in spans):
+            return m.group(0)
+        found.append(m.group(0).strip())
+        return " "
+
+    patterns = [_LEAK_TAG, _LOCALE_PHRASE] + ([_LOCALE_TAG] if title else [])
+    for pattern in patterns:
+        text = pattern.sub(cut, text)
+        spans = [m.span() for m in _CODE_SPAN.finditer(text)]
+    return text, found
+
+
+def chatter(text: str) -> bool:
+    """Whether ``text`` is the model talking about itself ("as an AI...")."""
+    return bool(_CHATTER.search(_outside_code(text)))
 
 
 _DETECTOR_LOCK = threading.Lock()

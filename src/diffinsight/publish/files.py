@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 from datetime import date
 from pathlib import Path
 
-from diffinsight.errors import InputError
+from diffinsight.errors import InputError, OutputError
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -54,29 +55,89 @@ def output_path(
     return path
 
 
+def check_writable(template: str) -> None:
+    """Refuse, before any work, an output template whose fixed folders cannot hold files."""
+    folder = _static_root(template)
+    p = folder
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    if not p.is_dir():
+        raise OutputError(
+            f"--output {template}: {p} is a file, not a folder; choose another folder"
+        )
+    # Really try (root passes os.access checks on /proc and /sys): make and drop an empty folder.
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".diffinsight-check-", dir=p))
+    except OSError as exc:
+        raise OutputError(
+            f"--output {template}: cannot write in {p} ({exc.strerror}); choose another folder"
+        ) from None
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file and a rename: readers see old or new, never half."""
     write_all([(path, text)])
 
 
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (0644 under 022), as ``open`` would give."""
+    # os.umask can only be read by setting it; set it straight back.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _make_parents(folder: Path, created: list[Path]) -> None:
+    """``mkdir -p folder``, noting each folder it made (outermost first) so a failure can undo it."""
+    missing: list[Path] = []
+    p = folder
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir()
+        created.append(d)
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        blocker = next((p for p in path.parents if p.is_file()), path.parent)
+        reason = f"{blocker} is a file, not a folder"
+    else:
+        reason = exc.strerror or str(exc)
+    return OutputError(f"{path}: cannot write ({reason}); choose another output folder")
+
+
 def write_all(files: list[tuple[Path, str]]) -> None:
-    """Write several files so that a failure leaves none of them changed.
+    """Write several files so that a failure leaves none of them changed (and no new folders).
 
     Every file is first written next to its target; only when all are on disk are they renamed.
+    New files get the umask's mode, like any file a command-line tool creates.
     """
     staged: list[tuple[str, Path]] = []
+    created: list[Path] = []
+    mode = file_mode()
+    current: Path | None = None
     try:
         for path, text in files:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            current = path
+            _make_parents(path.parent, created)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                os.fchmod(fd, mode)  # mkstemp makes 0600 files, whatever the umask says
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
-    except BaseException:
+        for tmp, path in staged:
+            current = path
+            os.replace(tmp, path)
+    except BaseException as exc:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+        for d in reversed(created):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        if isinstance(exc, OSError) and current is not None:
+            raise _cannot_write(current, exc) from exc
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)

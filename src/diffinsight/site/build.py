@@ -48,7 +48,13 @@ from diffinsight.site.messages import (
     format_month,
     language_name,
 )
-from diffinsight.site.render import is_safe_url, render_diff, render_inline, render_markdown
+from diffinsight.site.render import (
+    breakable,
+    is_safe_url,
+    render_diff,
+    render_inline,
+    render_markdown,
+)
 from diffinsight.site.search import build_index
 
 __all__ = ["DEFAULT_BASE_URL", "SiteBuildResult", "SkippedReport", "build_site"]
@@ -202,6 +208,7 @@ class _Site:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["breakable"] = breakable
         self.outputs: set[str] = set()
 
     # -- output --------------------------------------------------------------

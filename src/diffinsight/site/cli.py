@@ -8,106 +8,154 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from diffinsight.errors import DiffInsightError
-from diffinsight.site.build import DEFAULT_BASE_URL, build_site
-from diffinsight.site.serve import make_server
+from diffinsight.cliutil import err_console, error_line, new_app
+
+if TYPE_CHECKING:
+    from diffinsight.errors import DiffInsightError
 
 __all__ = ["site_app"]
 
-site_app = typer.Typer(
-    help="Build and preview the static report site.", no_args_is_help=True, add_completion=False
-)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_out = Console(highlight=False, soft_wrap=True)
+# The site stack (jinja, feeds, search) loads when a command runs, not when the CLI starts.
+site_app = new_app("Build and preview the static report site.", add_completion=False)
+
+
+def _print(text: str) -> None:
+    # Plain text: file names such as "[zh_CN] x.md" must not be read as markup.
+    typer.echo(text)
 
 
 def _fail(exc: DiffInsightError) -> typer.Exit:
-    # One plain line: file names such as "[zh_CN] x.md" must not be read as markup.
-    _err.print(Text.assemble(("error: ", "red"), str(exc)))
+    error_line(str(exc))
     return typer.Exit(code=exc.exit_code)
+
+
+def _site_locale(locale: str) -> str:
+    """``--locale`` as a catalogue name (``ja`` and ``zh-CN`` work); :class:`InputError` if none."""
+    from diffinsight.errors import InputError
+    from diffinsight.site.messages import catalogue_locales
+
+    known = catalogue_locales()
+    if locale in known:
+        return locale
+    from diffinsight.i18n import normalize_language
+
+    try:
+        found = normalize_language(locale, option="--locale")
+    except InputError:
+        found = None
+    if found not in known:
+        raise InputError(
+            f"--locale {locale}: the site has no messages for it; choose from {', '.join(known)}"
+        )
+    return str(found)
+
+
+def _check_out(out: Path) -> None:
+    from diffinsight.errors import OutputError
+
+    blocker = next((p for p in (out, *out.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(
+            f"--out {out}: {blocker} is a file, not a folder; choose a folder for the site"
+        )
 
 
 @site_app.command("build")
 def build_command(
-    reports_dir: Annotated[
-        Path, typer.Argument(help="Folder of reports (*.md, searched recursively).")
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder of the site.")] = Path(
-        "_site"
-    ),
+    reports_dir: Annotated[Path, typer.Argument(metavar="REPORTS", hidden=True)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FOLDER", help="Output folder of the site.")
+    ] = Path("_site"),
     base_url: Annotated[
         str | None,
         typer.Option(
             "--base-url",
+            metavar="URL",
             help="Absolute URL the site is published at (feeds need it), "
             "e.g. https://you.github.io/reports/.",
         ),
     ] = None,
-    title: Annotated[str | None, typer.Option(help="Site title (default: localized).")] = None,
+    title: Annotated[
+        str | None, typer.Option(metavar="TITLE", help="Site title (default: localized).")
+    ] = None,
     locale: Annotated[
-        str, typer.Option(help="Locale of the home, month and category pages.")
+        str, typer.Option(metavar="LOCALE", help="Locale of the home, month and category pages.")
     ] = "en_US",
-    pattern: Annotated[str, typer.Option(help="File name pattern of reports.")] = "*.md",
+    pattern: Annotated[
+        str, typer.Option(metavar="GLOB", help="File name pattern of reports.")
+    ] = "*.md",
     force: Annotated[bool, typer.Option(help="Re-render every page.")] = False,
     jobs: Annotated[
-        int, typer.Option(help="Worker processes for report pages (default: all cores).")
+        int,
+        typer.Option(
+            metavar="N", min=0, help="Worker processes for report pages (default: all cores)."
+        ),
     ] = 0,
 ) -> None:
-    """Build (or update) the static site for a folder of reports."""
+    """Build (or update) the static site for REPORTS, a folder of reports (*.md, recursively)."""
+    from diffinsight.errors import DiffInsightError
+    from diffinsight.site.build import build_site
+
     logging.getLogger("diffinsight.site").addHandler(logging.NullHandler())
     logging.getLogger("diffinsight.site").propagate = False
     try:
+        site_locale = _site_locale(locale)
+        _check_out(out)
         result = build_site(
             reports_dir,
             out,
             base_url,
             site_title=title,
-            site_locale=locale,
+            site_locale=site_locale,
             pattern=pattern,
             force=force,
             jobs=jobs or os.cpu_count() or 1,
         )
     except DiffInsightError as exc:
         raise _fail(exc) from None
+    err = err_console()
+    from rich.text import Text
+
     for skipped in result.skipped:
-        _err.print(Text(f"warning: {skipped.source}: skipped, {skipped.reason}"))
+        err.print(Text(f"warning: {skipped.source}: skipped, {skipped.reason}"))
     for warning in result.warnings:
-        _err.print(Text(f"warning: {warning}"))
+        err.print(Text(f"warning: {warning}"))
     langs = ", ".join(f"{k} {v}" for k, v in result.languages.items())
     mode = "full build" if result.full_rebuild else "update"
-    _out.print(
-        Text(
-            f"{result.reports} reports ({langs}) -> {out}/ in {result.seconds:.1f}s ({mode}: "
-            f"{result.report_pages_rendered} report pages rendered, {result.files_written} files "
-            f"written, {result.files_removed} removed, {len(result.skipped)} skipped)"
-        )
+    _print(
+        f"{result.reports} reports ({langs}) -> {out}/ in {result.seconds:.1f}s ({mode}: "
+        f"{result.report_pages_rendered} report pages rendered, {result.files_written} files "
+        f"written, {result.files_removed} removed, {len(result.skipped)} skipped)"
     )
 
 
 @site_app.command("serve")
 def serve_command(
-    site_dir: Annotated[Path, typer.Argument(help="A built site folder.")] = Path("_site"),
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    site_dir: Annotated[Path, typer.Argument(metavar="SITE", hidden=True)] = Path("_site"),
+    port: Annotated[
+        int,
+        typer.Option(metavar="PORT", min=0, max=65535, help="Port on 127.0.0.1 (0: any free one)."),
+    ] = 8000,
 ) -> None:
-    """Preview a built site at http://127.0.0.1:PORT/ (Ctrl+C stops)."""
+    """Preview the built site in SITE (default _site) at http://127.0.0.1:PORT/ (Ctrl+C stops)."""
+    from diffinsight.errors import DiffInsightError
+    from diffinsight.site.build import DEFAULT_BASE_URL
+    from diffinsight.site.serve import make_server
+
     try:
         server = make_server(site_dir, "127.0.0.1", port)
     except DiffInsightError as exc:
         raise _fail(exc) from None
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    _out.print(Text(f"Serving {site_dir}/ at {url} (Ctrl+C stops)"))
+    _print(f"Serving {site_dir}/ at {url} (Ctrl+C stops)")
     if url != DEFAULT_BASE_URL:
-        _out.print(
-            Text(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")
-        )
+        _print(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")
     with server:
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            _out.print("Stopped.")
+            _print("Stopped.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from html import escape
 from typing import Any
 from urllib.parse import unquote
@@ -17,8 +18,9 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
 
-__all__ = ["is_safe_url", "render_diff", "render_inline", "render_markdown"]
+__all__ = ["breakable", "is_safe_url", "render_diff", "render_inline", "render_markdown"]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Characters browsers drop from URLs before reading the scheme (``java\tscript:``).
@@ -105,20 +107,106 @@ def render_markdown(text: str, top_level: int | None = None) -> str:
     return str(_MD.renderer.render(tokens, _MD.options, env))
 
 
+_BREAK_AFTER = re.compile(r"([/_.\-])(?=[^/_.\-])")
+
+
+def breakable(text: str) -> Markup:
+    """A path or file name, escaped, that may wrap after ``/ _ . -`` and nowhere else.
+
+    Long paths must wrap on a phone, but not in the middle of a word.
+    """
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escape(text, quote=False)))
+
+
 def render_inline(text: str) -> str:
     """One line of Markdown (a bullet, a table cell) as inline HTML."""
     return str(_MD.renderInline(text))
 
 
 _DIFF_CLASS = {"@": "dh", "+": "da", "-": "dd", "\\": "dn"}
+# Word-level tokens: a CJK character alone (those scripts have no spaces), a run of other
+# letters and digits, a run of spaces, or one other character.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD_TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+|\\s+|.")
+#: Longer lines are shown without word-level marks (the comparison costs quadratic time).
+MAX_WORD_DIFF_CHARS = 2000
+
+
+def _word_pair(old: str, new: str) -> tuple[str, str] | None:
+    """Escaped bodies of a removed and an added line with changed spans in ``<del>``/``<ins>``.
+
+    None when the lines share too little for marks to help (a rewritten line is shown whole).
+    """
+    if len(old) > MAX_WORD_DIFF_CHARS or len(new) > MAX_WORD_DIFF_CHARS:
+        return None
+    a, b = _WORD_TOKEN.findall(old), _WORD_TOKEN.findall(new)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < 0.3:
+        return None
+    # A change, one space or punctuation mark, a change: one mark, not two.
+    ops: list[tuple[str, int, int, int, int]] = []
+    for op in matcher.get_opcodes():
+        if len(ops) >= 2 and op[0] != "equal" and ops[-2][0] != "equal":
+            tag, i1, i2, _, _ = ops[-1]
+            if tag == "equal" and i2 - i1 == 1 and len(a[i1]) == 1 and not a[i1].isalnum():
+                first = ops[-2]
+                del ops[-2:]
+                op = ("replace", first[1], op[2], first[3], op[4])
+        ops.append(op)
+    left: list[str] = []
+    right: list[str] = []
+    for kind, i1, i2, j1, j2 in ops:
+        x, y = escape("".join(a[i1:i2]), quote=False), escape("".join(b[j1:j2]), quote=False)
+        if kind == "equal":
+            left.append(x)
+            right.append(y)
+            continue
+        if x:
+            left.append(f"<del>{x}</del>")
+        if y:
+            right.append(f"<ins>{y}</ins>")
+    return "".join(left), "".join(right)
+
+
+def _line(cls: str, body: str) -> str:
+    return f'<span class="{cls}">{body}</span>'
 
 
 def render_diff(patch: str, max_lines: int = MAX_DIFF_LINES) -> tuple[str, bool]:
-    """The lines of a patch as escaped, classed ``<span>`` elements; and whether it was cut."""
-    # Escaping never changes a line's first character class ('<' and '&' are context).
-    lines = escape(patch, quote=False).split("\n")
+    """The lines of a patch as escaped, classed ``<span>`` elements; and whether it was cut.
+
+    A run of removed lines followed by as many added lines is read as line pairs, and the
+    words that changed within a pair are marked (``<del>`` / ``<ins>``).
+    """
+    lines = patch.split("\n")
     cut = len(lines) > max_lines
-    cls = _DIFF_CLASS
-    out = [f'<span class="{cls.get(line[:1], "dc")}">{line}</span>' for line in lines[:max_lines]]
+    lines = lines[:max_lines]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line[:1] != "-":
+            out.append(_line(_DIFF_CLASS.get(line[:1], "dc"), escape(line, quote=False)))
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j][:1] == "-":
+            j += 1
+        k = j
+        while k < len(lines) and lines[k][:1] == "+":
+            k += 1
+        removed, added = lines[i:j], lines[j:k]
+        pairs = (
+            [_word_pair(o[1:], n[1:]) for o, n in zip(removed, added, strict=True)]
+            if len(removed) == len(added)
+            else []
+        )
+        if pairs and all(p is not None for p in pairs):
+            out.extend(_line("dd", "-" + p[0]) for p in pairs if p is not None)
+            out.extend(_line("da", "+" + p[1]) for p in pairs if p is not None)
+        else:
+            out.extend(_line("dd", escape(x, quote=False)) for x in removed)
+            out.extend(_line("da", escape(x, quote=False)) for x in added)
+        i = k
     # Lines are block elements (see site.css), so no newline goes between them.
     return "".join(out), cut

@@ -8,7 +8,12 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
+from diffinsight.facts.kinds import FactKind, KindSpec, spec
+from diffinsight.facts.kinds import fact_rank as _rank
+from diffinsight.facts.kinds import is_date_key as _is_date_key
+from diffinsight.facts.kinds import primary as _primary
 from diffinsight.i18n import Catalog, catalog
 from diffinsight.models import (
     Fact,
@@ -24,108 +29,6 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ic
 MAX_EXPLANATION_SENTENCES = 4
 MAX_BULLETS = 7
 
-# Which fact best names a file's change, most telling first.
-_TITLE_PRIORITY = [
-    "file.added",
-    "file.removed",
-    "file.renamed",
-    "binary.added",
-    "binary.removed",
-    "binary.changed",
-    "heading.added",
-    "section.added",
-    "heading.removed",
-    "section.removed",
-    "table.added",
-    "table.removed",
-    "table.row_added",
-    "table.row_removed",
-    "toc.entry_added",
-    "toc.entry_removed",
-    "toc.entry_renamed",
-    "toc.entry_retargeted",
-    "toc.entry_moved",
-    "version.changed",
-    "name.replaced",
-    "frontmatter.title",  # a title change (see _rank)
-    "heading.renamed",
-    "table.row_changed",
-    "table.columns_changed",
-    "link.retargeted",
-    "include.added",
-    "include.removed",
-    "pivot.added",
-    "pivot.removed",
-    "code.added",
-    "code.removed",
-    "alert.added",
-    "alert.removed",
-    "link.added",
-    "link.removed",
-    "image.added",
-    "image.removed",
-    "image.changed",
-    "list.item_added",
-    "list.item_removed",
-    "text.typo",
-    "code.changed",
-    "text.substantive",
-    "text.added",
-    "text.removed",
-    "text.wording",
-    "link.text_changed",
-    "image.text_changed",
-    "config.key_changed",
-    "config.key_added",
-    "config.key_removed",
-    "frontmatter.changed",
-    "frontmatter.added",
-    "frontmatter.removed",
-    "text.replaced",
-    "text.inserted",
-    "text.deleted",
-    "lines.added",
-    "lines.removed",
-    "line.rewritten",
-    "text.moved",
-    "frontmatter.date_changed",
-    "text.punctuation",
-    "whitespace.changed",
-    "newline.eof",
-    "facts.more",
-]
-_RANK = {k: i for i, k in enumerate(_TITLE_PRIORITY)}
-#: Kinds that read better as one counted sentence when a file has many of them.
-_COUNTABLE = {
-    "heading.added": "heading_added",
-    "heading.removed": "heading_removed",
-    "heading.renamed": "heading_renamed",
-    "table.row_added": "row_added",
-    "table.row_removed": "row_removed",
-    "table.row_changed": "row_changed",
-    "link.added": "link_added",
-    "link.removed": "link_removed",
-    "link.retargeted": "link_retargeted",
-    "list.item_added": "list_item_added",
-    "list.item_removed": "list_item_removed",
-    "toc.entry_added": "toc_added",
-    "toc.entry_removed": "toc_removed",
-    "code.added": "code_added",
-    "text.wording": "wording",
-}
-#: Kinds whose identical facts across files become one highlight bullet.
-_SHAREABLE = {
-    "frontmatter.date_changed",
-    "frontmatter.changed",
-    "version.changed",
-    "name.replaced",
-    "link.retargeted",
-    "link.added",
-    "text.replaced",
-    "text.inserted",
-    "text.deleted",
-    "text.typo",
-}
 #: A kind with at least this many facts in one file is told as a count.
 MANY = 3
 MAX_NAMES = 3
@@ -149,13 +52,6 @@ def _visible_len(text: str) -> int:
     return len(text.replace("`", ""))
 
 
-def _is_date_key(fact: Fact) -> bool:
-    if fact.kind == "frontmatter.date_changed":
-        return True
-    key = str(fact.detail.get("key") or "")
-    return key.endswith("date") or key.endswith("Date")
-
-
 def _sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
 
@@ -172,10 +68,14 @@ def _normalise(facts: list[Fact]) -> list[Fact]:
     """Present heading-carrying line facts as section facts, the way a reader thinks of them."""
     out: list[Fact] = []
     for f in facts:
-        if f.kind == "lines.added" and _sections(f):
-            out.extend(Fact(kind="heading.added", new=h, where=f.where) for h in _sections(f))
-        elif f.kind == "lines.removed" and _sections(f):
-            out.extend(Fact(kind="heading.removed", old=h, where=f.where) for h in _sections(f))
+        if f.kind == FactKind.LINES_ADDED and _sections(f):
+            out.extend(
+                Fact(kind=FactKind.HEADING_ADDED, new=h, where=f.where) for h in _sections(f)
+            )
+        elif f.kind == FactKind.LINES_REMOVED and _sections(f):
+            out.extend(
+                Fact(kind=FactKind.HEADING_REMOVED, old=h, where=f.where) for h in _sections(f)
+            )
         else:
             out.append(f)
     return out
@@ -190,24 +90,6 @@ def _group(facts: list[Fact]) -> list[tuple[Fact, int]]:
         counts[k] += 1
         first.setdefault(k, f)
     return [(first[k], counts[k]) for k in first]
-
-
-def _rank(f: Fact) -> int:
-    if f.kind == "frontmatter.changed" and f.detail.get("key") == "title":
-        return _RANK["frontmatter.title"]
-    if f.kind == "text.replaced" and _is_date_key(f):
-        return _RANK["frontmatter.date_changed"]
-    return _RANK.get(f.kind, len(_RANK))
-
-
-def _primary(facts: list[Fact]) -> Fact | None:
-    best: Fact | None = None
-    best_rank = len(_RANK) + 1
-    for f in facts:
-        r = _rank(f)
-        if r < best_rank:
-            best, best_rank = f, r
-    return best
 
 
 class FileWriter:
@@ -235,277 +117,298 @@ class FileWriter:
 
     def many(self, kind: str, facts: list[Fact]) -> str:
         """One sentence for several facts of one kind in one file."""
-        short = _COUNTABLE[kind]
         values = [v for f in facts if (v := f.new or f.old)]
         wheres = {f.where for f in facts}
         where = self._where(facts[0]) if len(wheres) == 1 else ""
         return self.cat.t(
-            f"many.{short}",
+            str(_spec_of(kind).many),
             count=len(facts),
             names=self._names(values, len(facts)) if values else "",
             where=where,
         )
 
     def sentence(self, fact: Fact, times: int, change: AnalyzedFile) -> str:
-        """One sentence stating ``fact``."""
-        t = self.cat.t
-        path = change.change.path
-        name = posixpath.basename(path)
-        k = fact.kind
+        """One sentence stating ``fact``: its kind's renderer, or its plain message."""
+        render = _RENDERERS.get(fact.kind)
+        if render is not None:
+            return render(self, fact, times, change)
+        s = spec(fact.kind)
+        if s is None:
+            return self.cat.t("fact.other", count=1)
+        return self._plain(s, fact, times)
+
+    def _plain(self, s: KindSpec, fact: Fact, times: int) -> str:
+        """The kind's message filled with the fields every plain message may use."""
         d = fact.detail
-        where = self._where(fact)
         old = code(fact.old) if fact.old else ""
         new = code(fact.new) if fact.new else ""
-        again = t("fact.times", count=times) if times > 1 else ""
-        if k == "file.added":
-            heads = [h for h in _sections(fact) if h != fact.new][:4]
-            s = (
-                t("fact.file_added", title=fact.new, count=int(d.get("lines", 0)))
-                if fact.new
-                else t("fact.file_added_untitled", name=code(name), count=int(d.get("lines", 0)))
-            )
-            if len(heads) > 1:
-                s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
-            return s
-        if k == "file.removed":
-            if fact.old:
-                return t("fact.file_removed", title=fact.old, count=int(d.get("lines", 0)))
-            return t("fact.file_removed_untitled", name=code(name), count=int(d.get("lines", 0)))
-        if k == "file.renamed":
-            sim = d.get("similarity")
-            s = t("fact.file_renamed", old=old, new=new)
-            return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
-        if k in ("binary.added", "binary.removed", "binary.changed"):
-            kind = "image" if path.lower().endswith(IMAGE_SUFFIXES) else "binary"
-            return t(f"fact.{k.replace('.', '_')}_{kind}", name=code(name))
-        if k in ("heading.added", "section.added"):
-            return t("fact.section_added", section=fact.new, where=where)
-        if k in ("heading.removed", "section.removed"):
-            return t("fact.section_removed", section=fact.old, where=where)
-        if k == "heading.renamed":
-            tail = _suffix(fact.old, fact.new)
-            if tail:
-                return t("fact.heading_appended", suffix=code(tail), section=fact.old)
-            return t("fact.heading_renamed", old=fact.old, new=fact.new)
-        if k in ("frontmatter.date_changed", "frontmatter.changed"):
-            key = code(str(d.get("key", "")))
-            tail = _suffix(fact.old, fact.new)
-            if tail:
-                return t("fact.fm_appended", suffix=code(tail), key=key)
-            if fact.old and fact.new:
-                return t("fact.key_changed", key=key, old=old, new=new) + again
-            return t("fact.fm_rewritten", key=key)
-        if k == "frontmatter.added":
-            key = code(str(d.get("key", "")))
-            return t("fact.fm_added", key=key, new=new) if new else t("fact.fm_added_nv", key=key)
-        if k == "frontmatter.removed":
-            return t("fact.fm_removed", key=code(str(d.get("key", ""))))
-        if k in ("table.added", "table.removed"):
-            cols = [str(c) for c in d.get("columns", [])]
-            rows = int(d.get("rows", 0))
-            if k == "table.added" and cols:
-                return t(
-                    "fact.table_added",
-                    count=rows,
-                    columns=self.cat.join([self._q(c) for c in cols[:5]]),
-                    where=where,
-                )
-            return t(f"fact.{k.replace('.', '_')}_plain", count=rows, where=where)
-        if k == "table.columns_changed":
-            parts = []
-            if d.get("added"):
-                parts.append(
-                    t(
-                        "fact.columns_added",
-                        columns=self.cat.join([self._q(str(c)) for c in d["added"]]),
-                        where=where,
-                    )
-                )
-            if d.get("removed"):
-                parts.append(
-                    t(
-                        "fact.columns_removed",
-                        columns=self.cat.join([self._q(str(c)) for c in d["removed"]]),
-                        where=where,
-                    )
-                )
-            return t("sep.sentence").join(parts)
-        if k == "table.row_added":
-            # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
-            cells = [
-                (str(c), str(v))
-                for c, v in dict(d.get("cells", {})).items()
-                if len(str(v)) <= MAX_CELL_CHARS
-            ][:MAX_CELLS]
-            if cells:
-                shown = [
-                    t("fact.cell", column=c, value=v) if not c.startswith("#") else v
-                    for c, v in cells
-                ]
-                return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
-            return t("fact.row_added_plain", row=new, where=where)
-        if k == "table.row_removed":
-            return t("fact.row_removed", row=old, where=where)
-        if k == "table.row_changed":
-            changes = []
-            for c in list(d.get("cells", []))[:MAX_CELLS]:
-                col = str(c.get("column", ""))
-                col = col if not col.startswith("#") else t("fact.column_n", n=col[1:])
-                o, n = str(c.get("old", "")), str(c.get("new", ""))
-                if o and n:
-                    changes.append(t("fact.cell_changed", column=col, old=code(o), new=code(n)))
-                elif n:
-                    changes.append(t("fact.cell_set", column=col, new=code(n)))
-                else:
-                    changes.append(t("fact.cell_cleared", column=col, old=code(o)))
-            return t(
-                "fact.row_changed",
-                row=code(str(d.get("row", ""))),
-                changes=self.cat.join(changes),
-                where=where,
-            )
-        if k == "link.added":
-            text = str(d.get("text") or "")
-            return (
-                t("fact.link_added", text=text, url=new, where=where)
-                if text
-                else t("fact.link_added_bare", url=new, where=where)
-            )
-        if k == "link.removed":
-            text = str(d.get("text") or "")
-            return (
-                t("fact.link_removed", text=text, url=old, where=where)
-                if text
-                else t("fact.link_removed_bare", url=old, where=where)
-            )
-        if k == "link.retargeted":
-            return t(
-                "fact.link_retargeted", text=str(d.get("text", "")), old=old, new=new, where=where
-            )
-        if k == "link.text_changed":
-            return t(
-                "fact.link_text_changed",
-                old=fact.old or "",
-                new=fact.new or "",
-                url=code(str(d.get("href", ""))),
-            )
-        if k == "image.added":
-            return t("fact.image_added", src=new, where=where)
-        if k == "image.removed":
-            return t("fact.image_removed", src=old, where=where)
-        if k == "image.changed":
-            return t("fact.image_changed", old=old, new=new, where=where)
-        if k == "image.text_changed":
-            return t("fact.image_text_changed", src=code(str(d.get("href", ""))))
-        if k in ("code.added", "code.removed"):
-            lang = str(d.get("lang") or "")
-            key = f"fact.{k.replace('.', '_')}" + ("" if lang else "_nolang")
-            return t(
-                key, lang=code(lang) if lang else "", count=int(d.get("lines", 0)), where=where
-            )
-        if k == "code.changed":
-            return t(
-                "fact.code_changed",
-                adds=self.cat.num(int(d.get("added", 0))),
-                dels=self.cat.num(int(d.get("removed", 0))),
-                where=where,
-            )
-        if k == "version.changed":
-            param = d.get("param")
-            code_lang = d.get("code")
-            if param and code_lang:
-                return (
-                    t(
-                        "fact.version_param_code",
-                        lang=code(str(code_lang)),
-                        param=code(str(param)),
-                        old=old,
-                        new=new,
-                        where=where,
-                    )
-                    + again
-                )
-            if param:
-                return (
-                    t("fact.version_param", param=code(str(param)), old=old, new=new, where=where)
-                    + again
-                )
-            return t("fact.version_changed", old=old, new=new, where=where) + again
-        if k == "name.replaced":
-            return t("fact.name_replaced", old=old, new=new, where=where) + again
-        if k in ("alert.added", "alert.removed"):
-            return t(f"fact.{k.replace('.', '_')}", type=code(str(d.get("type", ""))), where=where)
-        if k in ("list.item_added", "list.item_removed"):
-            value = fact.new if k.endswith("added") else fact.old
-            key = f"fact.{k.replace('.', '_')}"
-            return t(key, text=value, where=where) if value else t(key + "_bare", where=where)
-        if k in ("include.added", "include.removed", "pivot.added", "pivot.removed"):
-            return t(f"fact.{k.replace('.', '_')}", value=new or old, where=where)
-        if k == "text.typo":
-            return t("fact.typo", old=old, new=new, where=where) + again
-        if k == "text.punctuation":
-            return t("fact.punctuation", where=where)
-        if k == "text.wording":
-            if fact.old and fact.new:
-                return t("fact.wording_changed", old=old, new=new, where=where) + again
-            if fact.new:
-                return t("fact.wording_inserted", new=new, where=where) + again
-            if fact.old:
-                return t("fact.wording_deleted", old=old, where=where) + again
-            return t("fact.wording", where=where)
-        if k == "text.substantive":
-            return t("fact.lines_rewritten", count=int(d.get("count", 1)), where=where)
-        if k in ("text.added", "lines.added"):
-            return t("fact.lines_added", count=int(d.get("count", 0)), where=where)
-        if k in ("text.removed", "lines.removed"):
-            return t("fact.lines_removed", count=int(d.get("count", 0)), where=where)
-        if k == "text.moved":
-            return t("fact.moved", count=int(d.get("count", 1)), where=where)
-        if k in ("toc.entry_added", "toc.entry_removed"):
-            href = str(d.get("href") or "")
-            value = fact.new if k.endswith("added") else fact.old
-            key = f"fact.{k.replace('.', '_')}"
-            return (
-                t(key, name=value, href=code(href), where=where)
-                if href
-                else t(key + "_nohref", name=value, where=where)
-            )
-        if k == "toc.entry_renamed":
-            return t("fact.toc_entry_renamed", old=fact.old, new=fact.new, where=where)
-        if k == "toc.entry_retargeted":
-            return t("fact.toc_entry_retargeted", name=str(d.get("name", "")), old=old, new=new)
-        if k == "toc.entry_moved":
-            return t(
-                "fact.toc_entry_moved",
-                name=str(d.get("name", "")),
-                old=fact.old or "/",
-                new=fact.new or "/",
-            )
-        if k in ("config.key_added", "config.key_removed", "config.key_changed"):
-            key = code(str(d.get("key", "")))
-            if k == "config.key_changed" and fact.old is not None and fact.new is not None:
-                return t("fact.key_changed", key=key, old=code(fact.old), new=code(fact.new))
-            return t(f"fact.{k.replace('.', '_')}", key=key)
-        if k == "text.replaced":
-            line_key = d.get("key")
-            if line_key:
-                s = t("fact.key_changed", key=code(str(line_key)), old=old, new=new)
+        text = self.cat.t(
+            s.sentence,
+            count=int(d.get("count", d.get("lines", 1))),
+            old=old,
+            new=new,
+            where=self._where(fact),
+            section=fact.new or fact.old,
+            text=str(d.get("text") or ""),
+            type=code(str(d.get("type", ""))),
+            value=new or old,
+            src=new or old,
+            row=new or old,
+        )
+        return text + self._again(s, times)
+
+    def _again(self, s: KindSpec, times: int) -> str:
+        return self.cat.t("fact.times", count=times) if s.repeats and times > 1 else ""
+
+    def _file_added(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
+        t = self.cat.t
+        lines = int(fact.detail.get("lines", 0))
+        heads = [h for h in _sections(fact) if h != fact.new][:4]
+        s = (
+            t("fact.file_added", title=fact.new, count=lines)
+            if fact.new
+            else t("fact.file_added_untitled", name=code(af.change.basename), count=lines)
+        )
+        if len(heads) > 1:
+            s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
+        return s
+
+    def _file_removed(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
+        lines = int(fact.detail.get("lines", 0))
+        if fact.old:
+            return self.cat.t("fact.file_removed", title=fact.old, count=lines)
+        return self.cat.t("fact.file_removed_untitled", name=code(af.change.basename), count=lines)
+
+    def _file_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        sim = fact.detail.get("similarity")
+        old = code(fact.old) if fact.old else ""
+        new = code(fact.new) if fact.new else ""
+        s = t("fact.file_renamed", old=old, new=new)
+        return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
+
+    def _binary(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
+        kind = "image" if af.change.path.lower().endswith(IMAGE_SUFFIXES) else "binary"
+        return self.cat.t(f"{_spec(fact).sentence}_{kind}", name=code(af.change.basename))
+
+    def _heading_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        tail = _suffix(fact.old, fact.new)
+        if tail:
+            return self.cat.t("fact.heading_appended", suffix=code(tail), section=fact.old)
+        return self.cat.t("fact.heading_renamed", old=fact.old, new=fact.new)
+
+    def _frontmatter_changed(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        key = code(str(fact.detail.get("key", "")))
+        tail = _suffix(fact.old, fact.new)
+        if tail:
+            return t("fact.fm_appended", suffix=code(tail), key=key)
+        if fact.old and fact.new:
+            s = t("fact.key_changed", key=key, old=code(fact.old), new=code(fact.new))
+            return s + self._again(_spec(fact), times)
+        return t("fact.fm_rewritten", key=key)
+
+    def _frontmatter_added(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        key = code(str(fact.detail.get("key", "")))
+        if fact.new:
+            return self.cat.t("fact.fm_added", key=key, new=code(fact.new))
+        return self.cat.t("fact.fm_added_nv", key=key)
+
+    def _frontmatter_removed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t("fact.fm_removed", key=code(str(fact.detail.get("key", ""))))
+
+    def _table(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        cols = [str(c) for c in fact.detail.get("columns", [])]
+        rows = int(fact.detail.get("rows", 0))
+        where = self._where(fact)
+        if fact.kind == FactKind.TABLE_ADDED and cols:
+            columns = self.cat.join([self._q(c) for c in cols[:5]])
+            return self.cat.t("fact.table_added", count=rows, columns=columns, where=where)
+        return self.cat.t(f"{_spec(fact).sentence}_plain", count=rows, where=where)
+
+    def _columns_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        where = self._where(fact)
+        parts = [
+            t(key, columns=self.cat.join([self._q(str(c)) for c in fact.detail[side]]), where=where)
+            for side, key in (("added", "fact.columns_added"), ("removed", "fact.columns_removed"))
+            if fact.detail.get(side)
+        ]
+        return t("sep.sentence").join(parts)
+
+    def _row_added(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        new = code(fact.new) if fact.new else ""
+        where = self._where(fact)
+        # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
+        cells = [
+            (str(c), str(v))
+            for c, v in dict(fact.detail.get("cells", {})).items()
+            if len(str(v)) <= MAX_CELL_CHARS
+        ][:MAX_CELLS]
+        if cells:
+            shown = [
+                t("fact.cell", column=c, value=v) if not c.startswith("#") else v for c, v in cells
+            ]
+            return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
+        return t("fact.row_added_plain", row=new, where=where)
+
+    def _row_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        changes = []
+        for c in list(fact.detail.get("cells", []))[:MAX_CELLS]:
+            col = str(c.get("column", ""))
+            col = col if not col.startswith("#") else t("fact.column_n", n=col[1:])
+            o, n = str(c.get("old", "")), str(c.get("new", ""))
+            if o and n:
+                changes.append(t("fact.cell_changed", column=col, old=code(o), new=code(n)))
+            elif n:
+                changes.append(t("fact.cell_set", column=col, new=code(n)))
             else:
-                s = t("fact.text_replaced", old=old, new=new, where=where)
-            return s + again
-        if k == "text.inserted":
-            return t("fact.text_inserted", new=new, where=where) + again
-        if k == "text.deleted":
-            return t("fact.text_deleted", old=old, where=where) + again
-        if k == "line.rewritten":
-            return t("fact.lines_rewritten", count=int(d.get("count", 1)), where=where)
-        if k == "whitespace.changed":
-            return t("fact.whitespace")
-        if k == "newline.eof":
-            return t("fact.eof_added" if d.get("added") else "fact.eof_removed")
-        if k == "facts.more":
-            return t("fact.other", count=int(d.get("count", 1)))
-        return t("fact.other", count=1)
+                changes.append(t("fact.cell_cleared", column=col, old=code(o)))
+        return t(
+            "fact.row_changed",
+            row=code(str(fact.detail.get("row", ""))),
+            changes=self.cat.join(changes),
+            where=self._where(fact),
+        )
+
+    def _link(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        """A link added or removed: with its text, or bare."""
+        text = str(fact.detail.get("text") or "")
+        url = code(fact.new or fact.old or "")
+        key = _spec(fact).sentence + ("" if text else "_bare")
+        return self.cat.t(key, text=text, url=url, where=self._where(fact))
+
+    def _link_text_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.link_text_changed",
+            old=fact.old or "",
+            new=fact.new or "",
+            url=code(str(fact.detail.get("href", ""))),
+        )
+
+    def _image_text_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t("fact.image_text_changed", src=code(str(fact.detail.get("href", ""))))
+
+    def _code_block(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        lang = str(fact.detail.get("lang") or "")
+        key = _spec(fact).sentence + ("" if lang else "_nolang")
+        return self.cat.t(
+            key,
+            lang=code(lang) if lang else "",
+            count=int(fact.detail.get("lines", 0)),
+            where=self._where(fact),
+        )
+
+    def _code_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.code_changed",
+            adds=self.cat.num(int(fact.detail.get("added", 0))),
+            dels=self.cat.num(int(fact.detail.get("removed", 0))),
+            where=self._where(fact),
+        )
+
+    def _version(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        param = fact.detail.get("param")
+        code_lang = fact.detail.get("code")
+        old = code(fact.old) if fact.old else ""
+        new = code(fact.new) if fact.new else ""
+        where = self._where(fact)
+        if param and code_lang:
+            s = t(
+                "fact.version_param_code",
+                lang=code(str(code_lang)),
+                param=code(str(param)),
+                old=old,
+                new=new,
+                where=where,
+            )
+        elif param:
+            s = t("fact.version_param", param=code(str(param)), old=old, new=new, where=where)
+        else:
+            s = t("fact.version_changed", old=old, new=new, where=where)
+        return s + self._again(_spec(fact), times)
+
+    def _list_item(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        value = fact.new if fact.kind == FactKind.LIST_ITEM_ADDED else fact.old
+        key = _spec(fact).sentence
+        where = self._where(fact)
+        return (
+            self.cat.t(key, text=value, where=where)
+            if value
+            else self.cat.t(key + "_bare", where=where)
+        )
+
+    def _wording(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        t = self.cat.t
+        where = self._where(fact)
+        again = self._again(_spec(fact), times)
+        if fact.old and fact.new:
+            return (
+                t("fact.wording_changed", old=code(fact.old), new=code(fact.new), where=where)
+                + again
+            )
+        if fact.new:
+            return t("fact.wording_inserted", new=code(fact.new), where=where) + again
+        if fact.old:
+            return t("fact.wording_deleted", old=code(fact.old), where=where) + again
+        return t("fact.wording", where=where)
+
+    def _toc_entry(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        """A TOC entry added or removed: with its target, or without."""
+        href = str(fact.detail.get("href") or "")
+        value = fact.new if fact.kind == FactKind.TOC_ENTRY_ADDED else fact.old
+        key = _spec(fact).sentence
+        where = self._where(fact)
+        if href:
+            return self.cat.t(key, name=value, href=code(href), where=where)
+        return self.cat.t(key + "_nohref", name=value, where=where)
+
+    def _toc_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.toc_entry_renamed", old=fact.old, new=fact.new, where=self._where(fact)
+        )
+
+    def _toc_retargeted(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.toc_entry_retargeted",
+            name=str(fact.detail.get("name", "")),
+            old=code(fact.old) if fact.old else "",
+            new=code(fact.new) if fact.new else "",
+        )
+
+    def _toc_moved(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.toc_entry_moved",
+            name=str(fact.detail.get("name", "")),
+            old=fact.old or "/",
+            new=fact.new or "/",
+        )
+
+    def _config(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        key = code(str(fact.detail.get("key", "")))
+        if (
+            fact.kind == FactKind.CONFIG_KEY_CHANGED
+            and fact.old is not None
+            and fact.new is not None
+        ):
+            return self.cat.t("fact.key_changed", key=key, old=code(fact.old), new=code(fact.new))
+        return self.cat.t(_spec(fact).sentence, key=key)
+
+    def _text_replaced(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        line_key = fact.detail.get("key")
+        old = code(fact.old) if fact.old else ""
+        new = code(fact.new) if fact.new else ""
+        if line_key:
+            s = self.cat.t("fact.key_changed", key=code(str(line_key)), old=old, new=new)
+        else:
+            s = self.cat.t("fact.text_replaced", old=old, new=new, where=self._where(fact))
+        return s + self._again(_spec(fact), times)
+
+    def _newline(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t("fact.eof_added" if fact.detail.get("added") else "fact.eof_removed")
 
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
@@ -694,26 +597,27 @@ class FileWriter:
         in_code = sum(
             1
             for f in facts
-            if f.kind in ("version.changed", "name.replaced") and f.detail.get("code") is not None
+            if f.kind in (FactKind.VERSION_CHANGED, FactKind.NAME_REPLACED)
+            and f.detail.get("code") is not None
         )
         link_texts = [
             str(f.detail.get("text"))
             for f in facts
-            if f.kind == "link.added" and f.detail.get("text")
+            if f.kind == FactKind.LINK_ADDED and f.detail.get("text")
         ]
         for f, n in _group(facts):
             if f.kind in done:
                 continue
-            if f.kind == "list.item_added" and f.new and any(x in f.new for x in link_texts):
+            if f.kind == FactKind.LIST_ITEM_ADDED and f.new and any(x in f.new for x in link_texts):
                 continue  # the item is the new link, told once
             if (
-                f.kind == "code.changed"
+                f.kind == FactKind.CODE_CHANGED
                 and f.detail.get("added") == f.detail.get("removed")
                 and int(f.detail.get("added", 0)) <= in_code
             ):
                 continue  # the value changes inside the example already say it
             group = by_kind[f.kind]
-            if f.kind in _COUNTABLE and len(group) >= MANY:
+            if _countable(f.kind) and len(group) >= MANY:
                 done.add(f.kind)
                 rank = min(_rank(g) for g in group) - (1 if primary in group else 0)
                 items.append((rank, self.many(f.kind, group)))
@@ -754,6 +658,71 @@ class FileWriter:
             notes=list(c.notes),
             patch=c.patch,
         )
+
+
+def _spec(fact: Fact) -> KindSpec:
+    """The spec of a fact whose kind has a renderer (so is known)."""
+    return _spec_of(fact.kind)
+
+
+def _spec_of(kind: str) -> KindSpec:
+    s = spec(kind)
+    if s is None:
+        raise KeyError(f"unknown fact kind {kind!r}")
+    return s
+
+
+def _countable(kind: str) -> bool:
+    s = spec(kind)
+    return s is not None and s.many is not None
+
+
+def _shareable(kind: str) -> bool:
+    s = spec(kind)
+    return s is not None and s.shareable
+
+
+_Renderer = Callable[[FileWriter, Fact, int, AnalyzedFile], str]
+#: Kinds whose sentence needs more than their plain message (variants, lists, counts).
+_RENDERERS: dict[str, _Renderer] = {
+    FactKind.FILE_ADDED: FileWriter._file_added,
+    FactKind.FILE_REMOVED: FileWriter._file_removed,
+    FactKind.FILE_RENAMED: FileWriter._file_renamed,
+    FactKind.BINARY_ADDED: FileWriter._binary,
+    FactKind.BINARY_REMOVED: FileWriter._binary,
+    FactKind.BINARY_CHANGED: FileWriter._binary,
+    FactKind.HEADING_RENAMED: FileWriter._heading_renamed,
+    FactKind.FRONTMATTER_CHANGED: FileWriter._frontmatter_changed,
+    FactKind.FRONTMATTER_DATE_CHANGED: FileWriter._frontmatter_changed,
+    FactKind.FRONTMATTER_ADDED: FileWriter._frontmatter_added,
+    FactKind.FRONTMATTER_REMOVED: FileWriter._frontmatter_removed,
+    FactKind.TABLE_ADDED: FileWriter._table,
+    FactKind.TABLE_REMOVED: FileWriter._table,
+    FactKind.TABLE_COLUMNS_CHANGED: FileWriter._columns_changed,
+    FactKind.TABLE_ROW_ADDED: FileWriter._row_added,
+    FactKind.TABLE_ROW_CHANGED: FileWriter._row_changed,
+    FactKind.LINK_ADDED: FileWriter._link,
+    FactKind.LINK_REMOVED: FileWriter._link,
+    FactKind.LINK_TEXT_CHANGED: FileWriter._link_text_changed,
+    FactKind.IMAGE_TEXT_CHANGED: FileWriter._image_text_changed,
+    FactKind.CODE_ADDED: FileWriter._code_block,
+    FactKind.CODE_REMOVED: FileWriter._code_block,
+    FactKind.CODE_CHANGED: FileWriter._code_changed,
+    FactKind.VERSION_CHANGED: FileWriter._version,
+    FactKind.LIST_ITEM_ADDED: FileWriter._list_item,
+    FactKind.LIST_ITEM_REMOVED: FileWriter._list_item,
+    FactKind.TEXT_WORDING: FileWriter._wording,
+    FactKind.TOC_ENTRY_ADDED: FileWriter._toc_entry,
+    FactKind.TOC_ENTRY_REMOVED: FileWriter._toc_entry,
+    FactKind.TOC_ENTRY_RENAMED: FileWriter._toc_renamed,
+    FactKind.TOC_ENTRY_RETARGETED: FileWriter._toc_retargeted,
+    FactKind.TOC_ENTRY_MOVED: FileWriter._toc_moved,
+    FactKind.CONFIG_KEY_ADDED: FileWriter._config,
+    FactKind.CONFIG_KEY_REMOVED: FileWriter._config,
+    FactKind.CONFIG_KEY_CHANGED: FileWriter._config,
+    FactKind.TEXT_REPLACED: FileWriter._text_replaced,
+    FactKind.NEWLINE_EOF: FileWriter._newline,
+}
 
 
 class OfflineWriter:
@@ -869,7 +838,7 @@ class ReportComposer:
         for f in all_files:
             seen = set()
             for fact in f.facts:
-                if fact.kind not in _SHAREABLE or not (fact.old or fact.new):
+                if not _shareable(fact.kind) or not (fact.old or fact.new):
                     continue
                 key = str(fact.detail.get("key") or fact.detail.get("param") or "")
                 # A date bump is shared whatever each file's old date was.
@@ -902,9 +871,9 @@ class ReportComposer:
         t = self.cat.t
         if key and new and (old is None or kind.startswith("frontmatter.")):
             return t("highlights.shared_key", key=code(key), new=code(new), count=n)
-        if kind == "link.retargeted" and old and new:
+        if kind == FactKind.LINK_RETARGETED and old and new:
             return t("highlights.shared_link", old=code(old), new=code(new), count=n)
-        if kind == "link.added" and new:
+        if kind == FactKind.LINK_ADDED and new:
             return t("highlights.shared_link_added", new=code(new), count=n)
         if old and new:
             return t("highlights.shared_replaced", old=code(old), new=code(new), count=n)

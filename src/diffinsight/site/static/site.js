@@ -1,4 +1,4 @@
-/* diffinsight report site: progressive enhancement only (dates, sorting, search).
+/* diffinsight report site: progressive enhancement only (diff tools, sorting, search).
    Every page works without this file. Report text is only ever set with textContent. */
 (function () {
   "use strict";
@@ -10,23 +10,41 @@
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
 
-  /* Dates in the reader's locale. */
-  function localizeDates(scope) {
-    var langs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-    var day, month;
+  /* Dates are written at build time in the page's language; search results (built here)
+     use the same language, never the browser's. */
+  function pageDate(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!m) return iso;
     try {
-      day = new Intl.DateTimeFormat(langs, { dateStyle: "long", timeZone: "UTC" });
-      month = new Intl.DateTimeFormat(langs, { year: "numeric", month: "long", timeZone: "UTC" });
+      return new Intl.DateTimeFormat(doc.lang || "en", { dateStyle: "long", timeZone: "UTC" })
+        .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
     } catch (e) {
-      return;
+      return iso;
     }
-    Array.prototype.forEach.call((scope || document).querySelectorAll("time[datetime]"), function (el) {
-      var v = el.getAttribute("datetime");
-      var m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(v);
-      if (!m) return;
-      var d = new Date(Date.UTC(+m[1], +m[2] - 1, m[3] ? +m[3] : 1));
-      el.textContent = (m[3] ? day : month).format(d);
-      el.title = v;
+  }
+
+  /* Diff tools: expand or collapse every diff, and wrap long lines (remembered). */
+  function diffTools(box) {
+    var wrapButton = box.querySelector("[data-diffs=wrap]");
+    var phone = window.matchMedia("(max-width: 40rem)");
+    function setWrap(on) {
+      doc.classList.toggle("diff-wrap", on);
+      doc.classList.toggle("diff-nowrap", !on);
+      wrapButton.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    var saved = null;
+    try { saved = localStorage.getItem("diffinsight-wrap"); } catch (e) { /* storage off */ }
+    setWrap(saved === null ? phone.matches : saved === "1");
+    wrapButton.addEventListener("click", function () {
+      var on = wrapButton.getAttribute("aria-pressed") !== "true";
+      setWrap(on);
+      try { localStorage.setItem("diffinsight-wrap", on ? "1" : "0"); } catch (e) { /* storage off */ }
+    });
+    Array.prototype.forEach.call(box.querySelectorAll("[data-diffs=open], [data-diffs=close]"), function (b) {
+      b.addEventListener("click", function () {
+        var open = b.getAttribute("data-diffs") === "open";
+        each("details.diff", function (d) { d.open = open; });
+      });
     });
   }
 
@@ -146,7 +164,7 @@
       a.href = root + doc.u;
       var time = document.createElement("time");
       time.setAttribute("datetime", doc.d);
-      time.textContent = doc.d;
+      time.textContent = pageDate(doc.d);
       a.appendChild(time);
       a.appendChild(document.createTextNode(" · " + doc.c));
       li.appendChild(a);
@@ -163,7 +181,6 @@
       }
       list.appendChild(li);
     });
-    localizeDates(list);
   }
 
   function initSearch() {
@@ -203,7 +220,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     each("form.top-search", function (f) { f.hidden = false; });
-    localizeDates(document);
+    each(".diff-tools", diffTools);
     each("table.sortable", sortable);
     initSearch();
   });
