@@ -101,8 +101,15 @@ def _view(doc: DocMap, line_nos: list[int]) -> list[tuple[object, ...]]:
     return out
 
 
-def _same(lines: list[str], wanted: list[int]) -> None:
-    assert _view(map_window(lines, set(wanted)), wanted) == _view(map_lines(lines), wanted)
+def _same(
+    lines: list[str],
+    wanted: list[int],
+    first: int = 1,
+    section: str | None = None,
+    fragment: bool = False,
+) -> None:
+    window = map_window(lines, set(wanted), first, section, fragment)
+    assert _view(window, wanted) == _view(map_lines(lines, first, section, fragment), wanted)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -113,6 +120,12 @@ def test_window_matches_whole_parse_on_generated_documents(seed: int) -> None:
         k = rng.randint(1, max(1, len(lines) // 3))
         _same(lines, sorted(rng.sample(range(1, len(lines) + 1), min(k, len(lines)))))
         _same(lines, list(range(1, len(lines) + 1)))
+        # One side of a hunk: starts below line 1, under the heading of its @@ line.
+        first = rng.choice([1, 2, 40, 200])
+        cut = lines[rng.randint(0, len(lines) - 1) :]
+        k = rng.randint(1, len(cut))
+        wanted = sorted(first + i for i in rng.sample(range(len(cut)), k))
+        _same(cut, wanted, first, rng.choice([None, "Models", ""]), fragment=True)
 
 
 def test_window_cases() -> None:

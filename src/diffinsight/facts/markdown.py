@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -31,7 +31,6 @@ from diffinsight.facts.structure import (
     alert_type,
     clean_inline,
     fence_lang,
-    map_lines,
     map_window,
     split_row,
 )
@@ -77,14 +76,23 @@ def _inline_md() -> MarkdownIt:
 
 def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(text, href) of the links and (alt, src) of the images in one line of Markdown."""
+    if "](" not in text and "<http" not in text:
+        return [], []
+    links, images = _links_in(text)
+    return list(links), list(images)
+
+
+@lru_cache(maxsize=8192)
+def _links_in(
+    text: str,
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    # Cached: each changed line is read for links by _links and again by _line_edit.
     links: list[tuple[str, str]] = []
     images: list[tuple[str, str]] = []
-    if "](" not in text and "<http" not in text:
-        return links, images
     try:
         toks = _inline_md().parseInline(text)
     except Exception:
-        return links, images
+        return (), ()
     for tok in toks:
         href: str | None = None
         label: list[str] = []
@@ -99,7 +107,7 @@ def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
                 images.append((child.content, str(child.attrs.get("src", ""))))
             elif href is not None and child.type in ("text", "code_inline"):
                 label.append(child.content)
-    return links, images
+    return tuple(links), tuple(images)
 
 
 def strip_links(text: str) -> str:
@@ -109,12 +117,18 @@ def strip_links(text: str) -> str:
     return text
 
 
+def _changed(hunks: list[Hunk]) -> tuple[set[int], set[int]]:
+    """Line numbers of the removed (old side) and added (new side) lines of ``hunks``."""
+    gone = {r.old_start + k for h in hunks for r in h.changes for k in range(len(r.removed))}
+    came = {r.new_start + k for h in hunks for r in h.changes for k in range(len(r.added))}
+    return gone, came
+
+
 def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[DocMap], bool]:
     """Old-side and new-side line maps: whole documents, or one per hunk."""
+    # Only the changed lines' roles are read: parse just the chunks that hold them.
     if change.old_text is not None and change.new_text is not None:
-        # Only the changed lines' roles are read: parse just the chunks that hold them.
-        gone = {r.old_start + k for h in hunks for r in h.changes for k in range(len(r.removed))}
-        came = {r.new_start + k for h in hunks for r in h.changes for k in range(len(r.added))}
+        gone, came = _changed(hunks)
         return (
             [map_window(change.old_text.split("\n"), gone)],
             [map_window(change.new_text.split("\n"), came)],
@@ -128,8 +142,9 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
         section = clean_inline(m.group(2)) if m else None
         old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
-        olds.append(map_lines(old_side, h.old_start, section, fragment=True))
-        news.append(map_lines(new_side, h.new_start, section, fragment=True))
+        gone, came = _changed([h])
+        olds.append(map_window(old_side, gone, h.old_start, section, fragment=True))
+        news.append(map_window(new_side, came, h.new_start, section, fragment=True))
     return olds, news, False
 
 

@@ -269,8 +269,14 @@ def _chunks(lines: list[str], start: int) -> tuple[list[int], set[int], set[int]
 _UNREAD = LineInfo()
 
 
-def map_window(text_lines: list[str], wanted: set[int]) -> DocMap:
-    """:func:`map_lines` of a whole document, exact for the 1-based line numbers ``wanted``.
+def map_window(
+    text_lines: list[str],
+    wanted: set[int],
+    first_line: int = 1,
+    section: str | None = None,
+    fragment: bool = False,
+) -> DocMap:
+    """:func:`map_lines` (same arguments after ``wanted``), exact for the lines ``wanted``.
 
     Only the chunks holding those lines are parsed (plus any heading the line scan cannot
     place), so a large document costs what its changed regions cost. Other lines read as
@@ -278,16 +284,16 @@ def map_window(text_lines: list[str], wanted: set[int]) -> DocMap:
     """
     n = len(text_lines)
     if n > MAX_PARSE_LINES or any("\r" in ln[:-1] for ln in text_lines):
-        return map_lines(text_lines)
+        return map_lines(text_lines, first_line, section, fragment)
     # markdown-it reads CRLF as LF; a lone CR elsewhere (above) would shift its lines.
     lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text_lines]
-    fm = front_matter_end(text_lines)
+    fm = front_matter_end(text_lines, first_line, fragment=fragment)
     scan = _chunks(lines, fm)
     if scan is None:
-        return map_lines(text_lines)
+        return map_lines(text_lines, first_line, section, fragment)
     cuts, inside, headings = scan
     bounds = [*cuts, n]
-    want = {i - 1 for i in wanted if 0 < i <= n}
+    want = {i - first_line for i in wanted if 0 <= i - first_line < n}
     chosen = {bisect_right(cuts, i) - 1 for i in want if i >= fm}
     for i in range(fm, n):
         if i not in headings and i not in inside and _HEADING_RE.match(text_lines[i]):
@@ -314,7 +320,7 @@ def map_window(text_lines: list[str], wanted: set[int]) -> DocMap:
         try:
             tokens = _parse(lines[s : e + 1])
         except Exception:  # as map_lines: a parser bug must not lose the file
-            return map_lines(text_lines)
+            return map_lines(text_lines, first_line, section, fragment)
         if s > end:
             gaps.append((end, s))
         sub, last = _roles(tokens, part, block)
@@ -337,8 +343,10 @@ def map_window(text_lines: list[str], wanted: set[int]) -> DocMap:
             infos[i] = LineInfo(kind=HEADING)
             order.append(i)
     order.sort()
-    _assign_sections_at(infos, text_lines, order)
-    return DocMap(first_line=1, lines=text_lines, infos=infos)
+    for i in range(min(fm, n)):
+        infos[i].section = section or None  # as _assign_sections: what is above a fragment
+    _assign_sections_at(infos, text_lines, order, section)
+    return DocMap(first_line=first_line, lines=text_lines, infos=infos)
 
 
 def _roles(tokens: list[Token], part: list[str], block: int) -> tuple[list[LineInfo], int]:
@@ -361,10 +369,12 @@ def _opens_block(gap: list[str]) -> bool:
     return any(t.type in _OPENERS for t in _parse(gap))
 
 
-def _assign_sections_at(infos: list[LineInfo], lines: list[str], order: list[int]) -> None:
+def _assign_sections_at(
+    infos: list[LineInfo], lines: list[str], order: list[int], section: str | None
+) -> None:
     """:func:`_assign_sections` for the lines ``order`` (ascending) only."""
-    stack: list[tuple[int, str]] = []
-    here: str | None = None
+    stack: list[tuple[int, str]] = [(0, section)] if section else []
+    here = section or None
     for i in order:
         info = infos[i]
         if info.kind == HEADING:
