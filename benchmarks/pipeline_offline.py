@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -352,6 +353,10 @@ def run_case(case: str, data: Path, profile: bool) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the driver
 
+RESULTS = ROOT / "benchmarks" / "results" / "pipeline_offline.json"
+#: The same cases measured once before the speed work (commit f7bd99d), kept for comparison.
+BEFORE = ROOT / "benchmarks" / "results" / "pipeline_offline_before.json"
+
 
 def _child(case: str, data: Path, profile: bool) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -408,6 +413,95 @@ def _fmt(res: dict[str, Any]) -> str:
     return line
 
 
+def _load(path: Path) -> dict[str, dict[str, Any]]:
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    return {r["case"]: r for r in data} if isinstance(data, list) else dict(data)
+
+
+def _name(case: str) -> str:
+    if case == "corpus":
+        return "anchor corpus, 3 languages"
+    if case.startswith("files:"):
+        return f"{int(case.split(':')[1]):,} changed files"
+    _, regions, size = case.split(":")
+    return f"5 documents of {int(size) / 1e6:.1f} MB, {regions} edits each"
+
+
+def _order(case: str) -> tuple[int, int, int]:
+    parts = case.split(":")
+    if parts[0] == "corpus":
+        return (0, 0, 0)
+    if parts[0] == "files":
+        return (1, int(parts[1]), 0)
+    return (2, int(parts[2]), int(parts[1]))
+
+
+def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, Any]]) -> str:
+    """The "Offline pipeline" section of docs/BENCHMARKS.md."""
+    machine = f"{os.cpu_count()} cores, 24 GiB, Python {platform.python_version()}"
+    out = [
+        "Commands (from the repository root): "
+        "`python benchmarks/pipeline_offline.py --corpus ../shared/anchor-reports "
+        "--files 100 1000 10000 --large --write`, and once "
+        "`python benchmarks/pipeline_offline.py --files 50000 --no-profile --write`. "
+        f"Machine: {machine}, shared with 7 other jobs while measuring, so wall times drift "
+        "(often 2-4x); CPU time (this process and the git it runs) is the steadier figure. "
+        "Each case runs in a fresh process (imports included); raw figures in "
+        "`benchmarks/results/`. Before: the same script on the code before this work "
+        "(commit f7bd99d).",
+        "",
+        "Cases: the anchor corpus is every anchor report (patch-only, as the reports hold "
+        "only patches) written in en_US, ja_JP and zh_CN; the generated repositories are "
+        "documentation pages (front matter, headings, tables, links, code fences, lists) with "
+        "date bumps, version edits, added rows and list items, new, removed and renamed pages, "
+        "read from git with whole documents, one language.",
+        "",
+        "| case | files | patch | CPU before | CPU now | wall now | files/s | MB/s of patch "
+        "| peak RSS before | peak RSS now | `git diff -p` CPU | digest (same before and now) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for case in sorted(now, key=_order):
+        r, b = now[case], before.get(case, {})
+        cpu = r["proc_cpu_s"]
+        same = "" if not b else (" (same)" if b.get("digest") == r["digest"] else " (differs)")
+        cpu_b = f"{b['proc_cpu_s']:.2f} s" if b else "-"
+        rss_b = f"{b['peak_rss_mb']:.0f} MB" if b else "-"
+        git_s = f"{r['git_cpu_s']:.2f} s" if "git_cpu_s" in r else "-"
+        out.append(
+            f"| {_name(case)} | {r['files']:,} | {r['patch_mb'] * 1000:,.0f} KB "
+            f"| {cpu_b} | {cpu:.2f} s | {r['proc_wall_s']:.2f} s | {r['files'] / cpu:,.0f} "
+            f"| {r['patch_mb'] / cpu:.2f} | {rss_b} | {r['peak_rss_mb']:.0f} MB | {git_s} "
+            f"| `{r['digest']}`{same} |"
+        )
+    out += ["", "Where the time goes now (cProfile, own time, top 5):", ""]
+    for case in sorted(now, key=_order):
+        if now[case].get("hotspots"):
+            spots = "; ".join(f"`{h}`" for h in now[case]["hotspots"])
+            out.append(f"- {_name(case)}: {spots}")
+    curve = sorted(
+        (r for c, r in now.items() if c.startswith("large:") and c.endswith(":1900000")),
+        key=lambda r: _order(r["case"]),
+    )
+    if curve:
+        out += [
+            "",
+            "Cost against changed bytes (five 1.9 MB documents, more and more edits; "
+            "analysis and writing CPU, without imports and git):",
+            "",
+            "| edits per document | patch | analysis + writing CPU | per KB of patch |",
+            "|---:|---:|---:|---:|",
+        ]
+        for r in curve:
+            kb = r["patch_mb"] * 1000
+            out.append(
+                f"| {r['case'].split(':')[1]} | {kb:,.0f} KB | {r['analyse_write_cpu_s']:.2f} s "
+                f"| {r['analyse_write_cpu_s'] / kb * 1000:.1f} ms |"
+            )
+    return "\n".join(out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--corpus", type=Path, help="the anchor reports folder")
@@ -417,7 +511,15 @@ def main() -> int:
         "--digest", action="store_true", help="only output digests: corpus, 1,000 files, large"
     )
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile runs")
-    ap.add_argument("--json", type=Path, help="also write the raw results here")
+    ap.add_argument(
+        "--save",
+        type=Path,
+        default=RESULTS,
+        help="merge the results (by case) into this JSON file (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--write", action="store_true", help="update docs/BENCHMARKS.md from the saved results"
+    )
     ap.add_argument("--run-case", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
@@ -466,8 +568,16 @@ def main() -> int:
                 prof = profile and (regions, size) == (20, 1_900_000)
                 results.append(measure(f"large:{regions}:{size}", repo, prof, repo))
                 print(_fmt(results[-1]), flush=True)
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1))
+    if args.digest:
+        return 0
+    saved = _load(args.save)
+    saved.update({r["case"]: r for r in results})
+    args.save.parent.mkdir(parents=True, exist_ok=True)
+    args.save.write_text(json.dumps(saved, indent=1, sort_keys=True) + "\n")
+    if args.write:
+        from _benchdoc import update_section
+
+        update_section("Offline pipeline", render_section(saved, _load(BEFORE)))
     return 0
 
 
