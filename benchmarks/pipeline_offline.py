@@ -546,7 +546,7 @@ def main() -> int:
         for n in args.files:
             repo = Path(tmp) / f"files{n}"
             make_files_repo(repo, n)
-            results.append(measure(f"files:{n}", repo, profile and n <= 10_000, repo))
+            results.append(measure(f"files:{n}", repo, profile and n <= 1000, repo))
             print(_fmt(results[-1]), flush=True)
         if args.large:
             cases = (

@@ -220,6 +220,10 @@ def test_example_command_builds_reports(tmp_path: Path) -> None:
     md = sorted(p.relative_to(tmp_path / "ex").as_posix() for p in (tmp_path / "ex").rglob("*.md"))
     assert "202505/zh_CN/report-20250521-openai.md" in md
     assert len(md) == 9 and len(list((tmp_path / "ex").rglob("*.json"))) == 9
+    # One read, one write logged (not one per format), then what to do next.
+    assert r.stderr.count("changed file(s)") == 1 and r.stderr.count("wrote ") == 1, r.stderr
+    assert "Next steps:" in r.stderr and f"diffinsight site build {tmp_path / 'ex'}" in r.stderr
+    assert "diffinsight site serve _site" in r.stderr
 
 
 def test_json_on_stdout_for_several_reports_is_one_array(docs: Repo, tmp_path: Path) -> None:

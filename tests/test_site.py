@@ -84,7 +84,11 @@ def test_build_counts_languages_and_skips(synthetic_reports: Path, tmp_path: Pat
     }
     assert "front matter" in skipped["broken/report-20250101-bad.md"]
     assert "UTF-8" in skipped["broken/latin1.md"]
-    assert result.warnings == []
+    # The hostile report's <summary> tags are read as leaked prompt tags (and dropped).
+    assert result.warnings == [
+        "removed 2 leaked prompt artefacts (<format> tags, 'Locale: xx_XX' phrases) "
+        "from the text of 1 report"
+    ]
 
 
 def test_pages_language_and_switcher(synthetic_site: Path) -> None:

@@ -7,10 +7,9 @@ import logging
 from pathlib import Path
 
 import pytest
-import yaml
 
 from diffinsight import pipeline
-from diffinsight.facts import frontmatter, patch
+from diffinsight.facts import patch
 from diffinsight.pipeline import run
 from diffinsight.sources import GitSource
 from gitutil import commit_files, init_repo
@@ -74,16 +73,6 @@ def test_pairing_bounds_change_nothing(shift: int) -> None:
     added = LINES[shift:] + LINES[1::2]
     assert patch.pair_lines(removed, added) == _plain_pairs(removed, added)
     assert patch.pair_lines(added, removed) == _plain_pairs(added, removed)
-
-
-def test_yaml_loader_reads_what_safe_load_reads() -> None:
-    text = "title: A\nms.date: 04/10/2025\nupdated: 2025-01-02\nlist:\n  - a\n  - 1.5\nyes: no\n"
-    assert frontmatter.load_yaml(text) == yaml.safe_load(text)
-    with pytest.raises(yaml.YAMLError):
-        frontmatter.load_yaml("a: [unclosed\n")
-    # libyaml reads UTF-8 bytes: a lone surrogate goes through the pure-Python reader instead.
-    with pytest.raises(yaml.YAMLError):
-        frontmatter.load_yaml("a: \ud800\n")
 
 
 def test_long_runs_log_progress(

@@ -26,7 +26,7 @@ from diffinsight.cliutil import (
 from diffinsight.site.cli import site_app
 
 if TYPE_CHECKING:
-    from diffinsight.pipeline import RunResult
+    from diffinsight.pipeline import RunPlan, RunResult
 
 app = new_app(None)  # the help is _root's docstring
 app.add_typer(site_app, name="site")
@@ -167,6 +167,14 @@ def report(
             metavar="BRANCH", help="Branch whose first-parent history a date window reads."
         ),
     ] = "HEAD",
+    remote: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="Remote on GitHub (or GitHub Enterprise) the View Diff link points to"
+            " (default origin).",
+        ),
+    ] = None,
     lang: LangOption = None,
     config: Annotated[
         Path | None,
@@ -194,6 +202,14 @@ def report(
     ] = None,
     stdout: Annotated[
         bool, typer.Option("--stdout", help="Print the reports instead of writing files.")
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="List the files, categories and reports, and the LLM calls and estimated cost;"
+            " write nothing, call no model.",
+        ),
     ] = False,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
@@ -225,8 +241,25 @@ def report(
             if end < start:
                 raise InputError(f"--until {until}: before --since {since}; swap them")
             window = DateWindow(start, end, zone)
-        src = open_source(source, range_spec, window=window, branch=branch)
+        src = open_source(source, range_spec, window=window, branch=branch, remote=remote)
+        if dry_run:  # a dry run opens no call cache either
+            cfg = cfg.model_copy(update={"llm": {**cfg.llm, "cache": "off"}})
         writer = select_writer(cfg, engine.value, max_cost=max_cost, concurrency=concurrency)
+        if dry_run:
+            from diffinsight.pipeline import plan_run
+
+            plan = plan_run(
+                src,
+                writer=writer,
+                config=cfg,
+                languages=lang or cfg.languages or ["en_US"],
+                day=_parse_day(report_day, "--date"),
+                tz=zone,
+                fmt=fmt.value,
+                output=output,
+            )
+            typer.echo("\n".join(_plan_lines(plan, writer, stdout)))
+            return
         result = _run_with_progress(
             writer=writer,
             source=src,
@@ -251,6 +284,45 @@ def report(
             sys.stdout.write("\n".join(result.texts))
         return
     _print_written(result)
+
+
+def _plan_lines(plan: RunPlan, writer: object, stdout: bool) -> list[str]:
+    cs = plan.changeset
+    lines = [
+        f"source: {cs.repo or 'patch'} ({(cs.base or '?')[:12]}..{(cs.head or '?')[:12]},"
+        f" {len(cs.commits)} commit(s), {len(cs.files)} changed file(s))"
+    ]
+    if not plan.reports:
+        return [*lines, "nothing to report: the range holds no changed files"]
+    by_path = {f.path: f for f in cs.files}
+    for name, paths in plan.categories.items():
+        lines.append(f"category {name}: {len(paths)} file(s)")
+        for path in paths:
+            f = by_path[path]
+            lines.append(f"  {f.status.value:<8} +{f.additions} -{f.deletions}\t{path}")
+    verb = "would print" if stdout else "would write"
+    lines.append(f"{verb} {len(plan.reports)} report(s) dated {plan.day}:")
+    lines += [
+        f"  {'(stdout)' if stdout else r.path}\t{r.language}\t{r.category}\t{r.files} file(s)"
+        for r in plan.reports
+    ]
+    est = plan.llm
+    if est is None:
+        lines.append("engine: offline (no model calls, no cost)")
+        return lines
+    model = getattr(writer, "model", "?")
+    file_model = getattr(writer, "file_model", model)
+    cost = "unknown (no price for the model; add llm.prices)"
+    if est.cost_usd is not None:
+        cost = f"about ${est.cost_usd:.4f} at most, before cache hits and repairs"
+    lines += [
+        f"engine: llm ({file_model} for files, {model} for reports)",
+        f"  {est.calls} model calls; {est.files_to_model} files to the model,"
+        f" {est.files_offline} written offline (binary, trivial or no text change)",
+        f"  about {est.input_tokens:,} input tokens, up to {est.output_tokens:,} output tokens",
+        f"  estimated cost: {cost}",
+    ]
+    return lines
 
 
 @app.command()
@@ -359,6 +431,81 @@ def run_daily(
             f" {', '.join(r.name for r in failed)}; their state is unchanged"
         )
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
+
+
+@app.command("notify")
+def notify_cmd(
+    config: Annotated[
+        Path,
+        typer.Option(metavar="FILE", help="Watch list (YAML) with a notify: list of targets."),
+    ] = Path("diffinsight-watch.yml"),
+    backfill: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FIRST..LAST", help="Only reports of these days (YYYY-MM-DD..YYYY-MM-DD)."
+        ),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option("--target", metavar="NAME", help="Only this target (repeatable)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what each target would get; send nothing.")
+    ] = False,
+    test: Annotated[
+        str | None, typer.Option("--test", metavar="TARGET", help="Send TARGET one sample message.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FOLDER", help="Output folder (default: the watch list's output_dir)."
+        ),
+    ] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="State file (default: OUT/.diffinsight/state.sqlite)."),
+    ] = None,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Send the notify targets the reports they have not had (what diffinsight run does last)."""
+    setup_logging(verbose, quiet)
+    from diffinsight.daily import default_state_path, parse_backfill
+    from diffinsight.errors import DiffInsightError, InputError
+    from diffinsight.notify.deliver import notify, send_test
+    from diffinsight.state import State
+    from diffinsight.watchlist import load_watchlist
+
+    try:
+        watch = load_watchlist(config)
+        folder = (out or Path(watch.output_dir)).resolve()
+        days = parse_backfill(backfill) if backfill else None
+        if test and (dry_run or days or target):
+            raise InputError("--test: give it alone (not with --dry-run, --backfill or --target)")
+        with State(state or default_state_path(watch, folder)) as st:
+            if test:
+                for m in send_test(watch, st, folder, test):
+                    typer.echo(f"{m.target}\t{m.recipient or m.kind}\ttest sent")
+                return
+            result = notify(watch, st, folder, days=days, only=target, dry_run=dry_run)
+    except DiffInsightError as exc:
+        fail(exc)
+    for t in result.targets:
+        if dry_run:
+            for m in t.planned:
+                sys.stdout.write(m.preview() + "\n")
+        for m in t.sent:
+            typer.echo(
+                f"{t.name}\t{m.recipient or t.kind}\t{', '.join(i.row.path for i in m.items)}"
+            )
+        if (t.waiting or t.deferred) and not quiet:
+            err_console().print(
+                f"{t.name}: {t.waiting} report(s) wait for their day to end,"
+                f" {t.deferred} for the next daily digest"
+            )
+    failed = [t for t in result.targets if t.error]
+    if failed:  # each was logged with its reason
+        raise typer.Exit(max(t.exit_code for t in failed))
 
 
 @config_app.command("check")

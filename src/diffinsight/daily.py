@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from diffinsight import __version__
@@ -37,6 +37,9 @@ from diffinsight.state import ReportRow, State, sha256_text
 from diffinsight.watchlist import WatchConfig, WatchedRepo
 from diffinsight.writers.base import Writer
 from diffinsight.writers.offline import OfflineWriter
+
+if TYPE_CHECKING:
+    from diffinsight.notify.deliver import NotifyResult
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +197,8 @@ class RunSummary:
     repos: list[RepoOutcome] = field(default_factory=list)
     index: Path | None = None
     state: Path | None = None
+    #: What the notify stage did (None when the watch list has no ``notify:`` targets).
+    notify: NotifyResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -285,8 +290,14 @@ def run_watchlist(
     state_path: Path | None = None,
     writer: Writer | None = None,
     client: GitHubClient | None = None,
+    notify: bool = True,
+    notify_options: dict[str, Any] | None = None,
 ) -> RunSummary:
-    """Process every watched repository (or those named in ``only``); see the module doc."""
+    """Process every watched repository (or those named in ``only``); see the module doc.
+
+    Then, when the watch list has ``notify:`` targets (and ``notify``), send them what they
+    have not had yet; ``notify_options`` go to :func:`diffinsight.notify.deliver.notify`.
+    """
     out = Path(output_dir or config.output_dir).resolve()
     repos = config.repositories
     if only:
@@ -338,6 +349,13 @@ def run_watchlist(
             if index is not None and (outcome.error is None or index.exists()):
                 summary.index = index
                 _write_index(state, index)
+        if notify and config.notify:  # after publishing: only what is written is announced
+            from diffinsight.notify.deliver import notify as send_notifications
+
+            days = [d for r in summary.repos for d in r.days]
+            summary.notify = send_notifications(
+                config, state, out, first_day=min(days, default=None), **(notify_options or {})
+            )
     if new_state and all(r.error is not None for r in summary.repos):
         _remove_new_state(state_file, new_folders)
     return summary

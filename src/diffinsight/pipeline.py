@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diffinsight.categories import categorize
 from diffinsight.config import DEFAULT_OUTPUT, Config, zone_of
@@ -15,10 +16,13 @@ from diffinsight.errors import InputError
 from diffinsight.i18n import catalog, normalize_language
 from diffinsight.models import ChangeSet, Report
 from diffinsight.publish import check_writable, output_path, write_all
-from diffinsight.render import get_renderer
+from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources import Source
 from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer, analyze
 from diffinsight.writers.offline import OfflineWriter
+
+if TYPE_CHECKING:
+    from diffinsight.llm.estimate import CallEstimate
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +160,111 @@ def range_warning(changeset: ChangeSet, range_spec: str | None) -> str | None:
     return None
 
 
+def _read(
+    source: Source,
+    config: Config,
+    languages: Sequence[str],
+    tz: str,
+    fmt: str,
+    output: str | None,
+    write: bool,
+) -> tuple[list[str], Renderer, str, ChangeSet]:
+    """Check every option, then read the source: (languages, renderer, template, change set)."""
+    langs = [normalize_language(x) for x in languages or config.languages or ["en_US"]]
+    langs = list(dict.fromkeys(langs))
+    renderer = get_renderer(fmt)
+    template = output or config.output or DEFAULT_OUTPUT
+    check_template(template, langs, len(config.categories) > 0)
+    # Fail on bad options before the (possibly slow) source is read.
+    for lang in langs:
+        catalog(lang)
+    zone_of(tz)
+    output_path(template, date(2000, 1, 1), langs[0], "x", suffix=renderer.suffix)
+    if write:
+        check_writable(template)
+    changeset = source.changeset()
+    log.info(
+        "read %d changed file(s) from %s (%s..%s, %d commit(s))",
+        len(changeset.files),
+        changeset.repo or "patch",
+        (changeset.base or "?")[:12],
+        (changeset.head or "?")[:12],
+        len(changeset.commits),
+    )
+    for note in changeset.source_notes:
+        log.info("%s", note)
+    warning = range_warning(changeset, getattr(source, "range_spec", None))
+    if warning:
+        log.warning("%s", warning)
+    return langs, renderer, template, changeset
+
+
+@dataclass
+class PlannedReport:
+    """One report a run would write."""
+
+    category: str
+    language: str
+    path: Path
+    files: int
+
+
+@dataclass
+class RunPlan:
+    """What :func:`run` would do, without writing or calling a model (``report --dry-run``)."""
+
+    changeset: ChangeSet
+    day: date | None = None
+    #: Category name -> the paths of its files, in config order.
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    reports: list[PlannedReport] = field(default_factory=list)
+    #: The model calls the LLM writer would make (None: the offline engine writes everything).
+    llm: CallEstimate | None = None
+
+
+def plan_run(
+    source: Source,
+    *,
+    config: Config | None = None,
+    languages: Sequence[str] = ("en_US",),
+    day: date | None = None,
+    tz: str = "UTC",
+    fmt: str = "markdown",
+    output: str | None = None,
+    writer: Writer | None = None,
+) -> RunPlan:
+    """Read ``source`` and say which reports :func:`run` would write, and what the LLM would cost."""
+    config = config or Config()
+    langs, renderer, template, changeset = _read(
+        source, config, languages, tz, fmt, output, write=False
+    )
+    plan = RunPlan(changeset=changeset)
+    if not changeset.files:
+        return plan
+    plan.day = d = report_date(changeset, tz, day)
+    groups = categorize(changeset, config)
+    planner = getattr(writer, "planner", None)
+    if planner is not None:
+        from diffinsight.llm.estimate import CallEstimate, estimate_request
+
+        plan.llm = CallEstimate()
+    for name, cs in groups.items():
+        plan.categories[name] = [f.path for f in cs.files]
+        for lang in langs:
+            path = output_path(template, d, lang, name, suffix=renderer.suffix)
+            plan.reports.append(PlannedReport(name, lang, path, len(cs.files)))
+        if planner is not None and plan.llm is not None:
+            request = ReportRequest(
+                changeset=cs,
+                category=name,
+                date=d,
+                languages=langs,
+                files=[analyze(f) for f in cs.files],
+            )
+            plan.llm.add(estimate_request(planner, planner.settings, request))
+    return plan
+
+
 def run(
     source: Source,
     *,
@@ -171,33 +280,10 @@ def run(
 ) -> RunResult:
     """Read ``source``, build every report and (unless ``write`` is false) write them all atomically."""
     config = config or Config()
-    languages = [normalize_language(x) for x in languages or config.languages or ["en_US"]]
-    languages = list(dict.fromkeys(languages))
-    renderer = get_renderer(fmt)
-    template = output or config.output or DEFAULT_OUTPUT
-    check_template(template, languages, len(config.categories) > 0)
-    # Fail on bad options before the (possibly slow) source is read.
-    for lang in languages:
-        catalog(lang)
-    zone_of(tz)
-    output_path(template, date(2000, 1, 1), languages[0], "x", suffix=renderer.suffix)
-    if write:
-        check_writable(template)
-    changeset = source.changeset()
-    result = RunResult(changeset=changeset)
-    log.info(
-        "read %d changed file(s) from %s (%s..%s, %d commit(s))",
-        len(changeset.files),
-        changeset.repo or "patch",
-        (changeset.base or "?")[:12],
-        (changeset.head or "?")[:12],
-        len(changeset.commits),
+    languages, renderer, template, changeset = _read(
+        source, config, languages, tz, fmt, output, write
     )
-    for note in changeset.source_notes:
-        log.info("%s", note)
-    warning = range_warning(changeset, getattr(source, "range_spec", None))
-    if warning:
-        log.warning("%s", warning)
+    result = RunResult(changeset=changeset)
     if not changeset.files:
         return result
     d = report_date(changeset, tz, day)

@@ -33,6 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field
 
+from diffinsight import safeyaml
 from diffinsight.errors import InputError
 from diffinsight.models import Highlights, item_anchor
 
@@ -150,15 +151,28 @@ class ParsedReport(BaseModel):
     files: list[FileSection] = Field(default_factory=list)
     #: Things that looked wrong but did not stop parsing (cut-off diff, bad JSON...).
     warnings: list[str] = Field(default_factory=list)
+    #: Prompt-leak artefacts removed from the text (``<format>`` tags, ``Locale: xx`` phrases).
+    leaks_removed: int = 0
+
+    def prose(self) -> str:
+        """The text the report's writer wrote (titles, summary, highlights, explanations)."""
+        hl = self.highlights
+        parts = [self.plain_title, self.summary, hl.text, *self.insights]
+        for group in (hl.new_features, hl.breaking_changes, hl.other_updates):
+            parts += [*group.items, group.text]
+        parts += [row.title for row in self.table]
+        for f in self.files:
+            parts += [f.modification_title, f.explanation]
+        return "\n".join(p for p in parts if p)
 
 
 _LANG_PREFIX = re.compile(r"^\s*\[([A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?)\]\s*")
-_CATEGORY = re.compile(r"\s[-–—]\s*([^\s\-–—][^-–—]*?)\s*$")
+_CATEGORY = re.compile(r"\s[-–—]\s*([^\s\-–—](?:[^-–—]*[^\s\-–—])?)\s*$")
 _FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
-_FILE_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t]*\{#(item-[0-9A-Za-z_-]+)\}[ \t]*$")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+((?:.*[^ \t])?)[ \t]*$")
+_FILE_HEADING = re.compile(r"^##[ \t]+([^ \t](?:.*[^ \t])?)[ \t]*\{#(item-[0-9A-Za-z_-]+)\}[ \t]*$")
 _VIEW_DIFF = re.compile(r"^\[[^\]]*\]\((https?://[^)\s]+)\)")
-_LINK_CELL = re.compile(r"^\[(.*)\]\(#([^)\s]+)\)$")
+_LINK_CELL = re.compile(r"^\[(.*)\]\(#([^)\s\]]+)\)$")
 
 # Keywords seen in real reports (en, ja, zh; LLM wording varies). Checked in this order:
 # "other" first because e.g. "その他の変更" also contains the word for "change".
@@ -266,7 +280,9 @@ def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], list[st
         if lines[i].strip() in ("---", "..."):
             raw = "\n".join(lines[1:i])
             try:
-                data = yaml.safe_load(raw) if raw.strip() else {}
+                data = safeyaml.load(raw) if raw.strip() else {}
+            except safeyaml.UnsafeYAMLError as exc:
+                raise InputError(f"{source}: the YAML front matter is refused: {exc}") from None
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -551,7 +567,7 @@ def _parse_file_section(
         if raw is not None:
             try:
                 data = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = None
             if isinstance(data, dict):
                 section.summary = data
@@ -577,6 +593,28 @@ def _fenced_content(lines: list[str], start: int, end: int) -> str | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DATE_SHAPE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ]|\s*$)")
+
+
+def _scrub(value: Any) -> tuple[Any, int]:
+    """``value`` with lone surrogates (unencodable in any output) replaced by U+FFFD; count."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        out: dict[Any, Any] = {}
+        total = 0
+        for k, v in value.items():
+            (k2, n1), (v2, n2) = _scrub(k), _scrub(v)
+            out[k2] = v2
+            total += n1 + n2
+        return out, total
+    return value, 0
+
+
 def _as_date(value: Any) -> Date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -590,6 +628,108 @@ def _as_date(value: Any) -> Date | None:
     return None
 
 
+#: Level-1 headings and file headings never sit inside a fence of a well-formed report.
+_STRUCTURE = re.compile(
+    r"^(?:#[ \t]+(?:summary table|modified contents)\b|##[ \t].*\{#item-)", re.I
+)
+_LOOSE_FILE_HEADING = re.compile(r"^##[ \t]+`?(.+?)`?[ \t]*(?:\{[^}]*\}?|\{?#item-\S*)?[ \t]*$")
+_PATHLIKE = re.compile(r"^[^\s]+(?:/[^\s]+|\.[A-Za-z0-9]{1,8})$")
+
+
+def _drop_stray_fences(lines: list[str], offset: int, warnings: list[str]) -> None:
+    """Blank out opening fences that swallow the report's own structure.
+
+    A fence left open by the writer hides every heading after it ("0 files"). A fence
+    whose content holds ``# Summary Table``, ``# Modified Contents`` or a file heading
+    (diff lines always start with a prefix, so a patch never does) is taken as stray: its
+    opening line is ignored and named in ``warnings`` with its line in the file.
+    """
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i])
+        if not m or (m.group(2)[0] == "`" and "`" in m.group(3)):
+            i += 1
+            continue
+        fence, indented = m.group(2), bool(m.group(1))
+        k = i + 1
+        stray = False
+        while k < len(lines) and not _closes(lines[k], fence, indented):
+            if _STRUCTURE.match(lines[k]):
+                stray = True
+                break
+            k += 1
+        if stray:
+            warnings.append(
+                f"line {i + 1 + offset}: the fence opened here is never closed; "
+                "read the text after it as Markdown"
+            )
+            lines[i] = ""
+            i += 1
+            continue
+        i = k + 1
+
+
+def _remove_leaks(report: ParsedReport) -> None:
+    """Strip prompt-leak artefacts (``<format>``, ``Locale: ja_JP``) from the report's prose.
+
+    Diffs are left alone: a ``<format>`` line there is a real change.
+    """
+    from diffinsight.llm.checks import strip_artefacts
+
+    def clean(text: str, title: bool = False) -> str:
+        if "<" not in text and "ocale" not in text and not title:
+            return text
+        out, found = strip_artefacts(text, title=title)
+        if not found:
+            return text
+        report.leaks_removed += len(found)
+        lines = [re.sub(r"[ \t]{2,}", " ", line).rstrip() for line in out.split("\n")]
+        out = "\n".join(lines).strip()
+        return out.rstrip(" -–—:;,") if title else re.sub(r"\n{3,}", "\n\n", out)
+
+    report.summary = clean(report.summary)
+    hl = report.highlights
+    hl.text = clean(hl.text)
+    for group in (hl.new_features, hl.breaking_changes, hl.other_updates):
+        group.items = [clean(x) for x in group.items]
+        group.text = clean(group.text)
+    for section in hl.extra:
+        section.body = clean(section.body)
+    report.insights = [x for x in (clean(p) for p in report.insights) if x]
+    for row in report.table:
+        row.title = clean(row.title, title=True)
+    for f in report.files:
+        if isinstance(f.summary.get("modification_title"), str):
+            f.summary["modification_title"] = clean(f.summary["modification_title"], title=True)
+        f.explanation = clean(f.explanation)
+
+
+_KANA_CHARS = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
+_HAN_CHARS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL_CHARS = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+#: Fewer characters of a script than this tell nothing (a quoted name, a stray symbol).
+MIN_SCRIPT_CHARS = 20
+
+
+def language_from_script(text: str) -> str | None:
+    """ja_JP, ko_KR or zh_CN when ``text`` is mostly written in that script, else None.
+
+    Kana is only Japanese; Hangul only Korean; Han without kana is taken as Simplified
+    Chinese (the existing tool's only Chinese). Latin text tells nothing (None).
+    """
+    kana = len(_KANA_CHARS.findall(text))
+    han = len(_HAN_CHARS.findall(text))
+    hangul = len(_HANGUL_CHARS.findall(text))
+    if kana + han + hangul < MIN_SCRIPT_CHARS:
+        return None
+    if hangul > kana + han:
+        return "ko_KR"
+    # Japanese prose is about a third kana; Chinese has none (a few quoted names at most).
+    if kana >= 0.1 * (kana + han):
+        return "ja_JP"
+    return "zh_CN" if han > hangul else None
+
+
 def parse_report(text: str, source: str | None = None) -> ParsedReport:
     """Parse one report in the reference format.
 
@@ -600,7 +740,12 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
     """
     name = source or "<report>"
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text, bad_text = _scrub(text)
     front, lines = _split_front_matter(text, name)
+    front, bad_front = _scrub(front)
+    offset = text.count("\n") + 1 - len(lines)  # file line of lines[0], minus one
+    structure_warnings: list[str] = []
+    _drop_stray_fences(lines, offset, structure_warnings)
     headings = _scan_headings(lines)
     table_h = next(
         (h for h in headings if h.level == 1 and "summary table" in h.text.lower()), None
@@ -616,9 +761,21 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
 
     report = ParsedReport(source=source, front_matter=front)
     warnings = report.warnings
+    if bad_text or bad_front:
+        warnings.append(
+            f"{name}: {bad_text + bad_front} unencodable characters replaced with U+FFFD; "
+            "re-save the report as UTF-8"
+        )
+    warnings.extend(structure_warnings)
     title = front.get("title")
     report.title = str(title).strip() if title is not None else ""
     report.date = _as_date(front.get("date"))
+    raw_date = front.get("date")
+    if report.date is None and isinstance(raw_date, str) and _DATE_SHAPE.match(raw_date):
+        raise InputError(
+            f"{name}: front matter date {raw_date.strip()!r} is not a real date; "
+            "write an existing day as YYYY-MM-DD"
+        )
     if front.get("date") is not None and report.date is None:
         warnings.append(f"front matter date {front.get('date')!r} is not an ISO date")
     permalink = front.get("permalink")
@@ -671,17 +828,52 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
             fm = _FILE_HEADING.match(lines[h.line])
             if fm:
                 file_heads.append((h.line, fm.group(1).strip(), fm.group(2)))
-        if not file_heads:
+        if file_heads:
+            _recover_file_headings(lines, level2, file_heads, offset, warnings)
+        else:
             # Without {#item-...} anchors every level-2 heading names a file.
             for h in level2:
                 path = h.text.strip().strip("`")
                 file_heads.append((h.line, path, item_anchor(path)))
+        file_heads.sort()
         for idx, (line_no, path, anchor) in enumerate(file_heads):
             stop = file_heads[idx + 1][0] if idx + 1 < len(file_heads) else len(lines)
             report.files.append(
                 _parse_file_section(path, anchor, lines, line_no + 1, stop, warnings)
             )
+    _remove_leaks(report)
     return report
+
+
+def _recover_file_headings(
+    lines: list[str],
+    level2: list[_Heading],
+    file_heads: list[tuple[int, str, str]],
+    offset: int,
+    warnings: list[str],
+) -> None:
+    """File headings whose ``{#item-...}`` is malformed: read the path, name the line.
+
+    Without this the section would be silently folded into the previous file's.
+    """
+    known = {line for line, _, _ in file_heads}
+    for h in level2:
+        if h.line in known or h.line < file_heads[0][0]:
+            continue
+        m = _LOOSE_FILE_HEADING.match(lines[h.line])
+        path = m.group(1).strip() if m else ""
+        where = f"line {h.line + 1 + offset}"
+        if path and _PATHLIKE.match(path):
+            file_heads.append((h.line, path, item_anchor(path)))
+            warnings.append(
+                f"{where}: the file heading of {path} has a malformed anchor; "
+                "its section is shown with the anchor of its path"
+            )
+        else:
+            warnings.append(
+                f"{where}: the heading {h.text[:60]!r} names no file; "
+                "its text stays in the previous file's section"
+            )
 
 
 def parse_report_file(path: str | Path) -> ParsedReport:

@@ -2,7 +2,9 @@
 
 What it holds: the last processed commit of each repository and branch (``cursors``), which
 day-ranges are done with which settings (``units``), and one row per written report
-(``reports``: range, category, language, path, content hash, usage). The file is locked for
+(``reports``: range, category, language, path, content hash, usage), and which notification
+of which report each notify target has been sent (``deliveries``: ``sending`` before the
+message leaves, ``delivered`` once the receiver accepted it). The file is locked for
 the whole run (``flock`` on the database file itself, released by the kernel even when the
 process is killed), so two runs at once on the same state are refused, never interleaved.
 """
@@ -39,6 +41,12 @@ CREATE TABLE IF NOT EXISTS reports (
     title TEXT NOT NULL, permalink TEXT, summary TEXT NOT NULL,
     sha256 TEXT NOT NULL, usage TEXT, written_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS deliveries (
+    target TEXT NOT NULL, recipient TEXT NOT NULL, report TEXT NOT NULL,
+    message TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (target, recipient, report)
+);
+CREATE TABLE IF NOT EXISTS notify_targets (target TEXT PRIMARY KEY, since TEXT NOT NULL);
 """
 
 
@@ -241,6 +249,50 @@ class State:
     def reports(self) -> list[ReportRow]:
         """Every recorded report, newest day first."""
         return self._rows("", ())
+
+    def deliveries(self, target: str) -> dict[tuple[str, str], tuple[str, str]]:
+        """``(recipient, report path) -> (message key, status)`` of one notify target."""
+        cur = self.db.execute(
+            "SELECT recipient, report, message, status FROM deliveries WHERE target = ?", (target,)
+        )
+        return {(r[0], r[1]): (r[2], r[3]) for r in cur.fetchall()}
+
+    def begin_delivery(
+        self, target: str, recipient: str, message: str, reports: list[tuple[str, str]]
+    ) -> None:
+        """Record that ``message`` (carrying these ``(path, sha256)`` reports) is being sent."""
+        now = _now()
+        self._tx(
+            [
+                (
+                    "INSERT OR REPLACE INTO deliveries VALUES (?, ?, ?, ?, ?, 'sending', ?)",
+                    (target, recipient, path, message, digest, now),
+                )
+                for path, digest in reports
+            ]
+        )
+
+    def finish_delivery(self, target: str, recipient: str, message: str) -> None:
+        """Record that the receiver accepted ``message``."""
+        self._tx(
+            [
+                (
+                    "UPDATE deliveries SET status = 'delivered', updated_at = ?"
+                    " WHERE target = ? AND recipient = ? AND message = ?",
+                    (_now(), target, recipient, message),
+                )
+            ]
+        )
+
+    def target_since(self, target: str, default: str) -> str:
+        """The first report day a notify target gets: ``default`` when first seen."""
+        row = self.db.execute(
+            "SELECT since FROM notify_targets WHERE target = ?", (target,)
+        ).fetchone()
+        if row:
+            return str(row[0])
+        self._tx([("INSERT INTO notify_targets VALUES (?, ?)", (target, default))])
+        return default
 
     def _rows(self, where: str, args: tuple[Any, ...]) -> list[ReportRow]:
         cur = self.db.execute(

@@ -32,6 +32,7 @@ from diffinsight.config import (
     parse_config,
 )
 from diffinsight.errors import ConfigError
+from diffinsight.notify.config import NotifyTarget, check_targets
 from diffinsight.sources.github import is_owner_repo
 
 #: Default output template of the daily job: one folder per repository.
@@ -98,6 +99,12 @@ class WatchConfig(Config):
     format: Literal["markdown", "json"] = "markdown"
     #: The index of all reports for the site and bots, inside ``output_dir``; null for none.
     index: str | None = "index.json"
+    #: Who hears about new reports (Slack, Teams, email, webhooks); see docs/automation.md.
+    notify: list[NotifyTarget] = Field(default_factory=list)
+    #: Where the site is published, for links in notifications (else ``files_url``).
+    site_url: str | None = None
+    #: Where the report files can be read (e.g. a GitHub tree URL of ``output_dir``).
+    files_url: str | None = None
 
     def repo_config(self, repo: WatchedRepo) -> Config:
         """The report settings of one repository: its own where set, else the top level's."""
@@ -124,6 +131,7 @@ def parse_watchlist(text: str, name: str = "watch list", base: Path | None = Non
         cfg.output_dir = str((base / cfg.output_dir).resolve())
         if cfg.state is not None and not Path(cfg.state).is_absolute():
             cfg.state = str((base / cfg.state).resolve())
+    check_targets(cfg.notify, name)
     names = [r.display for r in cfg.repositories]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -7,24 +7,15 @@ from typing import Any
 
 import yaml
 
+from diffinsight import safeyaml
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.structure import front_matter_end
 from diffinsight.models import Fact, FileChange
 
-_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:\s*(.*?)\s*$")
+_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:\s*((?:.*\S)?)\s*$")
 _DATE_VALUE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[T ][\d:.+\-Z]+)?$")
 #: Values longer than this are summarised (a description rewritten), not quoted.
 MAX_VALUE_CHARS = 160
-# libyaml's loader builds the same safe types about 8x faster; PyYAML without it falls back.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(text: str) -> Any:
-    """``yaml.safe_load``, through libyaml when PyYAML was built with it."""
-    try:
-        return yaml.load(text, Loader=_LOADER)
-    except UnicodeEncodeError:  # lone surrogates: libyaml reads UTF-8 bytes, PyYAML reads str
-        return yaml.safe_load(text)
 
 
 def is_date_field(key: str, value: str | None) -> bool:
@@ -48,7 +39,7 @@ def split_front_matter(text: str | None) -> tuple[dict[str, Any] | None, str | N
             return None, "front-matter-unterminated"
         return None, None
     try:
-        data = load_yaml("\n".join(lines[1 : end - 1]))
+        data = safeyaml.load("\n".join(lines[1 : end - 1]))
     except yaml.YAMLError:
         return None, "front-matter-invalid-yaml"
     return (data if isinstance(data, dict) else None), None

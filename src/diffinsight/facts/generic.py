@@ -6,11 +6,11 @@ import re
 
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks
+from diffinsight.facts.scan import parse_heading
 from diffinsight.models import Fact, FileChange, FileStatus
 
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_KEY_RE = re.compile(r"^\s*-?\s*([A-Za-z_][\w.\-]*)\s*:\s")
+_KEY_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
 
@@ -35,10 +35,10 @@ def section_index(text: str | None) -> list[tuple[int, str]]:
             continue
         if fence:
             continue
-        m = _HEADING_RE.match(line)
-        if m:
-            level = len(m.group(1))
-            stack = [s for s in stack if s[0] < level] + [(level, m.group(2).strip())]
+        h = parse_heading(line)
+        if h:
+            level = h[0]
+            stack = [s for s in stack if s[0] < level] + [(level, h[1].strip())]
             out.append((n, " > ".join(s[1] for s in stack)))
     return out
 
@@ -62,13 +62,13 @@ def document_title(text: str | None) -> str | None:
         for line in lines[1:60]:
             if line.strip() == "---":
                 break
-            m = re.match(r"^title:\s*(.+?)\s*$", line)
+            m = re.match(r"^title:(?=.)\s*((?:.*\S)?)\s*$", line)
             if m:
                 return m.group(1).strip().strip("'\"").strip() or None
     for line in lines:
-        m = _HEADING_RE.match(line)
-        if m and len(m.group(1)) == 1:
-            return m.group(2).strip()
+        h = parse_heading(line)
+        if h and h[0] == 1:
+            return h[1].strip()
     return None
 
 
@@ -78,7 +78,7 @@ def _title_from_added_lines(hunks: list[Hunk]) -> str | None:
 
 
 def _headings_in(lines: list[str]) -> list[str]:
-    return [m.group(2).strip() for ln in lines if (m := _HEADING_RE.match(ln))]
+    return [h[1].strip() for ln in lines if (h := parse_heading(ln))]
 
 
 def file_facts(change: FileChange) -> list[Fact]:

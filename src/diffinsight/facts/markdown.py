@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from diffinsight.facts import frontmatter
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, similarity
+from diffinsight.facts.scan import parse_heading, replace_links
 from diffinsight.facts.structure import (
     CODE,
     FENCE_MARK,
@@ -36,15 +37,17 @@ from diffinsight.facts.structure import (
 )
 from diffinsight.models import Fact, FileChange
 
-_INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\]]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
+_INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\][]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
 _PIVOT_RE = re.compile(r"^\s*:::\s*zone\s+pivot\s*=\s*\"?([^\"]+)\"?", re.IGNORECASE)
 _LIST_MARK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 _VERSION_RE = re.compile(
-    r"^(?:v?\d+(?:\.\d+)+(?:[-.+][\w.]+)*|\d{4}-\d{2}-\d{2}(?:-[\w.]+)*|\d{1,2}/\d{1,2}/\d{2,4}|v\d+)$"
+    r"^(?:v?\d+\.\d+(?:[-.+][\w.](?:[\w.]|[-+](?=[\w.]))*)?"
+    r"|\d{4}-\d{2}-\d{2}(?:-[\w.]+)*|\d{1,2}/\d{1,2}/\d{2,4}|v\d+)$"
 )
 _NAME_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][\w.\-]*$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+#: Lines longer than this are not parsed for links (no real line of prose is this long).
+MAX_INLINE_CHARS = 20_000
 #: Moved lines shorter than this are too common ("```", "- ") to call a move.
 MIN_MOVED_CHARS = 12
 #: A value longer than this is not quoted as old -> new.
@@ -89,6 +92,9 @@ def _links_in(
     # Cached: each changed line is read for links by _links and again by _line_edit.
     links: list[tuple[str, str]] = []
     images: list[tuple[str, str]] = []
+    if len(text) > MAX_INLINE_CHARS:
+        # markdown-it's link scan is quadratic in the brackets of one line; say less instead.
+        return (), ()
     try:
         toks = _inline_md().parseInline(text)
     except Exception:
@@ -112,9 +118,7 @@ def _links_in(
 
 def strip_links(text: str) -> str:
     """``text`` with links reduced to their text and images dropped (for comparing prose)."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return text
+    return replace_links(replace_links(text, images=True))
 
 
 def _changed(hunks: list[Hunk]) -> tuple[set[int], set[int]]:
@@ -138,8 +142,8 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
     news: list[DocMap] = []
     for h in hunks:
         ctx = h.context
-        m = _HEADING_RE.match(ctx)
-        section = clean_inline(m.group(2)) if m else None
+        heading = parse_heading(ctx)
+        section = clean_inline(heading[1]) if heading else None
         old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
         gone, came = _changed([h])
@@ -279,8 +283,8 @@ def _dedupe(facts: list[Fact]) -> list[Fact]:
 
 
 def _heading_text(line: str) -> tuple[int, str] | None:
-    m = _HEADING_RE.match(line)
-    return (len(m.group(1)), clean_inline(m.group(2))) if m else None
+    h = parse_heading(line)
+    return (h[0], clean_inline(h[1])) if h else None
 
 
 def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
@@ -333,7 +337,7 @@ def _row_key(cells: list[str]) -> str:
 def _plain(cell: str) -> str:
     """A cell as a reader sees it: no emphasis, code ticks or link markup."""
     cell = strip_links(cell)
-    cell = re.sub(r"\s*<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
+    cell = re.sub(r"(?<!\s)\s*<br\s*/?>\s*|(?<=\s)<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
     cell = cell.replace("`", "")
     return " ".join(clean_inline(cell).split())
 
@@ -587,7 +591,10 @@ def _is_version(tok: str) -> bool:
 
 
 def _param_before(line: str, value: str) -> str | None:
-    m = re.search(r"([A-Za-z][\w\-]*)\s*[=:]\s*[\"']?" + re.escape(value), line)
+    # Starts only where a word starts: trying every letter of a long word is quadratic.
+    m = re.search(
+        r"(?<![\w\-])(?:[^\WA-Za-z]|-)*([A-Za-z][\w\-]*)\s*[=:]\s*[\"']?" + re.escape(value), line
+    )
     return m.group(1) if m else None
 
 

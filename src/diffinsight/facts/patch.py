@@ -14,6 +14,8 @@ else:
     except ImportError:  # pragma: no cover - a platform without its wheel
         from difflib import SequenceMatcher
 
+#: Token pairs above which two lines are compared by their common ends only (about 1,000 tokens each).
+MAX_TOKEN_PAIRS = 1_000_000
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 # Identifiers, versions, dates, URLs and numbers stay whole; punctuation splits.
 _TOKEN_RE = re.compile(
@@ -117,9 +119,8 @@ class Edit:
 def line_edits(old: str, new: str) -> list[Edit]:
     """Token-level edits that turn ``old`` into ``new``, merged across single separators."""
     a, b = tokens(old), tokens(new)
-    sm = SequenceMatcher(a=a, b=b, autojunk=False)
     edits: list[Edit] = []
-    ops = [op for op in sm.get_opcodes() if op[0] != "equal"]
+    ops = _changed_spans(a, b)
     merged: list[list[int]] = []
     for _tag, i1, i2, j1, j2 in ops:
         # Join edits separated by one whitespace/punct token so "a b" -> "c d" reads as one.
@@ -132,6 +133,22 @@ def line_edits(old: str, new: str) -> list[Edit]:
     for i1, i2, j1, j2 in merged:
         edits.append(Edit(old="".join(a[i1:i2]).strip(), new="".join(b[j1:j2]).strip()))
     return [e for e in edits if e.old or e.new]
+
+
+def _changed_spans(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    if len(a) * len(b) <= MAX_TOKEN_PAIRS:
+        sm = SequenceMatcher(a=a, b=b, autojunk=False)
+        return [op for op in sm.get_opcodes() if op[0] != "equal"]
+    # Token matching of huge lines is quadratic: keep the common ends, the middle is one edit.
+    p = 0
+    while p < min(len(a), len(b)) and a[p] == b[p]:
+        p += 1
+    s = 0
+    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
+        s += 1
+    if p + s == len(a) == len(b):
+        return []
+    return [("replace", p, len(a) - s, p, len(b) - s)]
 
 
 def similarity(old: str, new: str) -> float:

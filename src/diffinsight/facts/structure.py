@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from markdown_it.token import Token
 
+from diffinsight.facts.scan import parse_heading, replace_links, strip_heading_id
+
 #: Block kinds a line can belong to.
 FRONTMATTER = "frontmatter"
 HEADING = "heading"
@@ -34,8 +36,7 @@ OTHER = "other"
 _ALERT_RE = re.compile(r"^\s*(?:>\s*)+\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|)$")
-_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
-_DELIM_RE = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
+_DELIM_RE = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
 #: Only this many lines of a document are parsed as Markdown; longer ones are read line by line.
 MAX_PARSE_LINES = 200_000
 
@@ -75,16 +76,15 @@ class DocMap:
         out: list[tuple[int, int, str]] = []
         for i, info in enumerate(self.infos):
             if info.kind == HEADING:
-                m = _HEADING_RE.match(self.lines[i])
-                if m:
-                    out.append((self.first_line + i, len(m.group(1)), clean_inline(m.group(2))))
+                h = parse_heading(self.lines[i])
+                if h:
+                    out.append((self.first_line + i, h[0], clean_inline(h[1])))
         return out
 
 
 @cache
 def _md() -> MarkdownIt:
-    # Block rules only: map_lines reads block tokens' types, lines and fence info, never inline
-    # children, and inline parsing was about half of the parse.
+    # Block structure only: inline parsing is unused here and quadratic on lines of brackets.
     return MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
 
 
@@ -125,8 +125,8 @@ def front_matter_end(lines: list[str], first_line: int = 1, fragment: bool = Fal
 
 def clean_inline(text: str) -> str:
     """Heading or cell text without emphasis markers and trailing anchors (``{#id}``)."""
-    text = re.sub(r"\s*\{#[^}]*\}\s*$", "", text.strip())
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # tab headings: [Azure CLI](#tab/cli)
+    text = strip_heading_id(text.strip())
+    text = replace_links(text)  # tab headings: [Azure CLI](#tab/cli)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     return text.strip()
 
@@ -296,7 +296,7 @@ def map_window(
     want = {i - first_line for i in wanted if 0 <= i - first_line < n}
     chosen = {bisect_right(cuts, i) - 1 for i in want if i >= fm}
     for i in range(fm, n):
-        if i not in headings and i not in inside and _HEADING_RE.match(text_lines[i]):
+        if i not in headings and i not in inside and parse_heading(text_lines[i]):
             chosen.add(bisect_right(cuts, i) - 1)  # a heading only a parse can place
     infos: list[LineInfo] = [_UNREAD] * n
     for i in range(min(fm, n)):
@@ -378,10 +378,10 @@ def _assign_sections_at(
     for i in order:
         info = infos[i]
         if info.kind == HEADING:
-            m = _HEADING_RE.match(lines[i])
-            if m:
-                level = len(m.group(1))
-                stack = [x for x in stack if x[0] < level] + [(level, clean_inline(m.group(2)))]
+            h = parse_heading(lines[i])
+            if h:
+                level = h[0]
+                stack = [x for x in stack if x[0] < level] + [(level, clean_inline(h[1]))]
                 info.section = " > ".join(x[1] for x in stack[:-1]) or None
                 here = " > ".join(x[1] for x in stack) or None
                 continue
@@ -487,10 +487,10 @@ def _assign_sections(infos: list[LineInfo], lines: list[str], section: str | Non
     stack: list[tuple[int, str]] = [(0, section)] if section else []
     for i, info in enumerate(infos):
         if info.kind == HEADING:
-            m = _HEADING_RE.match(lines[i])
-            if m:
-                level = len(m.group(1))
-                stack = [s for s in stack if s[0] < level] + [(level, clean_inline(m.group(2)))]
+            h = parse_heading(lines[i])
+            if h:
+                level = h[0]
+                stack = [s for s in stack if s[0] < level] + [(level, clean_inline(h[1]))]
                 # A heading's own section is its parent's.
                 info.section = " > ".join(s[1] for s in stack[:-1]) or None
                 continue

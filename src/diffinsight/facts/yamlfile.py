@@ -17,13 +17,13 @@ from typing import Any
 
 import yaml
 
-from diffinsight.facts.frontmatter import load_yaml
+from diffinsight import safeyaml
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import parse_hunks
 from diffinsight.models import Fact, FileChange
 
-_NAME_RE = re.compile(r"^(\s*)(-\s+)?name:\s*(.*?)\s*$")
-_HREF_RE = re.compile(r"^(\s*)(-\s+)?href:\s*(.*?)\s*$")
+_NAME_RE = re.compile(r"^(\s*)(-\s+)?name:\s*((?:.*\S)?)\s*$")
+_HREF_RE = re.compile(r"^(\s*)(-\s+)?href:\s*((?:.*\S)?)\s*$")
 MAX_KEYS = 40
 MAX_VALUE_CHARS = 120
 
@@ -42,7 +42,7 @@ def is_toc(path: str, text: str | None = None) -> bool:
     base = path.rsplit("/", 1)[-1].lower()
     if base in ("toc.yml", "toc.yaml", "toc.json"):
         return True
-    return bool(text and re.search(r"^\s*-\s+name:.*\n\s+href:", text[:4000], re.MULTILINE))
+    return bool(text and re.search(r"^[^\S\n]*-\s+name:.*\n\s+href:", text[:4000], re.MULTILINE))
 
 
 def _unquote(v: str) -> str:
@@ -70,7 +70,7 @@ def _flatten_toc(node: Any, parent: str, out: list[Entry]) -> None:
 
 def toc_entries(text: str) -> list[Entry]:
     """Every entry of a TOC document; :class:`yaml.YAMLError` if it does not parse."""
-    data = load_yaml(text)
+    data = safeyaml.load(text)
     out: list[Entry] = []
     _flatten_toc(data, "", out)
     return out
@@ -231,7 +231,7 @@ def _short(value: str) -> str | None:
 def _load(path: str, text: str) -> Any:
     if path.lower().endswith(".json"):
         return json.loads(text)
-    return load_yaml(text)
+    return safeyaml.load(text)
 
 
 def config_facts(change: FileChange) -> list[Fact] | None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from diffinsight.config import Config
 from diffinsight.errors import ConfigError
-from diffinsight.llm.cache import CallCache
 from diffinsight.llm.settings import (
     LLMSettings,
     Resolved,
@@ -16,11 +15,14 @@ from diffinsight.llm.settings import (
     parse_llm_settings,
     resolve,
 )
-from diffinsight.llm.writer import LLMWriter
 from diffinsight.models import Report
-from diffinsight.providers.base import Provider
 from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.offline import OfflineWriter
+
+if TYPE_CHECKING:
+    # The LLM writer, its cache and the providers load only when a provider is configured.
+    from diffinsight.llm.cache import CallCache
+    from diffinsight.providers.base import Provider
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ def make_provider(
 
 def open_cache(settings: LLMSettings, env: Mapping[str, str] | None = None) -> CallCache | None:
     """The call cache the settings ask for (``off``: none)."""
+    from diffinsight.llm.cache import CallCache
+
     if settings.cache == "off":
         return None
     return CallCache(settings.cache or default_cache_path(env))
@@ -95,6 +99,8 @@ def select_writer(
                 " OPENAI_BASE_URL + DIFFINSIGHT_MODEL (or set llm: in the config)"
             )
         return AutoOfflineWriter()
+    from diffinsight.llm.writer import LLMWriter
+
     provider = make_provider(resolved, settings, http_client=http_client)
     return LLMWriter(
         provider,

@@ -13,6 +13,14 @@ from diffinsight.models import FileReport, Report
 _FENCE_RUN = re.compile(r"^[ +\- ]?\s*(`{3,}|~{3,})", re.MULTILINE)
 
 
+def shown_patch(patch: str) -> str:
+    """The patch as a report shows it: CRLF line ends as LF, and a lone CR made visible (␍)."""
+    text = patch.replace("\r\n", "\n")
+    if text.endswith("\r"):  # the last line's CRLF, its LF cut off with the trailing newline
+        text = text[:-1]
+    return text.replace("\r", "\u240d")
+
+
 def diff_fence(patch: str) -> str:
     """A backtick fence longer than any fence inside the patch (at least four, as the reference)."""
     longest = max(
@@ -96,12 +104,13 @@ class MarkdownRenderer:
     def _file_section(self, f: FileReport) -> list[str]:
         out = [f"## {_one_line(f.path)}{{#{f.anchor}}}", ""]
         if f.patch:
-            fence = diff_fence(f.patch)
+            patch = shown_patch(f.patch)
+            fence = diff_fence(patch)
             out += [
                 "<details>",
                 "<summary>Diff</summary>",
                 f"{fence}diff",
-                f.patch.rstrip("\n"),
+                patch.rstrip("\n"),
                 fence,
                 "</details>",
                 "",

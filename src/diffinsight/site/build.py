@@ -26,7 +26,7 @@ import multiprocessing as mp
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
@@ -38,7 +38,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from diffinsight.errors import InputError
-from diffinsight.reportfile import ParsedReport, parse_report
+from diffinsight.reportfile import ParsedReport, language_from_script, parse_report
 from diffinsight.site.feeds import FeedEntry, atom_feed
 from diffinsight.site.messages import (
     DEFAULT_LOCALE,
@@ -121,6 +121,10 @@ class _Entry(BaseModel):
     file_paths: list[str] = Field(default_factory=list)
     file_titles: list[str] = Field(default_factory=list)
     page_key: str = ""  #: hash of everything the page shows; re-render when it changes
+    #: What the parser could not read as written (each names its line).
+    warnings: list[str] = Field(default_factory=list)
+    #: Prompt-leak artefacts removed on reading.
+    leaks: int = 0
 
     @property
     def month(self) -> str:
@@ -192,6 +196,7 @@ class _Site:
         latest_per_language: int,
         feed_entries: int,
         result: SiteBuildResult,
+        languages: dict[str, str] | None = None,
     ) -> None:
         self.reports_dir = reports_dir
         self.out_dir = out_dir
@@ -199,6 +204,7 @@ class _Site:
         self.site_locale = site_locale
         self.latest_per_language = latest_per_language
         self.feed_entries = feed_entries
+        self.languages = languages or {}
         self.result = result
         self.site_title = site_title
         self.env = Environment(
@@ -235,7 +241,13 @@ class _Site:
 
     def entry_for(self, source: str, digest: str, parsed: ParsedReport) -> _Entry | None:
         path = Path(source)
-        language = parsed.language or self._language_from_folder(path) or UNKNOWN_LANGUAGE
+        language = (
+            parsed.language
+            or self._language_given(path)
+            or self._language_from_folder(path)
+            or language_from_script(parsed.prose())
+            or UNKNOWN_LANGUAGE
+        )
         day = parsed.date or self._date_from_name(path)
         if day is None:
             self.skip(
@@ -259,7 +271,18 @@ class _Site:
             files=len(parsed.files) or len(parsed.table),
             file_paths=[f.path for f in parsed.files] or [r.name for r in parsed.table],
             file_titles=[r.title for r in parsed.table if r.title],
+            warnings=parsed.warnings,
+            leaks=parsed.leaks_removed,
         )
+
+    def _language_given(self, path: Path) -> str | None:
+        """The ``--lang`` of the deepest given folder that holds ``path``."""
+        best: tuple[int, str] | None = None
+        for folder, code in self.languages.items():
+            parts = Path(folder).parts
+            if path.parts[: len(parts)] == parts and (best is None or len(parts) > best[0]):
+                best = (len(parts), code)
+        return best[1] if best else None
 
     @staticmethod
     def _language_from_folder(path: Path) -> str | None:
@@ -507,6 +530,32 @@ def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _check_languages(src: Path, languages: Mapping[str, str]) -> dict[str, str]:
+    """``--lang`` values: folders under ``src`` (posix, "" for all) to known locale codes."""
+    given: dict[str, str] = {}
+    for folder, code in languages.items():
+        rel = Path(folder).as_posix().strip("/")
+        rel = "" if rel == "." else rel
+        if rel and not (src / rel).is_dir():
+            raise InputError(
+                f"--lang {folder}={code}: {src / rel} is not a folder of the reports; "
+                "give a folder relative to the reports folder"
+            )
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            raise InputError(
+                f"--lang {folder}={code}: {code!r} is not a language code; write e.g. ja_JP"
+            ) from None
+        given[rel] = _normalise_code(code)
+    return given
+
+
+def _normalise_code(code: str) -> str:
+    loc = Locale.parse(code.replace("-", "_"))
+    return f"{loc.language}_{loc.territory}" if loc.territory else loc.language
+
+
 def build_site(
     reports_dir: str | Path,
     out_dir: str | Path,
@@ -519,6 +568,7 @@ def build_site(
     pattern: str = "*.md",
     force: bool = False,
     jobs: int = 1,
+    folder_languages: Mapping[str, str] | None = None,
 ) -> SiteBuildResult:
     """Build (or update) the static site for every report under ``reports_dir``.
 
@@ -527,6 +577,9 @@ def build_site(
     warning naming them (see :attr:`SiteBuildResult.skipped`). An existing build in
     ``out_dir`` is updated incrementally unless ``force`` is set or the templates changed.
     ``jobs`` > 1 renders report pages in that many worker processes (where fork exists).
+    ``folder_languages`` maps folders under ``reports_dir`` ("" for all of it) to the language of
+    the reports inside that say none themselves (an archive of Japanese reports without
+    locale in title or folder); without it the language comes from the script of the text.
     Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
     """
     started = time.perf_counter()
@@ -538,10 +591,13 @@ def build_site(
         raise InputError(
             f"{out}: the output folder is inside the reports folder; choose another --out"
         )
+    given = _check_languages(src, folder_languages or {})
     result = SiteBuildResult(out_dir=out)
     base = _normalise_base_url(base_url, result)
     out.mkdir(parents=True, exist_ok=True)
-    site = _Site(src, out, base, site_title, site_locale, latest_per_language, feed_entries, result)
+    site = _Site(
+        src, out, base, site_title, site_locale, latest_per_language, feed_entries, result, given
+    )
 
     version = _sha(
         "\n".join(
@@ -557,6 +613,7 @@ def build_site(
                 site_locale,
                 str(latest_per_language),
                 str(feed_entries),
+                json.dumps(given, sort_keys=True),
             ]
         ).encode()
     )
@@ -650,6 +707,14 @@ def build_site(
     manifest = _Manifest(version=version, entries=entries, outputs=sorted(site.outputs))
     (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
 
+    for e in ordered:
+        result.warnings.extend(f"{e.source}: {w.removeprefix(e.source + ': ')}" for w in e.warnings)
+    leaks = [e.leaks for e in ordered if e.leaks]
+    if leaks:
+        result.warnings.append(
+            f"removed {sum(leaks)} leaked prompt artefacts (<format> tags, 'Locale: xx_XX' "
+            f"phrases) from the text of {len(leaks)} report{'s' if len(leaks) > 1 else ''}"
+        )
     result.reports = len(ordered)
     if not files:
         result.warnings.append(f"no files matching {pattern!r} under {src}; the site is empty")

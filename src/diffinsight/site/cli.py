@@ -95,6 +95,15 @@ def build_command(
             metavar="N", min=0, help="Worker processes for report pages (default: all cores)."
         ),
     ] = 0,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lang",
+            metavar="[FOLDER=]LANG",
+            help="Language of reports that name none: FOLDER=ja_JP for a folder under the "
+            "reports folder, or ja_JP for all (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Build (or update) the static site for REPORTS, a folder of reports (*.md, recursively)."""
     from diffinsight.errors import DiffInsightError
@@ -114,6 +123,7 @@ def build_command(
             pattern=pattern,
             force=force,
             jobs=jobs or os.cpu_count() or 1,
+            folder_languages=dict(v.rpartition("=")[::2] for v in lang or []),
         )
     except DiffInsightError as exc:
         raise _fail(exc) from None

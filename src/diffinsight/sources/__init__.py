@@ -39,10 +39,13 @@ def open_source(
     window: DateWindow | None = None,
     branch: str = "HEAD",
     max_patch_bytes: int = DEFAULT_MAX_PATCH_BYTES,
+    remote: str | None = None,
 ) -> Source:
     """Pick the source for SPEC: ``-`` or a file is a patch, a folder is a git repository,
     ``OWNER/REPO`` (with ``BASE...HEAD``) or a compare URL is a GitHub comparison."""
     if spec == "-" or Path(spec).is_file():
+        if remote is not None:
+            raise InputError(f"--remote {remote}: a patch has no remotes; drop --remote")
         if range_spec or window:
             raise InputError(f"{spec}: a patch has no range; drop RANGE and --since/--until")
         return PatchSource(spec, max_patch_bytes=max_patch_bytes)
@@ -52,7 +55,12 @@ def open_source(
                 f"{spec}: give a RANGE such as main~3...main, or --since/--until dates"
             )
         return GitSource(
-            spec, range_spec, window=window, branch=branch, max_patch_bytes=max_patch_bytes
+            spec,
+            range_spec,
+            window=window,
+            branch=branch,
+            max_patch_bytes=max_patch_bytes,
+            remote=remote,
         )
     from diffinsight.sources.github import GitHubSource, parse_github_spec
 

@@ -20,11 +20,17 @@ class Source(Protocol):
 
 
 def decode_text(raw: bytes) -> tuple[str, bool]:
-    """Decode UTF-8, replacing bad bytes; says whether any were bad."""
-    try:
-        return raw.decode("utf-8"), False
-    except UnicodeDecodeError:
+    """Decode UTF-8, or the declared or detected legacy encoding; says whether that failed.
+
+    On failure the text is UTF-8 with replacement characters, for callers that only need
+    line structure; it must not be quoted.
+    """
+    from diffinsight.sources.encoding import decode_bytes
+
+    text, _encoding = decode_bytes(raw)
+    if text is None:
         return raw.decode("utf-8", errors="replace"), True
+    return text, False
 
 
 def clip_patch(text: str, max_bytes: int) -> tuple[str, bool]:

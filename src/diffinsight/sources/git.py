@@ -7,10 +7,11 @@ import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from diffinsight.errors import InputError, SourceError
@@ -42,22 +43,67 @@ _SAFE_CONFIG = (
     "diff.relative=false",
 )
 _DIFF_FLAGS = ("--no-ext-diff", "--no-textconv", "-M", "--no-color", "--ignore-submodules=none")
-_GITHUB_URL = re.compile(
-    r"^(?:https?://(?:[^@/]+@)?github\.com/|git@github\.com:|ssh://git@github\.com/)"
+# A remote URL: https://host[:port]/OWNER/REPO(.git), ssh://user@host/OWNER/REPO, user@host:OWNER/REPO.
+_REMOTE_URL = re.compile(
+    r"^(?:(?P<scheme>https?|ssh|git)://(?:[^@/]+@)?(?P<host>[^/:]+)(?::(?P<port>\d+))?/"
+    r"|(?:[^@/:]+@)?(?P<scp_host>[^/:]+):)"
     r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/?$"
 )
+GITHUB_WEB = "https://github.com"
 
 
-def github_permalink(owner_repo: str, base: str, head: str) -> str:
+def github_permalink(owner_repo: str, base: str, head: str, server: str = GITHUB_WEB) -> str:
     """The compare URL exactly as the reference reports spell it (7-character SHAs)."""
     owner = owner_repo.split("/", 1)[0]
-    return f"https://github.com/{owner_repo}/compare/{owner}:{base[:7]}...{owner}:{head[:7]}"
+    return f"{server.rstrip('/')}/{owner_repo}/compare/{owner}:{base[:7]}...{owner}:{head[:7]}"
+
+
+def _gh_hosts(env: Mapping[str, str]) -> set[str]:
+    """Hosts the GitHub CLI is logged in to (its ``hosts.yml``), GitHub Enterprise ones included."""
+    folder = env.get("GH_CONFIG_DIR") or str(
+        Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "gh"
+    )
+    try:
+        text = (Path(folder) / "hosts.yml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    # Top-level keys are host names; no YAML parser needed for that.
+    return {m.group(1) for m in re.finditer(r"^([A-Za-z0-9.-]+):\s*$", text, re.M)}
+
+
+def github_web_of_url(url: str, env: Mapping[str, str] | None = None) -> tuple[str, str] | None:
+    """(web root, ``OWNER/REPO``) of a GitHub or GitHub Enterprise remote URL, else None.
+
+    GitHub Enterprise hosts are recognised from ``GITHUB_SERVER_URL``, the GitHub CLI's logged-in
+    hosts, ``*.ghe.com`` and host names with a ``github`` label (``github.example.com``).
+    """
+    env = os.environ if env is None else env
+    m = _REMOTE_URL.match(url.strip())
+    if not m:
+        return None
+    host = (m.group("host") or m.group("scp_host") or "").lower()
+    server = (env.get("GITHUB_SERVER_URL") or "").rstrip("/")
+    server_host = urlsplit(server).hostname if server else None
+    labels = host.split(".")
+    if host in ("github.com", "www.github.com"):
+        web = GITHUB_WEB
+    elif host == server_host:
+        web = server
+    elif host.endswith(".ghe.com") or "github" in labels[:-1] or host in _gh_hosts(env):
+        port = m.group("port")
+        keep_port = m.group("scheme") in ("http", "https") and port
+        web = f"{'http' if m.group('scheme') == 'http' else 'https'}://{host}" + (
+            f":{port}" if keep_port else ""
+        )
+    else:
+        return None
+    return web, f"{m.group('owner')}/{m.group('repo')}"
 
 
 def github_repo_of_url(url: str) -> str | None:
     """``OWNER/REPO`` of a GitHub remote URL, else None."""
-    m = _GITHUB_URL.match(url.strip())
-    return f"{m.group('owner')}/{m.group('repo')}" if m else None
+    found = github_web_of_url(url, env={})
+    return found[1] if found and found[0] == GITHUB_WEB else None
 
 
 @dataclass(frozen=True)
@@ -202,11 +248,17 @@ class Git:
             ) from exc
 
     def github_repo(self) -> str | None:
+        """``OWNER/REPO`` when ``origin`` is on github.com."""
+        found = self.github_remote("origin")
+        return found[1] if found and found[0] == GITHUB_WEB else None
+
+    def github_remote(self, remote: str = "origin") -> tuple[str, str] | None:
+        """(web root, ``OWNER/REPO``) when ``remote`` is on GitHub or GitHub Enterprise."""
         try:
-            url = self.run("config", "--get", "remote.origin.url").decode()
+            url = self.run("config", "--get", f"remote.{remote}.url").decode()
         except SourceError:
             return None
-        return github_repo_of_url(url)
+        return github_web_of_url(url)
 
 
 def resolve_range(git: Git, spec: str) -> tuple[str, str]:
@@ -290,10 +342,15 @@ class GitSource:
         branch: str = "HEAD",
         max_patch_bytes: int = DEFAULT_MAX_PATCH_BYTES,
         with_contents: bool = True,
+        remote: str | None = None,
     ) -> None:
         if (range_spec is None) == (window is None):
             raise InputError("range: give either BASE...HEAD (or BASE..HEAD) or --since/--until")
         self.git = Git(path)
+        #: The remote whose GitHub compare view the permalink points to (default ``origin``).
+        self.remote = remote
+        if remote is not None and remote.startswith("-"):
+            raise InputError(f"--remote {remote}: not a remote name")
         self.range_spec = range_spec
         self.window = window
         self.branch = branch
@@ -308,7 +365,13 @@ class GitSource:
 
     def changeset(self) -> ChangeSet:
         """Read the comparison from git."""
-        gh = self.git.github_repo()
+        found = self.git.github_remote(self.remote or "origin")
+        if found is None and self.remote is not None:
+            raise InputError(
+                f"--remote {self.remote}: no such remote on GitHub in {self.git.path};"
+                " check 'git remote -v'"
+            )
+        web, gh = found if found else (GITHUB_WEB, None)
         name = gh or self.git.path.resolve().name
         ends = self._endpoints()
         if ends is None or ends[0] == ends[1]:
@@ -353,7 +416,7 @@ class GitSource:
             repo=name,
             base=base,
             head=head,
-            permalink=github_permalink(gh, base, head) if gh else None,
+            permalink=github_permalink(gh, base, head, web) if gh else None,
             commits=commits,
             files=files,
         )

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from diffinsight.errors import InputError
 from diffinsight.models import ChangeSet, FileChange, FileStatus
-from diffinsight.sources.base import DEFAULT_MAX_PATCH_BYTES, clip_patch, decode_text
+from diffinsight.sources.base import DEFAULT_MAX_PATCH_BYTES, clip_patch
+from diffinsight.sources.encoding import UNDECODABLE, decode_bytes
 
 _HUNK_RE = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _DIFF_GIT = b"diff --git "
@@ -126,9 +127,12 @@ def _finish(block: _FileBlock, max_patch_bytes: int) -> FileChange:
     notes = list(block.notes)
     if not block.binary:
         raw = b"".join(block.hunks)
-        text, bad = decode_text(raw)
-        if bad:
+        decoded, encoding = decode_bytes(raw)
+        if encoding != "utf-8":
             notes.append("invalid-utf8")
+            # Undecodable text is left out, never quoted: the counts still say what changed.
+            notes.append(f"encoding:{encoding}" if decoded is not None else UNDECODABLE)
+        text = decoded if decoded is not None else ""
         if "\x00" in text:
             text = text.replace("\x00", "\\0")
             notes.append("nul-bytes")
