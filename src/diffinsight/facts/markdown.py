@@ -32,6 +32,7 @@ from diffinsight.facts.structure import (
     alert_type,
     clean_inline,
     fence_lang,
+    map_lines,
     map_window,
     split_row,
 )
@@ -146,9 +147,10 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
         section = clean_inline(heading[1]) if heading else None
         old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
-        gone, came = _changed([h])
-        olds.append(map_window(old_side, gone, h.old_start, section, fragment=True))
-        news.append(map_window(new_side, came, h.new_start, section, fragment=True))
+        # Whole parses here: block numbers of different hunks meet in one list, so they must
+        # be map_lines' own, not only equal where map_lines' are equal (map_window's promise).
+        olds.append(map_lines(old_side, h.old_start, section, fragment=True))
+        news.append(map_lines(new_side, h.new_start, section, fragment=True))
     return olds, news, False
 
 

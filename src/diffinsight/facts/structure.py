@@ -280,7 +280,8 @@ def map_window(
 
     Only the chunks holding those lines are parsed (plus any heading the line scan cannot
     place), so a large document costs what its changed regions cost. Other lines read as
-    :data:`_UNREAD`.
+    :data:`_UNREAD`. Block numbers are exact up to numbering: wanted lines share one where
+    map_lines gives them one, in the same order, but the values themselves may differ.
     """
     n = len(text_lines)
     if n > MAX_PARSE_LINES or any("\r" in ln[:-1] for ln in text_lines):
