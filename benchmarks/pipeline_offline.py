@@ -498,6 +498,16 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
                 f"| {r['case'].split(':')[1]} | {kb:,.0f} KB | {r['analyse_write_cpu_s']:.2f} s "
                 f"| {r['analyse_write_cpu_s'] / kb * 1000:.1f} ms |"
             )
+        out += [
+            "",
+            "Up to about 100 edits per document the cost is the line scan of the 9.5 MB of "
+            "documents (reading them from git, finding chunk boundaries and headings), the same "
+            "whatever the edits; beyond, it grows with the changed bytes. Documents above "
+            "`MAX_CONTENT_BYTES` (2 MB) are read from their patch only: before, five 1.9 MB "
+            "documents cost 25x what five 2.5 MB ones did; now about 2x. At 50,000 files git "
+            "skips exhaustive rename detection (its `diff.renameLimit`), for `git diff -p` "
+            "beside it too.",
+        ]
     out += [
         "",
         "The output did not change: after each step and each merge of main, "
