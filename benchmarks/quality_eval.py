@@ -82,7 +82,7 @@ from diffinsight.reportfile import ParsedReport, parse_report_file
 from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
 from diffinsight.writers.offline import OfflineWriter
 
-FORMATTING_KINDS = {"whitespace.changed", "newline.eof", "text.punctuation"}
+FORMATTING_KINDS = {"whitespace.changed", "newline.eof", "text.punctuation", "table.reformatted"}
 PLUMBING_NAMES = {
     ".gitignore",
     ".gitattributes",
@@ -140,7 +140,7 @@ class Lang:
         two = format_list(["\x01", "\x02"], locale=lang)
         seps = set(re.findall(r"\x01(.*?)\x02", three)) | set(re.findall(r"\x02(.*?)\x03", three))
         seps |= set(re.findall(r"\x01(.*?)\x02", two))
-        self.seps = {s.strip() for s in seps} | {""}
+        self.seps = {s.strip() for s in seps}
         final = re.findall(r"\x01(.*?)\x02", two)[0].strip()
         more_tail = cat.t("and_more", items="\x00").split("\x00")[1].strip()
         # "X, Y, and Z and others": the list's own conjunction, then the "and others" one.
@@ -153,9 +153,13 @@ class Lang:
             if more_tail
             else re.compile(r"(?!x)x")
         )
+        more = cat.templates("report.more").get("report.more")
+        forms = list(more.values()) if isinstance(more, dict) else ([more] if more else [])
+        #: The "…and more" line closing a highlights group is no bullet of its own.
+        self.more_line = [self._pattern(str(f).replace("{count}", "{count}")) for f in forms]
         self.generic: list[re.Pattern[str]] = []
         self.location: list[re.Pattern[str]] = []
-        for key, msg in cat.templates("title.").items():
+        for key, msg in {**cat.templates("title."), **cat.templates("titles.")}.items():
             for form in msg.values() if isinstance(msg, dict) else [msg]:
                 fields = set(re.findall(r"\{(\w+)\}", form))
                 if fields <= {"name", "count"}:
@@ -404,7 +408,7 @@ def measure_report(
             note("long_quote", f"{c.path}: {lang.long_quotes(text)[0][:120]}")
         if any(len(x) > MAX_QUOTE and is_target(x) for _, _, x in lang.items(text)):
             s["long_target"] += 1
-        if lang.has_repeat(text):
+        if lang.has_repeat(fr.modification_title) or lang.has_repeat(fr.explanation):
             note("repeat", f"{c.path}: {text}")
         for n in lang.noise(fr.explanation) + lang.noise(fr.modification_title):
             note("noise", f"{n} — {c.path}: {text}")
@@ -439,7 +443,9 @@ def measure_report(
     values = [v for a in analysed for v in fact_values(a.facts) if len(v) >= 3]
     if not lang.items(summary_rest) and not any(v in summary_rest for v in values):
         note("summary_stats", out.summary)
-    n_bullets = len(bullets)
+    n_bullets = sum(
+        1 for b in bullets if not any(p.fullmatch(b.strip().rstrip("。.")) for p in lang.more_line)
+    )
     if n_bullets > MAX_BULLETS:
         note("over_7", f"{n_bullets} bullets")
     if not out.insights:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from diffinsight._gitrun import run_git
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
@@ -15,11 +15,25 @@ REFERENCE = SHARED / "reference" / "000_b10c9de956213888.txt"
 ANCHORS = SHARED / "anchor-reports"
 
 
+#: Fixtures that read ../shared; a test using one (even through another fixture) is ``shared``.
+SHARED_FIXTURES = frozenset({"anchor_reports", "reference_report"})
+
+
 def need_shared(path: Path) -> Path:
     """Skip the test when the shared data is absent (a user's fresh clone has none)."""
     if not path.exists():
-        pytest.skip(f"{path} is absent: shared reference data is not available here")
+        pytest.skip(
+            f"{path} is absent: put the shared data folder (reference/, anchor-reports/) "
+            f"at {SHARED} beside this checkout to run the shared tests"
+        )
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that reaches ../shared through a fixture, so ``-m "not shared"`` works."""
+    for item in items:
+        if SHARED_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.shared)
 
 
 class Repo:
@@ -31,21 +45,7 @@ class Repo:
         self.git("init", "-q", "-b", "main")
 
     def git(self, *args: str, when: str | None = None) -> str:
-        env = dict(os.environ)
-        env.update(
-            GIT_AUTHOR_NAME="T",
-            GIT_AUTHOR_EMAIL="t@example.invalid",
-            GIT_COMMITTER_NAME="T",
-            GIT_COMMITTER_EMAIL="t@example.invalid",
-            GIT_CONFIG_GLOBAL=os.devnull,
-            GIT_CONFIG_NOSYSTEM="1",
-        )
-        if when:
-            env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-        out = subprocess.run(
-            ["git", "-C", str(self.path), *args], check=True, capture_output=True, env=env
-        )
-        return out.stdout.decode("utf-8", "replace")
+        return run_git(self.path, *args, name="T", email="t@example.invalid", when=when)
 
     def write(self, rel: str, content: str | bytes) -> None:
         p = self.path / rel

@@ -67,6 +67,8 @@ class FakeGitHub:
     fail_next: int = 0
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     base_url: str = ""
+    #: Where ``Link`` headers point (default: this server); a hostile server names another host.
+    link_base: str | None = None
     _reset_at: float = 0.0
     _used: int = 0
     _server: ThreadingHTTPServer | None = None
@@ -246,7 +248,9 @@ class FakeGitHub:
 
         def url(n: int) -> str:
             q = dict(query, page=str(n))
-            return f"{self.base_url}{path}?" + "&".join(f"{k}={v}" for k, v in q.items())
+            return f"{self.link_base or self.base_url}{path}?" + "&".join(
+                f"{k}={v}" for k, v in q.items()
+            )
 
         links = []
         if page < last:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
+
+from diffinsight._gitrun import run_git
 
 
 def git(repo: Path, *args: str, date: str | None = None) -> str:
-    """Run git in ``repo``; ``date`` (ISO 8601) sets both author and committer dates."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Ann Writer",
-        "GIT_AUTHOR_EMAIL": "ann@example.com",
-        "GIT_COMMITTER_NAME": "Ann Writer",
-        "GIT_COMMITTER_EMAIL": "ann@example.com",
-    }
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    out = subprocess.run(
-        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env
-    )
-    return out.stdout.strip()
+    """Run git in ``repo``, blind to user config; ``date`` (ISO 8601) sets author and committer dates."""
+    return run_git(repo, *args, name="Ann Writer", email="ann@example.com", when=date).strip()
 
 
 def init_repo(path: Path, branch: str = "main") -> Path:

@@ -87,6 +87,7 @@ CASES = [
     (["site", "serve", "{tmp}", "--port", "70000"], 2, "'--port'"),
     (["site", "serve", "{tmp}", "--port", "-1"], 2, "'--port'"),
     (["config", "check", "{tmp}/title.yml"], 2, "title: unknown field {nope}"),
+    (["example", "{tmp}/afile"], 4, "afile is a file, not a folder"),
 ]
 
 
@@ -182,6 +183,8 @@ def test_version_help_and_completion(tmp_path: Path) -> None:
         assert r.returncode == 0 and r.stdout.startswith("Usage: diffinsight"), r.stderr
         # No Python type names in help.
         assert not re.search(r"<(str|bool|int|float|path|list\[\w+\])>", r.stdout), r.stdout
+    r = cli("-h", cwd=tmp_path)
+    assert "Exit codes: 0 done, 2 bad option" in " ".join(r.stdout.split())
     r = cli("report", "--help", cwd=tmp_path)
     flat = " ".join(r.stdout.split())
     for lang in ("en_US", "ja_JP", "zh_CN", "zh_TW", "ko_KR", "fr_FR", "de_DE", "es_ES"):

@@ -8,7 +8,7 @@ import pytest
 
 from diffinsight.classify import classify
 from diffinsight.facts import extract_facts
-from diffinsight.models import Fact, FileChange, FileStatus
+from diffinsight.models import Fact, FileChange, FileStatus, ModificationType
 
 FM = "---\ntitle: Deploy models\nms.date: 04/10/2025\nauthor: alice\n---\n\n"
 BODY = """# Deploy models
@@ -364,14 +364,23 @@ BAD_INPUTS = {
 }
 
 
+BAD_INPUT_FACTS = {
+    "unterminated front matter": ["text.wording", "text.wording"],
+    "broken markdown": ["code.changed"],
+    "ragged table": ["table.row_changed", "table.row_changed"],
+    "minified": ["text.substantive"],
+}
+
+
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 @MODES
 def test_bad_input_says_less(name: str, full: bool) -> None:
     old, new = BAD_INPUTS[name]
     c = change(old, new, full=full)
     facts = extract_facts(c)
-    mtype, reason = classify(c, facts)
-    assert mtype and reason
+    # Damaged input never earns a confident type: the default rule, and only the plain facts.
+    assert classify(c, facts) == (ModificationType.MINOR_UPDATE, "default")
+    assert [f.kind for f in facts] == BAD_INPUT_FACTS[name]
 
 
 def test_bad_yaml_and_mismatched_hunks() -> None:

@@ -68,6 +68,16 @@ def test_locale_grouping_and_case() -> None:
     assert unsupported_tokens("65,536", ev) == []
 
 
+def test_values_shortened_in_the_middle() -> None:
+    ev = Evidence("+ see tutorial-rag-build-solution-maximize-relevance.md for gpt-4o-mini")
+    assert unsupported_tokens("`tutorial-rag…relevance.md`", ev) == []
+    assert unsupported_tokens("`tutorial-rag-build…`", ev) == []
+    # Each piece must stand on the token's outer boundary, head before tail.
+    assert unsupported_tokens("`torial-rag…relevance.md`", ev) == ["torial-rag…relevance.md"]
+    assert unsupported_tokens("`relevance…tutorial`", ev) == ["relevance…tutorial"]
+    assert unsupported_tokens("`gpt-4o…mini-x`", ev) == ["gpt-4o…mini-x"]
+
+
 def test_token_boundaries() -> None:
     ev = Evidence("model gpt-4o-mini and version 2025-04-01-preview")
     # A prefix of a longer identifier is another identifier: gpt-4o is not gpt-4o-mini.

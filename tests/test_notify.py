@@ -431,3 +431,37 @@ def test_email_over_implicit_tls_and_a_refused_login(
         assert msg.get_content_type() == "multipart/alternative"
     finally:
         tls.stop()
+
+
+def test_run_command_notifies_unless_told_not_to(nenv: Env) -> None:
+    from typer.testing import CliRunner
+
+    from diffinsight.cli import app
+
+    nenv.write_watch("webhook")
+    runner = CliRunner()
+    args = ["run", "--config", str(nenv.watch), "--backfill", "2025-05-01..2025-05-02"]
+    res = runner.invoke(app, [*args, "--no-notify"])
+    assert res.exit_code == 0, res.output
+    assert nenv.receiver.received == []
+    # The reports are written already; a new target counts from the run's first day.
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "notify bot-hook: 3 message(s) sent" in res.stderr
+    assert len(nenv.receiver.at(HOOK_PATH)) == 3
+
+
+def test_webhook_body_is_the_json_report_file(nenv: Env) -> None:
+    nenv.write_watch("webhook")
+    nenv.watch.write_text(
+        nenv.watch.read_text("utf-8").replace(
+            "output_dir: site\n", "output_dir: site\nformat: json\n"
+        ),
+        "utf-8",
+    )
+    result = daily(nenv)
+    assert result.ok
+    hooks = nenv.receiver.at(HOOK_PATH)
+    files = sorted((nenv.site / "docs/202505/en_US").glob("*.json"))
+    assert len(hooks) == len(files) == 3
+    assert sorted(h.body for h in hooks) == sorted(p.read_bytes() for p in files)

@@ -44,6 +44,7 @@ def _changes(path: Path) -> list[FileChange]:
     return out
 
 
+@pytest.mark.shared
 @pytest.mark.parametrize("lang", available_languages())
 def test_reference_files_named_concretely(reference_report: Path, lang: str) -> None:
     changes = _changes(reference_report)
@@ -62,6 +63,7 @@ def test_reference_files_named_concretely(reference_report: Path, lang: str) -> 
         assert not fr.modification_title.endswith((".", "。"))
 
 
+@pytest.mark.shared
 def test_reference_facts_and_types(reference_report: Path) -> None:
     by_name = {c.basename: analyze(c) for c in _changes(reference_report)}
     ws = by_name["realtime-audio-websockets.md"]
@@ -76,7 +78,8 @@ def test_reference_facts_and_types(reference_report: Path) -> None:
     assert {"frontmatter.changed", "heading.renamed", "newline.eof"} <= kinds
     row = next(f for f in by_name["fine-tune-models.md"].facts if f.kind == "table.row_added")
     assert row.new == "o4-mini (2025-04-16)"
-    assert "East US2, Sweden Central" in row.detail["cells"].values()
+    # Cells are quoted as their verbatim pieces, one per line (no <br> shown).
+    assert "East US2\nSweden Central" in row.detail["cells"].values()
     assert by_name["fine-tune-models.md"].modification_type.value == "new feature"
     link = next(f for f in by_name["fine-tuning-studio.md"].facts if f.kind == "link.added")
     assert link.new == "../how-to/reinforcement-fine-tuning.md"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 
+import pytest
+
 from conftest import REFERENCE, need_shared
 from diffinsight.models import FileReport, FileStatus, Highlights, ModificationType, Report
 from diffinsight.render.markdown import MarkdownRenderer
@@ -48,6 +50,7 @@ def report_from_parsed(parsed: ParsedReport) -> Report:
     )
 
 
+@pytest.mark.shared
 def test_renderer_reproduces_the_reference_report() -> None:
     text = need_shared(REFERENCE).read_text(encoding="utf-8")
     parsed = parse_report(text, str(REFERENCE))

@@ -19,15 +19,30 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def search(site: Path, query: str) -> list[str]:
-    """The site's search, as site.js runs it: every token, last latin token as a prefix."""
+    """Reports the site's search matches, as site.js finds them (unranked): every token in
+    the report or one of its files, the last latin token as a prefix."""
     index = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
-    terms: dict[str, list[int]] = index["terms"]
+    units: list[list[int]] = index["units"]
+    terms: dict[str, list[int | str]] = {}
+    for shard in range(index["shards"]):
+        part = json.loads((site / f"search/terms-{shard}.json").read_text(encoding="utf-8"))
+        for key, postings in part["terms"].items():
+            terms.setdefault(key, []).extend(["u", *postings])
+        for key, postings in part["path_terms"].items():
+            terms.setdefault(key, []).extend(["p", *postings])
 
-    def docs(deltas: list[int]) -> set[int]:
-        out, n = set(), 0
-        for d in deltas:
-            n += d
-            out.add(n)
+    def docs(postings: list[int | str]) -> set[int]:
+        out: set[int] = set()
+        n, kind = 0, "u"
+        for d in postings:
+            if isinstance(d, str):
+                n, kind = 0, d
+                continue
+            n += d // 8
+            if kind == "u":
+                out.add(units[n][0])
+            else:
+                out.update(u[0] for u in units if u[1] == n)
         return out
 
     tokens = tokenize(query)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from diffinsight.models import item_anchor
 from diffinsight.site.serve import make_server
 
 pytest_plugins = ["sitefixtures"]
@@ -78,31 +79,58 @@ def test_switch_language(page: Any, base: str) -> None:
     assert page.inner_text("#s-highlights") == "要点"
 
 
+def _hrefs(page: Any) -> list[str]:
+    """Result links without the highlight query and the file anchor."""
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    return [h.split("?", 1)[0] for h in hrefs]
+
+
 def test_search_chinese_phrase_and_file_name(page: Any, base: str) -> None:
     page.goto(base + "index.html")
     # The header search box only appears with JavaScript, and leads to the search page.
     page.fill("form.top-search input", "微调模型")
     page.press("form.top-search input", "Enter")
     page.wait_for_selector("#search-results li")
-    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
-    assert hrefs == [base + ZH]
+    assert _hrefs(page) == [base + ZH]
     page.fill("#search-q", "realtime-audio-websockets.md")
     page.click("#search-form button")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
-    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
-    assert sorted(hrefs) == [base + EN, base + ZH]
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 2")
+    assert sorted(_hrefs(page)) == [base + EN, base + ZH]
     page.fill("#search-q", "微")  # one character: the bigrams that hold it
     page.click("#search-form button")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     page.fill("#search-q", "realtime-audio-websockets.md")
     page.click("#search-form button")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 2")
     page.select_option("#search-lang", "zh_CN")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 1")
     page.fill("#search-q", "nothing-like-this")
     page.click("#search-form button")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#search-results li').length === 0")
     assert page.inner_text("#search-status") == "No report matches."
+
+
+def test_search_ranks_names_the_file_and_lands_on_it(page: Any, base: str) -> None:
+    anchor = item_anchor("articles/ai-services/openai/includes/fine-tune-models.md")
+    page.goto(base + "search.html?q=o4-mini")
+    page.wait_for_selector("#search-results li .hit-file")
+    # The result names the file whose title matched, with the term marked.
+    assert page.inner_text("#search-results li .hit-file mark >> nth=0").lower() == "o4-mini"
+    link = page.locator("#search-results a.r-link").first
+    assert link.get_attribute("href").endswith(f"?hl=o4-mini#{anchor}")
+    link.click()
+    page.wait_for_selector(f"#{anchor}[data-highlighted] mark")
+    assert page.inner_text(f"#{anchor} .file-meta mark") == "o4-mini"
+    # BM25: the report whose twelve files are about the query comes first, scores fall.
+    ranked = page.evaluate(
+        """() => fetch('../../search-index.json').then(r => r.json())
+            .then(index => window.diffinsightSearch.loadShards(index, 'provisioned quota deployments'))
+            .then(index => window.diffinsightSearch.search(index, 'provisioned quota deployments', '')
+              .map(r => [r.doc.u, r.score, r.file && r.file.path]))"""
+    )
+    assert ranked[0][0] == LONG and "provisioned" in ranked[0][2]
+    scores = [score for _, score, _ in ranked]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_expand_diff(page: Any, base: str) -> None:
@@ -288,8 +316,14 @@ def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
     # Search: a Chinese phrase and an English file name.
     page.goto(anchor_base + "search.html?q=" + "微调模型")
     page.wait_for_selector("#search-results li")
-    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
+    hrefs = _hrefs(page)
     assert hrefs and all("/reports/zh_CN/" in h for h in hrefs)
+    # Paging: 20 results, then 20 more.
+    page.goto(anchor_base + "search.html?q=" + "更新")
+    page.wait_for_selector("#search-results li")
+    assert page.locator("#search-results li").count() == 20
+    page.click("#search-more")
+    assert page.locator("#search-results li").count() == 40
     page.goto(anchor_base + "search.html?q=realtime-audio-websockets.md")
     page.wait_for_selector("#search-results li")
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")

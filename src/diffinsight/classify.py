@@ -14,7 +14,7 @@
 | content-included  | an include or a zone pivot is added                                  | new feature     |
 | asset-added       | an image or other binary is added                                    | minor update    |
 | fix               | a typo fixed or a link retargeted, and no passage rewritten or added | bug fix         |
-| trivial           | only dates, whitespace, punctuation or the end-of-file newline       | minor update    |
+| trivial           | only dates, whitespace, punctuation, table layout or the EOF newline | minor update    |
 | metadata          | only front matter fields                                             | minor update    |
 | default           | anything else (wording, values, links, code edits)                   | minor update    |
 
@@ -35,8 +35,15 @@ _TRIVIAL = {
     K.WHITESPACE_CHANGED,
     K.NEWLINE_EOF,
     K.TEXT_PUNCTUATION,
+    K.TABLE_REFORMATTED,
 }
-_FIX_BLOCKERS = {K.TEXT_SUBSTANTIVE, K.TEXT_ADDED, K.TEXT_REMOVED, K.LIST_ITEM_ADDED}
+_FIX_BLOCKERS = {
+    K.TEXT_SUBSTANTIVE,
+    K.TEXT_REWRITTEN,
+    K.TEXT_ADDED,
+    K.TEXT_REMOVED,
+    K.LIST_ITEM_ADDED,
+}
 
 
 def is_document(path: str) -> bool:

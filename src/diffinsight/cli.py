@@ -28,7 +28,11 @@ from diffinsight.site.cli import site_app
 if TYPE_CHECKING:
     from diffinsight.pipeline import RunPlan, RunResult
 
-app = new_app(None)  # the help is _root's docstring
+app = new_app(
+    "Grounded, multilingual Diff Insight Reports from git history.\n\n"
+    "Exit codes: 0 done, 2 bad option, input or config, 3 a source (git, GitHub) failed,"
+    " 4 an output file could not be written, 130 interrupted."
+)
 app.add_typer(site_app, name="site")
 config_app = new_app("Check configuration files.", add_completion=False)
 app.add_typer(config_app, name="config")
@@ -101,11 +105,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Grounded, multilingual Diff Insight Reports from git history.
-
-    Exit codes: 0 done, 2 bad option, input or config, 3 a source (git, GitHub) failed,
-    4 an output file could not be written, 130 interrupted.
-    """
+    """Options of every command."""
 
 
 def _parse_day(value: str | None, option: str) -> date | None:
@@ -396,6 +396,12 @@ def run_daily(
     engine: EngineOption = Engine.auto,
     max_cost: MaxCostOption = None,
     concurrency: ConcurrencyOption = None,
+    notify: Annotated[
+        bool,
+        typer.Option(
+            "--notify/--no-notify", help="Tell the watch list's notify: targets afterwards."
+        ),
+    ] = True,
     verbose: VerboseOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -416,6 +422,7 @@ def run_daily(
             output_dir=out,
             state_path=state,
             writer=select_writer(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
+            notify=notify,
         )
     except DiffInsightError as exc:
         fail(exc)
@@ -424,6 +431,9 @@ def run_daily(
             typer.echo(f"{p}\t{r.name}\twritten")
         if r.error is None and not r.written and not quiet:
             err_console().print(f"{r.name}: nothing new to write")
+    for t in summary.notify.targets if summary.notify and not quiet else []:
+        if t.sent:  # a failed target was logged; it is retried by the next run
+            err_console().print(f"notify {t.name}: {len(t.sent)} message(s) sent")
     failed = [r for r in summary.repos if r.error is not None]
     if failed:  # each failure was logged with its message as it happened
         error_line(

@@ -7,12 +7,12 @@ removed article, a rename, a new table row, an API version bump, a link fix, a n
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from diffinsight._gitrun import run_git
 
 if TYPE_CHECKING:
     from diffinsight.pipeline import RunResult
@@ -166,18 +166,7 @@ Documentation for Contoso AI services.
 
 
 def _git(repo: Path, *args: str, when: str | None = None) -> None:
-    env = dict(os.environ)
-    env.update(
-        GIT_AUTHOR_NAME="Docs Writer",
-        GIT_AUTHOR_EMAIL="writer@contoso.example",
-        GIT_COMMITTER_NAME="Docs Writer",
-        GIT_COMMITTER_EMAIL="writer@contoso.example",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-    )
-    if when:
-        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+    run_git(repo, *args, name="Docs Writer", email="writer@contoso.example", when=when)
 
 
 def _write(repo: Path, rel: str, text: str | bytes) -> None:
@@ -293,11 +282,12 @@ def run_example(
     """
     from diffinsight.config import Config, parse_config
     from diffinsight.pipeline import RunResult, run
-    from diffinsight.publish import output_path, write_all
+    from diffinsight.publish import check_writable, output_path, write_all
     from diffinsight.render import get_renderer
     from diffinsight.sources import GitSource
 
     template = str(out / "%Y%m/{lang}/report-%Y%m%d-{category}.md")
+    check_writable(template)  # before the repository is built, not after
     with tempfile.TemporaryDirectory(prefix="diffinsight-example-") as tmp:
         where = build_example_repo(repo or Path(tmp) / "contoso-docs")
         source = GitSource(where, EXAMPLE_RANGE)

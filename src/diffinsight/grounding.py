@@ -26,7 +26,14 @@ from typing import Any
 
 from diffinsight.models import Fact, FileChange
 
-__all__ = ["Evidence", "evidence_for", "report_evidence", "text_tokens", "unsupported_tokens"]
+__all__ = [
+    "ELLIPSIS",
+    "Evidence",
+    "evidence_for",
+    "report_evidence",
+    "text_tokens",
+    "unsupported_tokens",
+]
 
 _CODE_SPAN_RE = re.compile(r"(`+)\s?(.+?)\s?\1(?!`)", re.DOTALL)
 _MD_LINK_TARGET_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -43,7 +50,7 @@ _FILE_RE = re.compile(
 # Versions and dates first (they contain separators), then letter-digit words, then numbers.
 _VALUE_RE = re.compile(
     r"(?<![A-Za-z0-9_.\-])(?:"
-    r"v?\d+(?:[./\-]\d+)+(?:-[A-Za-z][\w.]*)*"  # 2025-04-01-preview, 1.2.3, 05/21/2025, v1.3
+    r"v?\d+(?:[./\-]\d+)+(?:-[A-Za-z][A-Za-z0-9_.]*)*"  # 2025-04-01-preview, 1.2.3, 05/21/2025, v1.3
     r"|v\d+(?![A-Za-z0-9_])"  # v2
     # No nested optional quantifiers: long digit-free words must not backtrack exponentially.
     r"|[A-Za-z][A-Za-z_]*(?:[\-.][A-Za-z_]+)*[\-.]?\d[A-Za-z0-9_]*(?:[\-.][A-Za-z0-9_]+)*"  # o4-mini, GPT-4.1
@@ -56,6 +63,8 @@ _ATOM_RE = re.compile(r"[A-Za-z0-9_\-]+")
 _LIST_NUMBER_RE = re.compile(r"^\s*\d{1,3}[.)]\s+", re.MULTILINE)
 _HUNK_HEADER_RE = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@", re.MULTILINE)
 _GROUPING_RE = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}(?!\d))")
+#: Marks a value shortened in the middle; see :meth:`Evidence.supports`.
+ELLIPSIS = "…"
 _TRAILING_PUNCT = ".,;:!?)]}>'\"。、，；：！？）」』"
 _MONTHS = (
     "jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -143,11 +152,29 @@ class Evidence:
             return True
         if needle in self._cache:
             return self._cache[needle]
-        found = needle in self.atoms if _ATOM_RE.fullmatch(needle) else self._bounded_find(needle)
+        if ELLIPSIS in needle:
+            found = self._shortened(needle)
+        elif _ATOM_RE.fullmatch(needle):
+            found = needle in self.atoms
+        else:
+            found = self._bounded_find(needle)
         if not found:
             found = self._equivalent(needle)
         self._cache[needle] = found
         return found
+
+    def _shortened(self, needle: str) -> bool:
+        # A value shortened in the middle ("tutorial-rag…relevance.md") is supported when its
+        # head starts a token of the evidence and its tail ends one, in that order.
+        pieces = [p.strip() for p in needle.split(ELLIPSIS)]
+        pieces = [p for p in pieces if p]
+        if not pieces:
+            return True
+        head, tail = pieces[0], pieces[-1]
+        start = self._find(head, right=False)
+        if start < 0 or len(pieces) == 1:
+            return start >= 0
+        return self._find(tail, left=False, after=start + len(head)) >= 0
 
     def _equivalent(self, needle: str) -> bool:
         """Whether the evidence states ``needle``'s value in another spelling (exactly)."""
@@ -170,20 +197,24 @@ class Evidence:
         return bool(parts) and all(self.supports(p) for p in parts)
 
     def _bounded_find(self, needle: str) -> bool:
+        return self._find(needle) >= 0
+
+    def _find(self, needle: str, left: bool = True, right: bool = True, after: int = 0) -> int:
+        """Where ``needle`` occurs on token boundaries (only ``left``/``right`` ones), or -1."""
         # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
         # `gpt-4o-mini`, while CJK text may touch a number directly (新增3行).
-        check_left = _is_word(needle[0])
-        check_right = _is_word(needle[-1])
+        check_left = left and _is_word(needle[0])
+        check_right = right and _is_word(needle[-1])
         text = self.text
-        start = text.find(needle)
+        start = text.find(needle, after)
         while start >= 0:
             end = start + len(needle)
             left_ok = not check_left or start == 0 or not _is_bound(text[start - 1])
             right_ok = not check_right or end == len(text) or not _is_bound(text[end])
             if left_ok and right_ok:
-                return True
+                return start
             start = text.find(needle, start + 1)
-        return False
+        return -1
 
 
 def _is_bound(ch: str) -> bool:
@@ -250,6 +281,10 @@ def _values(value: Any) -> Iterable[str]:
         yield str(value)
 
 
+#: How many items a list names before it says how many more there are.
+LISTED = 3
+
+
 def evidence_for(
     change: FileChange, facts: Iterable[Fact] = (), extra: Iterable[str] = ()
 ) -> list[str]:
@@ -266,16 +301,21 @@ def evidence_for(
     if change.similarity is not None:
         parts.append(str(change.similarity))
     kinds: dict[str, int] = {}
+    distinct: dict[str, set[str]] = {}
     same: dict[tuple[str, str | None, str | None, str], int] = {}
     for f in facts:
         parts += [f.old or "", f.new or "", f.where or ""]
         parts += list(_values(f.detail))
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        distinct.setdefault(f.kind, set()).add(f.new or f.old or "")
         key = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
         same[key] = same.get(key, 0) + 1
     # "3 links added" counts facts of one kind, "this occurs 2 times" identical facts: counts
     # the checker redoes from the facts themselves.
     parts += [str(n) for n in kinds.values()] + [str(n) for n in same.values()]
+    # "X, Y, Z and 2 more": a list names at most LISTED items of a kind, then counts the rest.
+    parts += [str(n - LISTED) for n in kinds.values() if n > LISTED]
+    parts += [str(len(v) - LISTED) for v in distinct.values() if len(v) > LISTED]
     parts += list(extra)
     return [p for p in parts if p]
 
@@ -288,7 +328,8 @@ def report_evidence(
     """Evidence for report-level text: every file's evidence plus the counts a report derives.
 
     Derived counts: files in all, lines added and deleted in all, files per status, per folder,
-    per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
+    per status under each folder at any depth (a new doc set's pages), renamed files per pair of
+    old and new folder, per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
     key and new value, as highlights group them).
     """
     parts: list[str] = []
@@ -305,6 +346,13 @@ def report_evidence(
         parts += evidence_for(change, facts)
         bump("status:" + change.status.value)
         bump("folder:" + (change.path.rsplit("/", 1)[0] if "/" in change.path else "."))
+        parts_of = change.path.split("/")[:-1]
+        for depth in range(1, len(parts_of) + 1):
+            bump(f"under:{change.status.value}:" + "/".join(parts_of[:depth]))
+        if change.old_path:
+            old_dir = change.old_path.rsplit("/", 1)[0] if "/" in change.old_path else "."
+            new_dir = change.path.rsplit("/", 1)[0] if "/" in change.path else "."
+            bump(f"moved:{old_dir}|{new_dir}")
         seen: set[str] = set()
         for f in facts:
             key = str(f.detail.get("key") or f.detail.get("param") or "")

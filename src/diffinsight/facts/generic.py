@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import re
 
+from diffinsight.facts.code import code_facts, is_code_path
 from diffinsight.facts.kinds import FactKind as K
-from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks
+from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
 from diffinsight.facts.scan import parse_heading
+from diffinsight.facts.structure import clean_inline
 from diffinsight.models import Fact, FileChange, FileStatus
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _KEY_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
+
+_WORDISH_RE = re.compile(r"\w")
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 
@@ -81,6 +85,62 @@ def _headings_in(lines: list[str]) -> list[str]:
     return [h[1].strip() for ln in lines if (h := parse_heading(ln))]
 
 
+#: Longer lines are not read as a new page's section names (no real heading is this long).
+MAX_HEADING_CHARS = 500
+#: Headings that hold no content yet.
+_PLACEHOLDER_RE = re.compile(
+    r"^(?:coming soon|tbd|todo|placeholder|under construction|wip)\W*$", re.IGNORECASE
+)
+_TAB_LINK_RE = re.compile(r"\]\(#tab/", re.IGNORECASE)
+
+
+def page_sections(lines: list[str]) -> list[str]:
+    """What a new page teaches: its H2 headings (H3 when it has none), as a reader sees them.
+
+    Fenced code is skipped (a ``# comment`` is no heading); link markup and emphasis are
+    dropped; tab labels (``[Python](#tab/python)``), placeholders ("Coming soon") and
+    repeats (one per language tab) are left out.
+    """
+    found: dict[int, list[str]] = {2: [], 3: []}
+    fence: str | None = None
+    for line in lines:
+        fm = _FENCE_RE.match(line)
+        if fm:
+            mark = fm.group(1)
+            if fence is None:
+                fence = mark[0] * len(mark)
+            elif mark.startswith(fence):
+                fence = None
+            continue
+        if fence:
+            continue
+        h = parse_heading(line) if len(line) <= MAX_HEADING_CHARS else None
+        if not h or h[0] not in found or _TAB_LINK_RE.search(h[1]):
+            continue
+        text = re.sub(r"<[^<>]*>", "", clean_inline(h[1])).strip()
+        if text and not _PLACEHOLDER_RE.match(text) and text not in found[h[0]]:
+            found[h[0]].append(text)
+    return found[2] or found[3]
+
+
+def page_description(lines: list[str]) -> str | None:
+    """The front matter ``description:`` of a page (its lines), None when it has none."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for line in lines[1:60]:
+        if line.strip() == "---":
+            break
+        m = re.match(r"^description:\s*(.+?)\s*$", line)
+        if m:
+            value = m.group(1).strip().strip("'\"").strip()
+            return value if value and value not in (">", "|", ">-", "|-") else None
+    return None
+
+
+def _no_headings(_lines: list[str]) -> list[str]:
+    return []
+
+
 def file_facts(change: FileChange) -> list[Fact]:
     """Whole-file facts: added / removed / renamed / binary."""
     hunks = parse_hunks(change.patch)
@@ -104,20 +164,19 @@ def file_facts(change: FileChange) -> list[Fact]:
     doc = change.path.lower().endswith(MARKDOWN_SUFFIXES)
     if change.status is FileStatus.ADDED:
         title = (document_title(change.new_text) or _title_from_added_lines(hunks)) if doc else None
-        heads = (
-            []
-            if not doc
-            else _headings_in((change.new_text or "").split("\n"))
+        lines = (
+            (change.new_text or "").split("\n")
             if change.new_text
-            else _headings_in([ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")])
+            else [ln[1:] for h in hunks for ln in h.lines if ln.startswith("+")]
         )
-        facts.append(
-            Fact(
-                kind=K.FILE_ADDED,
-                new=title,
-                detail={"headings": heads[:8], "lines": change.additions},
-            )
-        )
+        detail: dict[str, object] = {
+            "headings": page_sections(lines)[:8] if doc else [],
+            "lines": change.additions,
+        }
+        description = page_description(lines) if doc else None
+        if description:
+            detail["description"] = description
+        facts.append(Fact(kind=K.FILE_ADDED, new=title, detail=detail))
     elif change.status is FileStatus.REMOVED:
         title = (
             document_title(change.old_text)
@@ -147,8 +206,13 @@ def edit_facts(change: FileChange) -> list[Fact]:
     if change.binary or change.status in (FileStatus.ADDED, FileStatus.REMOVED):
         return []
     hunks = parse_hunks(change.patch)
-    new_index = section_index(change.new_text)
-    old_index = section_index(change.old_text)
+    # Headings exist only in Markdown: a '# comment' in code or .gitignore is not a section.
+    doc = change.path.lower().endswith(MARKDOWN_SUFFIXES)
+    new_index = section_index(change.new_text) if doc else []
+    old_index = section_index(change.old_text) if doc else []
+    in_code = is_code_path(change.path)
+    lang = change.path.rsplit(".", 1)[-1].lower() if in_code else None
+    headings = _headings_in if doc else _no_headings
     facts: list[Fact] = []
     for hunk in hunks:
         if hunk.no_newline_old != hunk.no_newline_new:
@@ -163,11 +227,14 @@ def edit_facts(change: FileChange) -> list[Fact]:
             paired_old = {i for i, _ in pairs}
             paired_new = {j for _, j in pairs}
             for i, j in pairs:
-                old, new = run.removed[i], run.added[j]
-                if old == new:
+                old, new = visible(run.removed[i]), visible(run.added[j])
+                if old == new and run.removed[i] == run.added[j]:
                     continue  # only the end-of-file newline differed
                 if old.split() == new.split():
                     facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
+                    continue
+                if in_code and (found := code_facts(old, new, where, lang)):
+                    facts.extend(found)
                     continue
                 key_m = _KEY_RE.match(new)
                 key = key_m.group(1) if key_m and _KEY_RE.match(old) else None
@@ -175,6 +242,10 @@ def edit_facts(change: FileChange) -> list[Fact]:
                     if len(e.old) > MAX_VALUE_CHARS or len(e.new) > MAX_VALUE_CHARS:
                         facts.append(Fact(kind=K.LINE_REWRITTEN, where=where, detail={"count": 1}))
                         break
+                    if not _WORDISH_RE.search(e.old + e.new):
+                        # A comma or bracket added or dropped: formatting, not a value.
+                        facts.append(Fact(kind=K.TEXT_PUNCTUATION, where=where))
+                        continue
                     kind = (
                         K.TEXT_REPLACED
                         if e.old and e.new
@@ -206,7 +277,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         where=where,
                         detail={
                             "count": len([a for a in added if a.strip()]),
-                            "headings": _headings_in(added),
+                            "headings": headings(added),
                         },
                     )
                 )
@@ -217,7 +288,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         where=where,
                         detail={
                             "count": len([r for r in removed if r.strip()]),
-                            "headings": _headings_in(removed),
+                            "headings": headings(removed),
                         },
                     )
                 )

@@ -13,7 +13,7 @@ existed still load); the members are ``str`` so they compare and hash as their v
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
 from diffinsight.models import Fact
 
@@ -38,6 +38,8 @@ class FactKind(str, Enum):
     TABLE_ROW_ADDED = "table.row_added"
     TABLE_ROW_REMOVED = "table.row_removed"
     TABLE_ROW_CHANGED = "table.row_changed"
+    #: Only alignment, spacing or pipe padding of a table changed (detail rows).
+    TABLE_REFORMATTED = "table.reformatted"
     LINK_ADDED = "link.added"
     LINK_REMOVED = "link.removed"
     LINK_RETARGETED = "link.retargeted"
@@ -60,6 +62,14 @@ class FactKind(str, Enum):
     # Values and wording inside lines (markdown.py).
     VERSION_CHANGED = "version.changed"
     NAME_REPLACED = "name.replaced"
+    #: Inside code (code files, fenced blocks): an identifier, import, call or parameter renamed
+    #: (old/new; detail role, lang, key: the same rename in any file has the same key).
+    CODE_RENAMED = "code.renamed"
+    #: Inside code: a string or number value changed (old/new; detail role, lang, key).
+    CODE_VALUE_CHANGED = "code.value_changed"
+    #: A sentence rewritten, told by its changed span (old/new: the span; detail names: values
+    #: the new text now names, dropped: values it no longer names).
+    TEXT_REWRITTEN = "text.rewritten"
     TEXT_TYPO = "text.typo"
     TEXT_PUNCTUATION = "text.punctuation"
     TEXT_WORDING = "text.wording"
@@ -112,130 +122,158 @@ class KindSpec:
     title: str | None = None
 
 
+class Tier(IntEnum):
+    """Bands of importance; a kind's rank is its tier plus its place inside it."""
+
+    #: Pages added, removed, renamed or moved.
+    PAGE = 100
+    #: API and identifier renames, version changes.
+    API = 200
+    #: Sections, tables, TOC entries, code blocks, included content, alerts.
+    STRUCTURE = 300
+    #: Prose, links, images, values in lines, configuration keys.
+    CONTENT = 400
+    #: Front matter (authors, ``ms.*``), TOC plumbing, moves, dates.
+    METADATA = 500
+    #: Formatting only: table layout, punctuation, whitespace, end-of-file newline.
+    FORMATTING = 600
+
+
 K = FactKind
 
-# Ranks in steps of ten leave room between kinds; the order is the order of importance.
+# The order is the order of importance (see Tier); no two kinds share a rank.
 SPECS: dict[FactKind, KindSpec] = {
-    K.FILE_ADDED: KindSpec(10, "fact.file_added", title="title.page_added"),
-    K.FILE_REMOVED: KindSpec(20, "fact.file_removed", title="title.page_removed"),
-    K.FILE_RENAMED: KindSpec(30, "fact.file_renamed", title="title.renamed"),
-    K.BINARY_ADDED: KindSpec(40, "fact.binary_added", title="title.binary_added"),
-    K.BINARY_REMOVED: KindSpec(50, "fact.binary_removed", title="title.binary_removed"),
-    K.BINARY_CHANGED: KindSpec(60, "fact.binary_changed", title="title.binary_changed"),
+    K.FILE_ADDED: KindSpec(100, "fact.file_added", title="title.page_added"),
+    K.FILE_REMOVED: KindSpec(102, "fact.file_removed", title="title.page_removed"),
+    K.FILE_RENAMED: KindSpec(104, "fact.file_renamed", title="title.renamed"),
+    K.BINARY_ADDED: KindSpec(428, "fact.binary_added", title="title.binary_added"),
+    K.BINARY_REMOVED: KindSpec(430, "fact.binary_removed", title="title.binary_removed"),
+    K.BINARY_CHANGED: KindSpec(432, "fact.binary_changed", title="title.binary_changed"),
     K.HEADING_ADDED: KindSpec(
-        70, "fact.section_added", many="many.heading_added", title="title.section_added"
+        300, "fact.section_added", many="many.heading_added", title="title.section_added"
     ),
     K.HEADING_REMOVED: KindSpec(
-        90, "fact.section_removed", many="many.heading_removed", title="title.section_removed"
+        302, "fact.section_removed", many="many.heading_removed", title="title.section_removed"
     ),
-    K.TABLE_ADDED: KindSpec(110, "fact.table_added", title="title.table_added"),
-    K.TABLE_REMOVED: KindSpec(120, "fact.table_removed", title="title.table_removed"),
+    K.TABLE_ADDED: KindSpec(304, "fact.table_added", title="title.table_added"),
+    K.TABLE_REMOVED: KindSpec(306, "fact.table_removed", title="title.table_removed"),
     K.TABLE_ROW_ADDED: KindSpec(
-        130, "fact.row_added", many="many.row_added", title="title.row_added"
+        308, "fact.row_added", many="many.row_added", title="title.row_added"
     ),
     K.TABLE_ROW_REMOVED: KindSpec(
-        140, "fact.row_removed", many="many.row_removed", title="title.row_removed"
+        310, "fact.row_removed", many="many.row_removed", title="title.row_removed"
     ),
     K.TOC_ENTRY_ADDED: KindSpec(
-        150, "fact.toc_entry_added", many="many.toc_added", title="title.toc_entry_added"
+        314, "fact.toc_entry_added", many="many.toc_added", title="title.toc_entry_added"
     ),
     K.TOC_ENTRY_REMOVED: KindSpec(
-        160, "fact.toc_entry_removed", many="many.toc_removed", title="title.toc_entry_removed"
+        316, "fact.toc_entry_removed", many="many.toc_removed", title="title.toc_entry_removed"
     ),
-    K.TOC_ENTRY_RENAMED: KindSpec(170, "fact.toc_entry_renamed", title="title.toc_entry_renamed"),
+    K.TOC_ENTRY_RENAMED: KindSpec(506, "fact.toc_entry_renamed", title="title.toc_entry_renamed"),
     K.TOC_ENTRY_RETARGETED: KindSpec(
-        180, "fact.toc_entry_retargeted", title="title.toc_entry_retargeted"
+        508, "fact.toc_entry_retargeted", title="title.toc_entry_retargeted"
     ),
-    K.TOC_ENTRY_MOVED: KindSpec(190, "fact.toc_entry_moved", title="title.toc_entry_moved"),
+    K.TOC_ENTRY_MOVED: KindSpec(510, "fact.toc_entry_moved", title="title.toc_entry_moved"),
     K.VERSION_CHANGED: KindSpec(
         200, "fact.version_changed", shareable=True, repeats=True, title="title.value_changed"
     ),
     K.NAME_REPLACED: KindSpec(
-        210, "fact.name_replaced", shareable=True, repeats=True, title="title.value_changed"
+        202, "fact.name_replaced", shareable=True, repeats=True, title="title.value_changed"
     ),
     # 220: a front matter title changed (see fact_rank).
     K.HEADING_RENAMED: KindSpec(
-        230, "fact.heading_renamed", many="many.heading_renamed", title="title.heading_renamed"
+        318, "fact.heading_renamed", many="many.heading_renamed", title="title.heading_renamed"
     ),
     K.TABLE_ROW_CHANGED: KindSpec(
-        240, "fact.row_changed", many="many.row_changed", title="title.row_changed"
+        322, "fact.row_changed", many="many.row_changed", title="title.row_changed"
     ),
-    K.TABLE_COLUMNS_CHANGED: KindSpec(250, "fact.columns_added", title="title.columns_changed"),
+    K.TABLE_COLUMNS_CHANGED: KindSpec(312, "fact.columns_added", title="title.columns_changed"),
     K.LINK_RETARGETED: KindSpec(
-        260,
+        400,
         "fact.link_retargeted",
         shareable=True,
         many="many.link_retargeted",
         title="title.link_retargeted",
     ),
-    K.INCLUDE_ADDED: KindSpec(270, "fact.include_added", title="title.includes_updated"),
-    K.INCLUDE_REMOVED: KindSpec(280, "fact.include_removed", title="title.includes_updated"),
-    K.PIVOT_ADDED: KindSpec(290, "fact.pivot_added", title="title.includes_updated"),
-    K.PIVOT_REMOVED: KindSpec(300, "fact.pivot_removed", title="title.includes_updated"),
+    K.INCLUDE_ADDED: KindSpec(324, "fact.include_added", title="title.includes_updated"),
+    K.INCLUDE_REMOVED: KindSpec(326, "fact.include_removed", title="title.includes_updated"),
+    K.PIVOT_ADDED: KindSpec(328, "fact.pivot_added", title="title.includes_updated"),
+    K.PIVOT_REMOVED: KindSpec(330, "fact.pivot_removed", title="title.includes_updated"),
     K.CODE_ADDED: KindSpec(
-        310, "fact.code_added", many="many.code_added", title="title.code_added"
+        332, "fact.code_added", many="many.code_added", title="title.code_added"
     ),
-    K.CODE_REMOVED: KindSpec(320, "fact.code_removed", title="title.code_removed"),
-    K.ALERT_ADDED: KindSpec(330, "fact.alert_added", title="title.alert_added"),
-    K.ALERT_REMOVED: KindSpec(340, "fact.alert_removed", title="title.alert_removed"),
+    K.CODE_REMOVED: KindSpec(334, "fact.code_removed", title="title.code_removed"),
+    K.ALERT_ADDED: KindSpec(336, "fact.alert_added", title="title.alert_added"),
+    K.ALERT_REMOVED: KindSpec(338, "fact.alert_removed", title="title.alert_removed"),
     K.LINK_ADDED: KindSpec(
-        350, "fact.link_added", shareable=True, many="many.link_added", title="title.link_added"
+        418, "fact.link_added", shareable=True, many="many.link_added", title="title.link_added"
     ),
     K.LINK_REMOVED: KindSpec(
-        360, "fact.link_removed", many="many.link_removed", title="title.links_updated"
+        420, "fact.link_removed", many="many.link_removed", title="title.links_updated"
     ),
-    K.IMAGE_ADDED: KindSpec(370, "fact.image_added", title="title.images_updated"),
-    K.IMAGE_REMOVED: KindSpec(380, "fact.image_removed", title="title.images_updated"),
-    K.IMAGE_CHANGED: KindSpec(390, "fact.image_changed", title="title.images_updated"),
+    K.IMAGE_ADDED: KindSpec(422, "fact.image_added", title="title.images_updated"),
+    K.IMAGE_REMOVED: KindSpec(424, "fact.image_removed", title="title.images_updated"),
+    K.IMAGE_CHANGED: KindSpec(426, "fact.image_changed", title="title.images_updated"),
     K.LIST_ITEM_ADDED: KindSpec(
-        400, "fact.list_item_added", many="many.list_item_added", title="title.item_added"
+        414, "fact.list_item_added", many="many.list_item_added", title="title.item_added"
     ),
     K.LIST_ITEM_REMOVED: KindSpec(
-        410, "fact.list_item_removed", many="many.list_item_removed", title="title.item_removed"
+        416, "fact.list_item_removed", many="many.list_item_removed", title="title.item_removed"
     ),
-    K.TEXT_TYPO: KindSpec(420, "fact.typo", shareable=True, repeats=True, title="title.typo"),
-    K.CODE_CHANGED: KindSpec(430, "fact.code_changed", title="title.code_changed"),
-    K.TEXT_SUBSTANTIVE: KindSpec(440, "fact.lines_rewritten", title="title.line_rewritten"),
-    K.TEXT_ADDED: KindSpec(450, "fact.lines_added", title="title.lines_added"),
-    K.TEXT_REMOVED: KindSpec(460, "fact.lines_removed", title="title.lines_removed"),
+    K.TEXT_TYPO: KindSpec(404, "fact.typo", shareable=True, repeats=True, title="title.typo"),
+    K.CODE_CHANGED: KindSpec(434, "fact.code_changed", title="title.code_changed"),
+    K.TEXT_SUBSTANTIVE: KindSpec(408, "fact.lines_rewritten", title="title.line_rewritten"),
+    K.TEXT_ADDED: KindSpec(410, "fact.lines_added", title="title.lines_added"),
+    K.TEXT_REMOVED: KindSpec(412, "fact.lines_removed", title="title.lines_removed"),
     K.TEXT_WORDING: KindSpec(
-        470, "fact.wording_changed", repeats=True, many="many.wording", title="title.wording"
+        406, "fact.wording_changed", repeats=True, many="many.wording", title="title.wording"
     ),
-    K.LINK_TEXT_CHANGED: KindSpec(480, "fact.link_text_changed", title="title.links_updated"),
-    K.IMAGE_TEXT_CHANGED: KindSpec(490, "fact.image_text_changed", title="title.links_updated"),
-    K.CONFIG_KEY_CHANGED: KindSpec(500, "fact.config_key_changed", title="title.key_changed"),
-    K.CONFIG_KEY_ADDED: KindSpec(510, "fact.config_key_added", title="title.key_changed"),
-    K.CONFIG_KEY_REMOVED: KindSpec(520, "fact.config_key_removed", title="title.key_changed"),
+    K.LINK_TEXT_CHANGED: KindSpec(436, "fact.link_text_changed", title="title.links_updated"),
+    K.IMAGE_TEXT_CHANGED: KindSpec(438, "fact.image_text_changed", title="title.links_updated"),
+    K.CONFIG_KEY_CHANGED: KindSpec(440, "fact.config_key_changed", title="title.key_changed"),
+    K.CONFIG_KEY_ADDED: KindSpec(442, "fact.config_key_added", title="title.key_changed"),
+    K.CONFIG_KEY_REMOVED: KindSpec(444, "fact.config_key_removed", title="title.key_changed"),
     K.FRONTMATTER_CHANGED: KindSpec(
-        530, "fact.key_changed", shareable=True, repeats=True, title="title.key_changed"
+        500, "fact.key_changed", shareable=True, repeats=True, title="title.key_changed"
     ),
-    K.FRONTMATTER_ADDED: KindSpec(540, "fact.fm_added", title="title.metadata"),
-    K.FRONTMATTER_REMOVED: KindSpec(550, "fact.fm_removed", title="title.metadata"),
+    K.FRONTMATTER_ADDED: KindSpec(502, "fact.fm_added", title="title.metadata"),
+    K.FRONTMATTER_REMOVED: KindSpec(504, "fact.fm_removed", title="title.metadata"),
     K.TEXT_REPLACED: KindSpec(
-        560, "fact.text_replaced", shareable=True, repeats=True, title="title.value_changed"
+        446, "fact.text_replaced", shareable=True, repeats=True, title="title.value_changed"
     ),
     K.TEXT_INSERTED: KindSpec(
-        570, "fact.text_inserted", shareable=True, repeats=True, title="title.text_inserted"
+        448, "fact.text_inserted", shareable=True, repeats=True, title="title.text_inserted"
     ),
     K.TEXT_DELETED: KindSpec(
-        580, "fact.text_deleted", shareable=True, repeats=True, title="title.text_deleted"
+        450, "fact.text_deleted", shareable=True, repeats=True, title="title.text_deleted"
     ),
-    K.LINES_ADDED: KindSpec(590, "fact.lines_added", title="title.lines_added"),
-    K.LINES_REMOVED: KindSpec(600, "fact.lines_removed", title="title.lines_removed"),
-    K.LINE_REWRITTEN: KindSpec(610, "fact.lines_rewritten", title="title.line_rewritten"),
-    K.TEXT_MOVED: KindSpec(620, "fact.moved", title="title.moved"),
+    K.LINES_ADDED: KindSpec(452, "fact.lines_added", title="title.lines_added"),
+    K.LINES_REMOVED: KindSpec(454, "fact.lines_removed", title="title.lines_removed"),
+    K.LINE_REWRITTEN: KindSpec(456, "fact.lines_rewritten", title="title.line_rewritten"),
+    K.TEXT_MOVED: KindSpec(512, "fact.moved", title="title.moved"),
     K.FRONTMATTER_DATE_CHANGED: KindSpec(
-        630, "fact.key_changed", shareable=True, repeats=True, title="title.date_updated"
+        516, "fact.key_changed", shareable=True, repeats=True, title="title.date_updated"
     ),
-    K.TEXT_PUNCTUATION: KindSpec(640, "fact.punctuation", title="title.formatting"),
-    K.WHITESPACE_CHANGED: KindSpec(650, "fact.whitespace", title="title.formatting"),
-    K.NEWLINE_EOF: KindSpec(660, "fact.eof_added", title="title.formatting"),
-    K.FACTS_MORE: KindSpec(670, "fact.other"),
+    K.TEXT_PUNCTUATION: KindSpec(602, "fact.punctuation", title="title.formatting"),
+    K.WHITESPACE_CHANGED: KindSpec(604, "fact.whitespace", title="title.formatting"),
+    K.NEWLINE_EOF: KindSpec(606, "fact.eof_added", title="title.formatting"),
+    K.FACTS_MORE: KindSpec(608, "fact.other"),
+    K.CODE_RENAMED: KindSpec(
+        204, "change.code_renamed", shareable=True, repeats=True, title="title.value_changed"
+    ),
+    K.CODE_VALUE_CHANGED: KindSpec(
+        206, "change.code_value_changed", shareable=True, repeats=True, title="title.value_changed"
+    ),
+    K.TEXT_REWRITTEN: KindSpec(402, "change.rewritten", title="title.wording"),
+    K.TABLE_REFORMATTED: KindSpec(600, "change.table_reformatted", title="title.formatting"),
 }
 #: The rank of a front matter ``title:`` change: a page's name is more than its metadata.
-TITLE_FIELD_RANK = 220
+TITLE_FIELD_RANK = 320
+#: The rank of authorship and ``ms.*`` fields: below other front matter, above dates.
+BOOKKEEPING_FIELD_RANK = 514
+_BOOKKEEPING_FIELDS = ("author", "ms.author", "manager", "ms.reviewer", "reviewer", "ms.custom")
 #: The rank of a kind this vocabulary does not know (a fact from a newer version).
-UNKNOWN_RANK = 680
+UNKNOWN_RANK = Tier.FORMATTING + 99
 
 
 def spec(kind: str) -> KindSpec | None:
@@ -260,6 +298,14 @@ def fact_rank(fact: Fact) -> int:
         return TITLE_FIELD_RANK
     if fact.kind == FactKind.TEXT_REPLACED and is_date_key(fact):
         return SPECS[FactKind.FRONTMATTER_DATE_CHANGED].rank
+    if fact.kind in (
+        FactKind.FRONTMATTER_CHANGED,
+        FactKind.FRONTMATTER_ADDED,
+        FactKind.FRONTMATTER_REMOVED,
+    ):
+        key = str(fact.detail.get("key") or "")
+        if key in _BOOKKEEPING_FIELDS or key.startswith("ms."):
+            return BOOKKEEPING_FIELD_RANK
     s = spec(fact.kind)
     return s.rank if s else UNKNOWN_RANK
 

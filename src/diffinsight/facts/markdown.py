@@ -15,8 +15,18 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
+from diffinsight.facts.code import code_facts, new_names
 from diffinsight.facts.kinds import FactKind as K
-from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, similarity
+from diffinsight.facts.patch import (
+    Edit,
+    Hunk,
+    line_edits,
+    pair_lines,
+    parse_hunks,
+    similarity,
+    tokens,
+    visible,
+)
 from diffinsight.facts.scan import parse_heading, replace_links
 from diffinsight.facts.structure import (
     CODE,
@@ -47,12 +57,22 @@ _VERSION_RE = re.compile(
 )
 _NAME_RE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9][\w.\-]*$")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>|&nbsp;|[^\w]", re.UNICODE)
+_IDENT_RE = re.compile(r"[a-z][A-Z]|[A-Za-z]_[A-Za-z]|\w\.\w|::|\(\)$")
+_WORDLIKE_RE = re.compile(r"[A-Za-z][\w.\-]*\w")
+_CAMEL_RE = re.compile(r"^[A-Z][a-z]+[A-Z]")
 #: Lines longer than this are not parsed for links (no real line of prose is this long).
 MAX_INLINE_CHARS = 20_000
 #: Moved lines shorter than this are too common ("```", "- ") to call a move.
 MIN_MOVED_CHARS = 12
 #: A value longer than this is not quoted as old -> new.
 MAX_VALUE_CHARS = 80
+#: At most this many names a rewritten or added line carries (a list shows them all).
+MAX_NAMED = 3
+#: Columns past this many are not compared or quoted (no real table is this wide).
+MAX_COLUMNS = 64
+#: At most this many pieces (between ``<br>`` tags...) of a cell are quoted.
+MAX_CELL_PIECES = 3
 #: Lines longer than this are not diffed token by token.
 MAX_EDIT_CHARS = 2000
 #: At most this many facts of one kind per file; the rest are counted.
@@ -332,30 +352,142 @@ def _headings(removed: list[Line], added: list[Line]) -> list[Fact]:
     return facts
 
 
-def _row_key(cells: list[str]) -> str:
-    return _plain(cells[0]) if cells else ""
+def _row_key(cells: list[str], key: int = 0) -> str:
+    return _plain(cells[key]) if len(cells) > key else ""
 
 
 def _plain(cell: str) -> str:
-    """A cell as a reader sees it: no emphasis, code ticks or link markup."""
-    cell = strip_links(cell)
+    """A cell as a reader sees it, for comparing: no emphasis, code ticks, link markup, HTML."""
+    cell = visible(strip_links(cell))
     cell = re.sub(r"(?<!\s)\s*<br\s*/?>\s*|(?<=\s)<br\s*/?>\s*", ", ", cell, flags=re.IGNORECASE)
     cell = cell.replace("`", "")
     return " ".join(clean_inline(cell).split())
 
 
+# Bounded classes (no '<' inside a tag, no '[' or '(' inside a link) keep this linear.
+_CELL_BREAK_RE = re.compile(r"<[^<>]*>|&nbsp;|!?\[([^\][]*)\]\([^()]*\)", re.IGNORECASE)
+#: Only this much of a cell is read for quoting (a quote shows at most three short pieces).
+MAX_CELL_READ = 1000
+
+
+def cell_quote(cell: str) -> str:
+    """What a report may quote of a cell: verbatim pieces of it, never HTML or link markup.
+
+    The runs of text between tags (``<br>``, ``<sup>``, ``<li>``) and links, one per line, at
+    most :data:`MAX_CELL_PIECES` of them, each at most :data:`MAX_VALUE_CHARS` long and cut at
+    a word; ``…`` at the end of the last says there is more.
+    """
+    pieces: list[str] = []
+    pos = 0
+    cell = cell.strip()[:MAX_CELL_READ]
+    for m in _CELL_BREAK_RE.finditer(cell):
+        pieces.append(cell[pos : m.start()])
+        if m.group(1):
+            pieces.append(m.group(1))  # a link's text is verbatim; its target is not prose
+        pos = m.end()
+    pieces.append(cell[pos:])
+    out: list[str] = []
+    more = False
+    for raw in pieces:
+        piece, cut = _piece(raw)
+        if not piece or piece in out:
+            more = more or cut
+            continue
+        if len(out) == MAX_CELL_PIECES:
+            more = True
+            break
+        out.append(piece)
+        if cut:
+            more = True
+            break
+    if out and more:
+        out[-1] += "…"
+    return "\n".join(out)
+
+
+def _piece(raw: str) -> tuple[str, bool]:
+    """One run of a cell, quotable: trimmed, unwrapped, before any invisible character."""
+    text = raw.strip().strip(",;").strip()
+    for mark in ("**", "__", "`"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
+            text = text[len(mark) : -len(mark)].strip()
+    cut = False
+    if visible(text) != text:
+        head = _INVISIBLE_EDGE_RE.sub("", text)
+        if visible(head) != head:
+            head = re.split("[\ufeff\u200b\u200c\u200d\u2060\u00ad]", head)[0].strip()
+            cut = True
+        text = head
+    if len(text) > MAX_VALUE_CHARS:
+        short = text[: MAX_VALUE_CHARS - 1]
+        text = (short.rsplit(" ", 1)[0] if " " in short else short).rstrip(",;:.")
+        cut = True
+    if text in ("-", "–"):
+        return "", cut
+    return text, cut
+
+
+_INVISIBLE_EDGE_RE = re.compile(
+    r"^[\ufeff\u200b\u200c\u200d\u2060]+|[\ufeff\u200b\u200c\u200d\u2060]+$"
+)
+
+
+def _key_column(*sides: list[list[str]]) -> int:
+    """The key column of changed rows: the first, or the first whose values are unique."""
+    rows = [r for side in sides for r in side]
+    if not rows:
+        return 0
+    width = min(min(len(r) for r in rows), MAX_COLUMNS)
+    for i in range(width):
+        if all(
+            len({_plain(r[i]) for r in side}) == len(side) and all(_plain(r[i]) for r in side)
+            for side in sides
+            if side
+        ):
+            return i
+    return 0
+
+
 def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
-    """Table rows added, removed or changed (matched on their first cell), tables added/removed."""
+    """Tables and their rows added, removed or changed; a re-laid-out table is one fact."""
     facts: list[Fact] = []
-    rrows = [ln for ln in removed if ln.info.kind in (TABLE_ROW, TABLE_HEADER, TABLE_DELIM)]
-    arows = [ln for ln in added if ln.info.kind in (TABLE_ROW, TABLE_HEADER, TABLE_DELIM)]
+    kinds = (TABLE_ROW, TABLE_HEADER, TABLE_DELIM)
+    rrows = [ln for ln in removed if ln.info.kind in kinds]
+    arows = [ln for ln in added if ln.info.kind in kinds]
     for ln in rrows + arows:
         ln.done = True
+    # Alignment, spacing and pipe padding: the same cells on both sides.
+    pool: dict[tuple[str | None, tuple[str, ...]], list[Line]] = defaultdict(list)
+    for ln in rrows:
+        pool[(ln.info.section, _layout_free(ln))].append(ln)
+    relaid: list[Line] = []
+    for ln in arows:
+        cands = pool.get((ln.info.section, _layout_free(ln)))
+        if cands:
+            src = cands.pop(0)
+            src.moved = ln.moved = True  # claimed: neither added nor removed
+            if src.text != ln.text:
+                relaid.append(ln)
+    if relaid:
+        n_rows = sum(1 for ln in relaid if ln.info.kind != TABLE_DELIM)
+        facts.append(
+            Fact(kind=K.TABLE_REFORMATTED, where=relaid[0].info.section, detail={"rows": n_rows})
+        )
+    rrows = [ln for ln in rrows if not ln.moved]
+    arows = [ln for ln in arows if not ln.moved]
     new_tables = {
-        ln.info.block for ln in arows if ln.info.kind == TABLE_DELIM and ln.info.block >= 0
+        ln.info.block
+        for ln in arows
+        if ln.info.kind == TABLE_DELIM
+        and ln.info.block >= 0
+        and any(h.info.kind == TABLE_HEADER and h.info.block == ln.info.block for h in arows)
     }
     old_tables = {
-        ln.info.block for ln in rrows if ln.info.kind == TABLE_DELIM and ln.info.block >= 0
+        ln.info.block
+        for ln in rrows
+        if ln.info.kind == TABLE_DELIM
+        and ln.info.block >= 0
+        and any(h.info.kind == TABLE_HEADER and h.info.block == ln.info.block for h in rrows)
     }
     for lines, tables, kind in (
         (arows, new_tables, K.TABLE_ADDED),
@@ -381,70 +513,126 @@ def _tables(removed: list[Line], added: list[Line], full: bool) -> list[Fact]:
     for r, a in zip(rh, ah, strict=False):
         rc = [_plain(c) for c in split_row(r.text)]
         ac = [_plain(c) for c in split_row(a.text)]
-        new_cols = [c for c in ac if c and c not in rc]
-        gone_cols = [c for c in rc if c and c not in ac]
-        if new_cols or gone_cols:
+        # A column renamed in place: neither name is elsewhere on the other side (a column
+        # inserted shifts the others; that is an added column, not five renames).
+        renamed = (
+            [[o, n] for o, n in zip(rc, ac, strict=True) if o and n and o not in ac and n not in rc]
+            if len(rc) == len(ac)
+            else []
+        )
+        was = {o for o, _ in renamed}
+        now = {n for _, n in renamed}
+        new_cols = [c for c in ac if c and c not in rc and c not in now]
+        gone_cols = [c for c in rc if c and c not in ac and c not in was]
+        if new_cols or gone_cols or renamed:
             facts.append(
                 Fact(
                     kind=K.TABLE_COLUMNS_CHANGED,
                     where=a.info.section,
-                    detail={"added": new_cols, "removed": gone_cols},
+                    detail={"added": new_cols, "removed": gone_cols, "renamed": renamed},
                 )
             )
+    old_lines = [
+        ln for ln in rrows if ln.info.kind == TABLE_ROW and ln.info.block not in old_tables
+    ]
+    new_lines = [
+        ln for ln in arows if ln.info.kind == TABLE_ROW and ln.info.block not in new_tables
+    ]
+    key = _key_column(
+        [split_row(ln.text) for ln in old_lines], [split_row(ln.text) for ln in new_lines]
+    )
     old_rows: dict[tuple[str, str], list[Line]] = defaultdict(list)
-    for ln in rrows:
-        if ln.info.kind == TABLE_ROW and ln.info.block not in old_tables:
-            cells = split_row(ln.text)
-            old_rows[(ln.info.section or "", _row_key(cells))].append(ln)
+    for ln in old_lines:
+        old_rows[(ln.info.section or "", _row_key(split_row(ln.text), key))].append(ln)
     changed: list[Fact] = []
     added_rows: list[Fact] = []
-    for ln in arows:
-        if ln.info.kind != TABLE_ROW or ln.info.block in new_tables:
-            continue
+    for ln in new_lines:
         cells = split_row(ln.text)
-        key = _row_key(cells)
+        row_key = _row_key(cells, key)
         header = [_plain(c) for c in split_row(ln.info.header)] if ln.info.header else []
-        cands = old_rows.get((ln.info.section or "", key))
+        cands = old_rows.get((ln.info.section or "", row_key))
         if cands:
-            old = cands.pop(0)
-            ocells = split_row(old.text)
-            diffs = []
-            for i in range(max(len(cells), len(ocells))):
-                o = _plain(ocells[i]) if i < len(ocells) else ""
-                n = _plain(cells[i]) if i < len(cells) else ""
-                if o != n:
-                    col = header[i] if i < len(header) and header[i] else f"#{i + 1}"
-                    diffs.append({"column": col, "old": o, "new": n})
-            if diffs:
-                changed.append(
-                    Fact(
-                        kind=K.TABLE_ROW_CHANGED,
-                        old=key,
-                        new=key,
-                        where=ln.info.section,
-                        detail={"row": key, "cells": diffs},
-                    )
-                )
+            fact = _row_changed(cands.pop(0), ln, cells, header, row_key)
+            if fact is not None:
+                changed.append(fact)
             continue
         row: dict[str, str] = {}
-        for i, c in enumerate(cells[1:], start=1):
-            if _plain(c) and _plain(c) != "-":
-                row[header[i] if i < len(header) and header[i] else f"#{i + 1}"] = _plain(c)
+        for i, c in enumerate(cells[:MAX_COLUMNS]):
+            if i == key:
+                continue
+            quoted = cell_quote(c)
+            if quoted and quoted != "-":
+                row[header[i] if i < len(header) and header[i] else f"#{i + 1}"] = quoted
         added_rows.append(
             Fact(
                 kind=K.TABLE_ROW_ADDED,
-                new=key,
+                new=row_key,
                 where=ln.info.section,
                 detail={"cells": row, "header_known": bool(header)},
             )
         )
     removed_rows = [
-        Fact(kind=K.TABLE_ROW_REMOVED, old=k[1], where=ln.info.section)
+        Fact(
+            kind=K.TABLE_ROW_REMOVED,
+            old=k[1],
+            where=ln.info.section,
+        )
         for k, lns in old_rows.items()
         for ln in lns
     ]
-    # A row whose first cell changed reads as remove + add; pair them back when alike.
     return facts + changed + added_rows + removed_rows
+
+
+def _layout_free(ln: Line) -> tuple[str, ...]:
+    """A table line without its layout: its cells' text (a delimiter row: its column count)."""
+    cells = split_row(ln.text)
+    if ln.info.kind == TABLE_DELIM:
+        return ("|delim|", str(len(cells)))
+    return tuple(" ".join(visible(c).split()) for c in cells)
+
+
+def _row_changed(
+    old: Line, new: Line, cells: list[str], header: list[str], row_key: str
+) -> Fact | None:
+    """The cells of one row that changed, each quoted (verbatim, short, without HTML)."""
+    ocells = split_row(old.text)
+    diffs = []
+    for i in range(min(max(len(cells), len(ocells)), MAX_COLUMNS)):
+        o_raw = ocells[i] if i < len(ocells) else ""
+        n_raw = cells[i] if i < len(cells) else ""
+        if _plain(o_raw) == _plain(n_raw):
+            continue
+        col = header[i] if i < len(header) and header[i] else f"#{i + 1}"
+        o, n = cell_quote(o_raw), cell_quote(n_raw)
+        if o == n:
+            # The change is past what a quote shows (after a <br>, beyond 80 characters).
+            o, n = _changed_piece(o_raw, n_raw)
+        if not o and n == col:
+            continue  # a column shifted under its own name: nothing a reader can use
+        diffs.append({"column": col, "old": o, "new": n})
+    if not diffs:
+        return None
+    return Fact(
+        kind=K.TABLE_ROW_CHANGED,
+        old=row_key,
+        new=row_key,
+        where=new.info.section,
+        detail={"row": row_key, "cells": diffs},
+    )
+
+
+def _changed_piece(old: str, new: str) -> tuple[str, str]:
+    """The first differing pieces of two cells (split at tags and links), quoted."""
+    po = [p for p in _CELL_BREAK_RE.split(old) if p and p.strip()]
+    pn = [p for p in _CELL_BREAK_RE.split(new) if p and p.strip()]
+    for a, b in zip(po, pn, strict=False):
+        if a.strip() != b.strip():
+            return cell_quote(a), cell_quote(b)
+    if len(pn) > len(po):
+        return "", cell_quote(pn[len(po)])
+    if len(po) > len(pn):
+        return cell_quote(po[len(pn)]), ""
+    return "", ""
 
 
 def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
@@ -472,20 +660,21 @@ def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
                 if x.info.block == b:
                     x.done = True
     changed: dict[tuple[str | None, str], list[int]] = {}
+    texts: dict[tuple[str | None, str], tuple[list[str], list[str]]] = {}
     for ln, side in [(x, 1) for x in removed] + [(x, 0) for x in added]:
         if ln.done or ln.info.kind not in (CODE, FENCE_MARK):
             continue
         key = (ln.info.section, ln.info.lang or "")
         counts = changed.setdefault(key, [0, 0])
         counts[side] += 1
+        texts.setdefault(key, ([], []))[side].append(ln.text)
     for (where, lang), (adds, dels) in changed.items():
-        facts.append(
-            Fact(
-                kind=K.CODE_CHANGED,
-                where=where,
-                detail={"lang": lang, "added": adds, "removed": dels},
-            )
-        )
+        new_lines, old_lines = texts[(where, lang)]
+        detail: dict[str, object] = {"lang": lang, "added": adds, "removed": dels}
+        uses = new_names(old_lines, new_lines)
+        if uses:
+            detail["names"] = uses
+        facts.append(Fact(kind=K.CODE_CHANGED, where=where, detail=detail))
     # Values inside changed code lines (an API version in a request URI) are read by _prose.
     return facts
 
@@ -642,6 +831,7 @@ def _prose(removed: list[Line], added: list[Line]) -> list[Fact]:
 
 
 def _unpaired(ln: Line, verb: str) -> Fact:
+    """A line added or removed alone: a list item (quoted when short), or prose (its names)."""
     text = _LIST_MARK_RE.sub("", ln.text.strip()) if ln.info.kind == LIST_ITEM else ln.text.strip()
     if ln.info.kind == LIST_ITEM and _LIST_MARK_RE.match(ln.text):
         value = _plain(text)
@@ -654,7 +844,11 @@ def _unpaired(ln: Line, verb: str) -> Fact:
             f.old = short
         return f
     kind = K.TEXT_ADDED if verb == "added" else K.TEXT_REMOVED
-    return Fact(kind=kind, where=ln.info.section, detail={"count": 1})
+    return Fact(
+        kind=kind,
+        where=ln.info.section,
+        detail={"count": 1, "names": _names(visible(text))[:MAX_NAMED]},
+    )
 
 
 def _merge_counts(facts: list[Fact]) -> list[Fact]:
@@ -669,6 +863,10 @@ def _merge_counts(facts: list[Fact]) -> list[Fact]:
             out[-1].detail["count"] = int(out[-1].detail.get("count", 1)) + int(
                 f.detail.get("count", 1)
             )
+            if "names" in f.detail:
+                names = list(out[-1].detail.get("names", []))
+                names += [n for n in f.detail["names"] if n not in names]
+                out[-1].detail["names"] = names[:MAX_NAMED]
             continue
         out.append(f)
     return out
@@ -678,11 +876,17 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     """Facts of one line edited in place."""
     where = new.info.section
     code = new.info.kind in (CODE, FENCE_MARK)
-    ot, nt = strip_links(old.text), strip_links(new.text)
+    if code:
+        ot, nt = visible(old.text), visible(new.text)
+    else:
+        ot, nt = visible(strip_links(old.text)), visible(strip_links(new.text))
     if ot == nt:
-        return []  # only a link or image changed: _links says it
+        # Only a link or image changed (_links says it), or only invisible characters.
+        return _invisible_only(old, new, where)
     if ot.split() == nt.split():
         return [Fact(kind=K.WHITESPACE_CHANGED, where=where)]
+    if code and (found := code_facts(ot, nt, where, new.info.lang)):
+        return [_as_version(f, nt, new.info.lang) for f in found]
     if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
         # Token diffs of minified or giant lines are quadratic; say only that the line changed.
         return [Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1})]
@@ -729,10 +933,25 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             rest.append(e)
     if not rest or code:
         return facts
+    if all(not _TAG_RE.sub("", e.old).strip() and not _TAG_RE.sub("", e.new).strip() for e in rest):
+        # Only markup (<br>, <sup>) moved: a reader sees formatting, never the tags.
+        return [*facts, Fact(kind=K.TEXT_PUNCTUATION, where=where)]
+    # Tags around a changed word are not part of what a reader sees changed.
+    rest = [Edit(old=_untag(e.old), new=_untag(e.new)) for e in rest]
     words_old = sum(len(_WORD_RE.findall(e.old)) for e in rest)
     words_new = sum(len(_WORD_RE.findall(e.new)) for e in rest)
     changed_words = max(words_old, words_new)
     if (
+        len(rest) == 1
+        and rest[0].old
+        and rest[0].new
+        and (_identifier(rest[0].old, ot) or _identifier(rest[0].new, nt))
+        and len(_WORD_RE.findall(rest[0].old)) == 1
+        and len(_WORD_RE.findall(rest[0].new)) == 1
+    ):
+        # A class or API name changed: a rename, not a typo fix.
+        facts.append(Fact(kind=K.NAME_REPLACED, old=rest[0].old, new=rest[0].new, where=where))
+    elif (
         len(rest) == 1
         and rest[0].old
         and rest[0].new
@@ -762,11 +981,107 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
                 detail={"words": changed_words, "edits": len(rest)},
             )
         )
+    elif rewrite := _rewritten(ot, nt, rest, where):
+        facts.append(rewrite)
     else:
         facts.append(
             Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words})
         )
     return facts
+
+
+def _untag(text: str) -> str:
+    return re.sub(r"</?[A-Za-z][^<>]*>", " ", text).strip()
+
+
+def _invisible_only(old: Line, new: Line, where: str | None) -> list[Fact]:
+    if old.text != new.text and visible(old.text) == visible(new.text):
+        return [Fact(kind=K.WHITESPACE_CHANGED, where=where)]
+    return []
+
+
+def _as_version(f: Fact, line: str, lang: str | None) -> Fact:
+    """A value change in code that is a version (``api-version``) is told as one."""
+    if f.old and f.new and _is_version(f.old) and _is_version(f.new):
+        param = f.detail.get("param") or _param_before(line, f.new)
+        return Fact(
+            kind=K.VERSION_CHANGED,
+            old=f.old,
+            new=f.new,
+            where=f.where,
+            detail={"param": param, "code": lang or ""},
+        )
+    return f
+
+
+def _identifier(word: str, line: str) -> bool:
+    """Whether ``word`` reads as a name in code: a code span, snake_case, camelCase, dotted."""
+    return bool(
+        _IDENT_RE.search(word)
+        or f"`{word}`" in line
+        or re.search(rf"`[^`]*{re.escape(word)}[^`]*`", line)
+    )
+
+
+def _names(text: str) -> list[str]:
+    """Code spans and product-like names (letters with digits, CamelCase) of a line, once each."""
+    spans = re.findall(r"`([^`\n]{1,80})`", text)
+    bare = re.sub(r"`[^`]*`", " ", text)
+    words = [
+        w
+        for w in _WORDLIKE_RE.findall(bare)
+        if len(w) <= MAX_VALUE_CHARS
+        and ((any(c.isdigit() for c in w) and any(c.isalpha() for c in w)) or _CAMEL_RE.match(w))
+    ]
+    return list(dict.fromkeys(spans + words))
+
+
+def _rewritten(ot: str, nt: str, rest: list[Edit], where: str | None) -> Fact | None:
+    """A rewritten sentence told by the names it now has (or lost), or its one changed span."""
+    old_names, new_names = _names(ot), _names(nt)
+    gained = [n for n in new_names if n not in old_names and n not in ot]
+    lost = [n for n in old_names if n not in new_names and n not in nt]
+    if gained or lost:
+        return Fact(
+            kind=K.TEXT_REWRITTEN,
+            where=where,
+            detail={"names": gained[:MAX_NAMED], "dropped": lost[:MAX_NAMED], "count": 1},
+        )
+    if (
+        len(rest) == 1
+        and rest[0].old
+        and rest[0].new
+        and max(len(rest[0].old), len(rest[0].new)) <= MAX_VALUE_CHARS
+    ):
+        return Fact(
+            kind=K.TEXT_REWRITTEN,
+            old=rest[0].old,
+            new=rest[0].new,
+            where=where,
+            detail={"count": 1},
+        )
+    span = _changed_span(ot, nt)
+    if span is not None:
+        return Fact(
+            kind=K.TEXT_REWRITTEN, old=span[0], new=span[1], where=where, detail={"count": 1}
+        )
+    return None
+
+
+def _changed_span(old: str, new: str) -> tuple[str, str] | None:
+    """From the first to the last changed token of a line, both sides, when short enough."""
+    a, b = tokens(old), tokens(new)
+    pre = 0
+    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
+        pre += 1
+    post = 0
+    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
+        post += 1
+    so = "".join(a[pre : len(a) - post]).strip()
+    sn = "".join(b[pre : len(b) - post]).strip()
+    if so and sn and max(len(so), len(sn)) <= MAX_VALUE_CHARS:
+        return so, sn
+    return None
 
 
 def _cap(facts: list[Fact]) -> list[Fact]:

@@ -18,9 +18,22 @@ else:
 MAX_TOKEN_PAIRS = 1_000_000
 _HUNK_RE = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@ ?(.*)$")
 # Identifiers, versions, dates, URLs and numbers stay whole; punctuation splits.
+# Chinese and Japanese do not put spaces between words: each ideograph or kana is a token.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_W = rf"[^\W{_CJK}]"
 _TOKEN_RE = re.compile(
-    r"\d{1,4}(?:[/.\-:]\d{1,4})+(?:[\w.\-]*\w)?|\w[\w.\-]*\w|\w|\s+|[^\w\s]", re.UNICODE
+    rf"\d{{1,4}}(?:[/.\-:]\d{{1,4}})+(?:[\w.\-]*\w)?|{_W}(?:{_W}|[.\-])*{_W}|{_W}|[{_CJK}]|\s+|[^\w\s]",
+    re.UNICODE,
 )
+
+
+#: Characters a reader cannot see: a BOM, zero-width spaces and joiners, the word joiner.
+_INVISIBLE_RE = re.compile("[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+
+
+def visible(text: str) -> str:
+    """``text`` without BOMs and zero-width characters: what is compared, quoted and shown."""
+    return _INVISIBLE_RE.sub("", text)
 
 
 @dataclass

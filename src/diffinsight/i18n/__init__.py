@@ -122,11 +122,19 @@ class Catalog:
             params.setdefault("count", self.num(count))
         return str(msg).format(**params)
 
-    def join(self, items: list[str]) -> str:
-        """A list in the language's own style: ``a, b, and c`` / ``a、b和c``."""
+    def join(self, items: list[str], more: bool = False) -> str:
+        """A list in the language's own style: ``a, b, and c`` / ``a、b和c``.
+
+        ``more``: the list goes on beyond ``items``: "a, b, c and others" (the ``and_more``
+        message), never "a, b, and c and others".
+        """
         if not items:
             return ""
-        return format_list(items, locale=self.locale)
+        if not more:
+            return format_list(items, locale=self.locale)
+        middle = format_list(["\x01", "\x02", "\x03"], locale=self.locale)
+        sep = middle[middle.index("\x01") + 1 : middle.index("\x02")]
+        return self.t("and_more", items=sep.join(items))
 
     def num(self, n: int) -> str:
         """A number with the language's grouping (dots become narrow spaces: ``1 150``)."""

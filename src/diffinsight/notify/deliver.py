@@ -298,8 +298,7 @@ def make_sender(
         return HttpSender(url, client, mask, sleep, accept=teams.webhook_accepts)
     if isinstance(target, WebhookTarget):
         url = target.url or secret(str(target.url_env), target.name)
-        if target.url_env:
-            mask.add_url(url)
+        mask.add_url(url)  # a plain url may still carry a token in its query
         key = secret(target.secret_env, target.name)
         mask.add(key)
         return HttpSender(url, client, mask, sleep, secret_key=key)

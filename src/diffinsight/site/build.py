@@ -55,7 +55,7 @@ from diffinsight.site.render import (
     render_inline,
     render_markdown,
 )
-from diffinsight.site.search import build_index
+from diffinsight.site.search import SearchUnit, build_index
 
 __all__ = ["DEFAULT_BASE_URL", "SiteBuildResult", "SkippedReport", "build_site"]
 
@@ -118,8 +118,8 @@ class _Entry(BaseModel):
     permalink: str | None = None
     summary: str = ""
     files: int = 0
-    file_paths: list[str] = Field(default_factory=list)
-    file_titles: list[str] = Field(default_factory=list)
+    #: (anchor, path, title) of each file section, for search.
+    file_units: list[tuple[str, str, str]] = Field(default_factory=list)
     page_key: str = ""  #: hash of everything the page shows; re-render when it changes
     #: What the parser could not read as written (each names its line).
     warnings: list[str] = Field(default_factory=list)
@@ -269,8 +269,7 @@ class _Site:
             permalink=parsed.permalink,
             summary=parsed.summary,
             files=len(parsed.files) or len(parsed.table),
-            file_paths=[f.path for f in parsed.files] or [r.name for r in parsed.table],
-            file_titles=[r.title for r in parsed.table if r.title],
+            file_units=_file_units(parsed),
             warnings=parsed.warnings,
             leaks=parsed.leaks_removed,
         )
@@ -944,5 +943,20 @@ def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> 
         }
         for e in ordered
     ]
-    texts = [[e.title, e.category, e.summary, *e.file_paths, *e.file_titles] for e in ordered]
-    site.write("search-index.json", build_index(docs, texts))
+    units: list[SearchUnit] = []
+    for number, e in enumerate(ordered):
+        units.append(SearchUnit(number, "", "", "", [e.title, e.category, e.summary]))
+        units += [SearchUnit(number, a, p, t, [t]) for a, p, t in e.file_units]
+    for rel, data in build_index(docs, units).items():
+        site.write(rel, data)
+
+
+def _file_units(parsed: ParsedReport) -> list[tuple[str, str, str]]:
+    """(anchor, path, title) per file section; table rows stand in for a report without any."""
+    titles = {r.anchor: r.title for r in parsed.table if r.anchor}
+    if parsed.files:
+        return [
+            (_slug(f.anchor), f.path, f.modification_title or titles.get(f.anchor, ""))
+            for f in parsed.files
+        ]
+    return [(_slug(r.anchor) if r.anchor else "", r.name, r.title) for r in parsed.table]

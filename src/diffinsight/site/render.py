@@ -136,27 +136,32 @@ def _word_pair(old: str, new: str) -> tuple[str, str] | None:
     """Escaped bodies of a removed and an added line with changed spans in ``<del>``/``<ins>``.
 
     None when the lines share too little for marks to help (a rewritten line is shown whole).
+    The common start and end are cut off first (linear); only a short middle is compared
+    word by word, so a long prose line costs little.
     """
     if len(old) > MAX_WORD_DIFF_CHARS or len(new) > MAX_WORD_DIFF_CHARS:
         return None
     a, b = _WORD_TOKEN.findall(old), _WORD_TOKEN.findall(new)
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.ratio() < 0.3:
+    n = min(len(a), len(b))
+    p = 0
+    while p < n and a[p] == b[p]:
+        p += 1
+    q = 0
+    while q < n - p and a[-1 - q] == b[-1 - q]:
+        q += 1
+    shared = sum(map(len, a[:p])) + sum(map(len, a[len(a) - q :]))
+    if shared < 0.3 * max(len(old), len(new)):
         return None
-    # A change, one space or punctuation mark, a change: one mark, not two.
-    ops: list[tuple[str, int, int, int, int]] = []
-    for op in matcher.get_opcodes():
-        if len(ops) >= 2 and op[0] != "equal" and ops[-2][0] != "equal":
-            tag, i1, i2, _, _ = ops[-1]
-            if tag == "equal" and i2 - i1 == 1 and len(a[i1]) == 1 and not a[i1].isalnum():
-                first = ops[-2]
-                del ops[-2:]
-                op = ("replace", first[1], op[2], first[3], op[4])
-        ops.append(op)
-    left: list[str] = []
-    right: list[str] = []
+    mid_a, mid_b = a[p : len(a) - q], b[p : len(b) - q]
+    if 0 < len(mid_a) <= MAX_MIDDLE_TOKENS and 0 < len(mid_b) <= MAX_MIDDLE_TOKENS:
+        ops = _merged_opcodes(mid_a, mid_b)
+    else:
+        ops = [("replace", 0, len(mid_a), 0, len(mid_b))]
+    left = [escape("".join(a[:p]), quote=False)]
+    right = [left[0]]
     for kind, i1, i2, j1, j2 in ops:
-        x, y = escape("".join(a[i1:i2]), quote=False), escape("".join(b[j1:j2]), quote=False)
+        x = escape("".join(mid_a[i1:i2]), quote=False)
+        y = escape("".join(mid_b[j1:j2]), quote=False)
         if kind == "equal":
             left.append(x)
             right.append(y)
@@ -165,7 +170,26 @@ def _word_pair(old: str, new: str) -> tuple[str, str] | None:
             left.append(f"<del>{x}</del>")
         if y:
             right.append(f"<ins>{y}</ins>")
-    return "".join(left), "".join(right)
+    tail = escape("".join(a[len(a) - q :]), quote=False)
+    return "".join(left) + tail, "".join(right) + tail
+
+
+#: A changed middle longer than this (in words) is marked whole, not compared.
+MAX_MIDDLE_TOKENS = 60
+
+
+def _merged_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with a lone space or punctuation mark between two changes merged."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    for op in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if len(ops) >= 2 and op[0] != "equal" and ops[-2][0] != "equal":
+            tag, i1, i2, _, _ = ops[-1]
+            if tag == "equal" and i2 - i1 == 1 and len(a[i1]) == 1 and not a[i1].isalnum():
+                first = ops[-2]
+                del ops[-2:]
+                op = ("replace", first[1], op[2], first[3], op[4])
+        ops.append(op)
+    return ops
 
 
 def _line(cls: str, body: str) -> str:

@@ -2,21 +2,28 @@
 
 ``site.js`` tokenizes queries with the same rules (keep the two in step): NFKC, lower
 case, runs of letters/digits are words, runs of CJK characters (Han, kana, Hangul) give
-their overlapping bigrams (a lone character gives itself). A query matches a document
-when every query token is in it; the last latin token also matches as a prefix, and a
-lone CJK character matches every bigram that holds it.
+their overlapping bigrams (a lone character gives itself). A query matches a report
+when every query token is in it (in its title and summary or in one of its files' path
+and title); the last latin token also matches as a prefix, and a lone CJK character
+matches every bigram that holds it.
+
+The index is made of *units*: one per report (title, category, summary) and one per
+file section (path, title). Postings carry the term frequency, so the browser ranks with
+BM25 (scored per unit; a report's score sums, per query token, its best unit) and names
+the file that matched best, linking to its ``#item-…`` section. A ready-made library
+(MiniSearch, Pagefind) would need its own tokenizer hooked in for CJK bigrams, or a
+build step of its own; BM25 over this index is a few dozen lines of ``site.js``.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
-__all__ = ["build_index", "is_cjk", "tokenize"]
+__all__ = ["INDEX", "SearchUnit", "build_index", "is_cjk", "shard_of", "tokenize"]
 
 _CJK_RANGES = (
     (0x3040, 0x30FF),  # Hiragana, Katakana (with the prolonged sound mark)
@@ -56,24 +63,102 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def build_index(docs: Sequence[dict[str, Any]], texts: Sequence[Iterable[str]]) -> str:
-    """A compact JSON index: ``docs`` (shown in results) and ``terms`` -> document numbers.
+class SearchUnit(NamedTuple):
+    """A piece of a report that search can land on."""
 
-    Postings are delta-encoded ascending document numbers, which keeps the file small.
+    report: int  #: number of the report in ``docs``
+    anchor: str  #: ``item-…`` of the file section; "" for the report itself
+    path: str
+    title: str
+    texts: Sequence[str]
+
+
+#: Term frequencies above this count as this (BM25 saturates long before).
+MAX_TF = 7
+#: The index the search page loads first: reports, paths and units.
+INDEX = "search-index.json"
+#: Postings are split by the first character of the token into this many files; a query
+#: loads only the files of its tokens (a prefix lives with its first character).
+SHARDS = 16
+
+
+class _Postings:
+    """token -> ascending item numbers with frequencies, encoded as in :func:`build_index`."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, list[int]] = {}
+        self.last: dict[str, int] = {}
+
+    def add(self, number: int, tokens: list[str]) -> int:
+        """Add the tokens of item ``number``; how many there were."""
+        counts: dict[str, int] = {}
+        for token in tokens:
+            counts[token] = counts.get(token, 0) + 1
+        for token, tf in counts.items():
+            delta = number - self.last.get(token, 0)
+            self.lists.setdefault(token, []).append(delta * (MAX_TF + 1) + min(tf, MAX_TF))
+            self.last[token] = number
+        return len(tokens)
+
+    def sharded(self) -> dict[int, dict[str, list[int]]]:
+        shards: dict[int, dict[str, list[int]]] = {}
+        for token in sorted(self.lists):
+            shards.setdefault(shard_of(token), {})[token] = self.lists[token]
+        return shards
+
+
+def build_index(docs: Sequence[dict[str, Any]], units: Sequence[SearchUnit]) -> dict[str, str]:
+    """The search files (site-relative name -> JSON): the index and its postings.
+
+    :data:`INDEX` holds ``docs``, ``paths`` and ``units`` (what results show);
+    ``search/terms-K.json`` the ``terms`` and ``path_terms`` of the tokens in shard K.
+
+    ``paths`` lists each file path once, with its anchor (a path recurs in many reports,
+    so its tokens are indexed once, in ``path_terms``, and count for every unit of it);
+    ``units`` rows are ``[report, path number or -1, title, length in tokens]``; ``terms``
+    maps a token to its unit postings, one integer each: ``delta * 8 + frequency``
+    (ascending numbers delta-encoded, frequency capped at :data:`MAX_TF`), which keeps
+    the file small.
     """
-    postings: dict[str, list[int]] = {}
-    for number, parts in enumerate(texts):
-        seen: set[str] = set()
-        for part in parts:
-            seen.update(tokenize(part))
-        for token in seen:
-            postings.setdefault(token, []).append(number)
-    terms: dict[str, list[int]] = {}
-    for token in sorted(postings):
-        numbers = postings[token]
-        terms[token] = [numbers[0]] + [b - a for a, b in itertools.pairwise(numbers)]
-    return json.dumps(
-        {"v": 1, "docs": list(docs), "terms": terms},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    terms = _Postings()
+    path_terms = _Postings()
+    rows: list[list[Any]] = []
+    paths: dict[tuple[str, str], int] = {}
+    path_lengths: list[int] = []
+    for number, unit in enumerate(units):
+        length = terms.add(number, [t for part in unit.texts for t in tokenize(part)])
+        path = -1
+        if unit.path:
+            key = (unit.path, unit.anchor)
+            if key not in paths:
+                paths[key] = len(paths)
+                path_lengths.append(path_terms.add(paths[key], tokenize(unit.path)))
+            path = paths[key]
+            length += path_lengths[path]
+        rows.append([unit.report, path, unit.title, length])
+    files = {
+        INDEX: _json(
+            {
+                "v": 4,
+                "shards": SHARDS,
+                "docs": list(docs),
+                "paths": [list(key) for key in paths],
+                "units": rows,
+            }
+        )
+    }
+    unit_shards, path_shards = terms.sharded(), path_terms.sharded()
+    for k in range(SHARDS):
+        files[f"search/terms-{k}.json"] = _json(
+            {"terms": unit_shards.get(k, {}), "path_terms": path_shards.get(k, {})}
+        )
+    return files
+
+
+def shard_of(token: str) -> int:
+    """The terms file that holds ``token`` (site.js computes the same)."""
+    return ord(token[0]) % SHARDS
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

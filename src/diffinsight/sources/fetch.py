@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from diffinsight.errors import SourceError
 
@@ -28,9 +29,17 @@ def cache_root() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "diffinsight"
 
 
-def _git(args: list[str], *, cwd: Path | None = None, what: str) -> str:
+def _git_env(auth: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
+    env.update(auth or {})
+    return env
+
+
+def _git(
+    args: list[str], *, cwd: Path | None = None, what: str, auth: dict[str, str] | None = None
+) -> str:
+    env = _git_env(auth)
     try:
         proc = subprocess.run(
             ["git", "-c", "core.hooksPath=/dev/null", *args],
@@ -48,16 +57,32 @@ def _git(args: list[str], *, cwd: Path | None = None, what: str) -> str:
             if not ln.startswith("warning:")
         ]
         detail = lines[-1] if lines else f"exit {proc.returncode}"
-        raise SourceError(f"{what}: git {args[0]} failed: {detail}")
+        command = next((a for a in args if not a.startswith("-")), "")
+        raise SourceError(f"{what}: git {command} failed: {detail}")
     return proc.stdout.decode("utf-8", "replace")
 
 
-def _auth_args(url: str, token: str | None) -> list[str]:
-    """A header carrying the token for https remotes (never put into the URL, so never logged)."""
-    if not token or not url.startswith(("https://", "http://")):
-        return []
+def auth_env(url: str, token: str | None) -> dict[str, str]:
+    """Environment giving git a header with the token, for ``url``'s origin only.
+
+    Not ``-c`` (argv is world-readable in /proc), not the URL (logged), not the repo's config
+    (kept on disk): ``GIT_CONFIG_COUNT`` entries, scoped by git's ``http.<url>.*`` matching so a
+    redirect to another host carries nothing.
+    """
+    parts = urlsplit(url)
+    if not token or parts.scheme not in ("https", "http") or not parts.hostname:
+        return {}
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    return ["-c", f"http.extraHeader=Authorization: Basic {basic}"]
+    # Entries the caller's environment already declares keep their numbers.
+    try:
+        n = max(0, int(os.environ.get("GIT_CONFIG_COUNT", "0")))
+    except ValueError:
+        n = 0
+    return {
+        "GIT_CONFIG_COUNT": str(n + 1),
+        f"GIT_CONFIG_KEY_{n}": f"http.{parts.scheme}://{parts.netloc}/.extraHeader",
+        f"GIT_CONFIG_VALUE_{n}": f"Authorization: Basic {basic}",
+    }
 
 
 def cache_repo_path(clone_url: str, root: Path | None = None) -> Path:
@@ -88,7 +113,6 @@ def fetch_commits(
         log.info("fetching %d commit(s) from %s into %s", len(missing), clone_url, repo)
         _git(
             [
-                *_auth_args(clone_url, token),
                 "fetch",
                 "--quiet",
                 "--no-tags",
@@ -99,6 +123,7 @@ def fetch_commits(
             ],
             cwd=repo,
             what=clone_url,
+            auth=auth_env(clone_url, token),
         )
     return repo
 
@@ -136,12 +161,11 @@ def prefetch_blobs(
     missing = sorted({ln[1:].strip() for ln in listing.splitlines() if ln.startswith("?")} & wanted)
     if not missing:
         return 0
-    env = dict(os.environ)
-    env.update(GIT_TERMINAL_PROMPT="0", LC_ALL="C")
     proc = subprocess.run(
         [
             "git",
-            *_auth_args(clone_url, token),
+            "-c",
+            "core.hooksPath=/dev/null",
             "fetch",
             "--quiet",
             "--no-tags",
@@ -153,7 +177,7 @@ def prefetch_blobs(
         cwd=repo,
         input="\n".join(missing).encode() + b"\n",
         capture_output=True,
-        env=env,
+        env=_git_env(auth_env(clone_url, token)),
         check=False,
     )
     if proc.returncode != 0:

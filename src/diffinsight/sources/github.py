@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
@@ -206,7 +206,17 @@ class GitHubClient:
         return self.cache_dir / key[:2] / f"{key}.json"
 
     def get(self, url: str, *, what: str) -> tuple[Any, str | None]:
-        """GET ``url`` (a path or an absolute URL): the JSON body and the next page's URL."""
+        """GET ``url`` (a path or an absolute URL): the JSON body and the next page's URL.
+
+        An absolute URL must be on the API's origin (scheme, host, port): the client sends the
+        token with every request, so a ``Link`` header naming another host is refused.
+        """
+        if "://" in url and _origin(url) != _origin(self.base_url):
+            raise SourceError(
+                f"{what}: the server's next-page link points to {_origin_text(url)}, not to the "
+                f"API at {_origin_text(self.base_url)}; refusing to send the token there "
+                "(check GITHUB_API_URL)"
+            )
         cache = self._cache_file(url)
         cached: dict[str, Any] | None = None
         try:
@@ -313,6 +323,24 @@ class GitHubClient:
         while nxt:
             body, nxt = self.get(nxt, what=what)
             yield body
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1  # an unreadable port matches nothing
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
 
 
 def _reset_text(wait: float) -> str:

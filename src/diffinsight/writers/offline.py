@@ -10,10 +10,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
-from diffinsight.facts.kinds import FactKind, KindSpec, spec
+from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.facts.kinds import primary as _primary
+from diffinsight.grounding import LISTED
 from diffinsight.i18n import Catalog, catalog
 from diffinsight.models import (
     Fact,
@@ -24,36 +25,36 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.writers.base import AnalyzedFile, ReportRequest
+from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico")
 MAX_EXPLANATION_SENTENCES = 4
 MAX_BULLETS = 7
 
+#: Kinds that state a change inside a code example (its line counts then say nothing more).
+_IN_CODE = {
+    FactKind.VERSION_CHANGED,
+    FactKind.NAME_REPLACED,
+    FactKind.CODE_RENAMED,
+    FactKind.CODE_VALUE_CHANGED,
+}
 #: A kind with at least this many facts in one file is told as a count.
 MANY = 3
-MAX_NAMES = 3
+MAX_NAMES = LISTED
 MAX_CELLS = 3
 MAX_CELL_CHARS = 80
 
 
-def code(value: str) -> str:
-    """``value`` as a Markdown code span that survives backticks inside it."""
-    value = value.replace("\n", " ")
-    ticks = "`" * (max((len(m) for m in re.findall(r"`+", value)), default=0) + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{ticks}{pad}{value}{pad}{ticks}"
-
-
-def _title_limit(lang: str) -> int:
-    return 30 if lang[:2] in ("zh", "ja", "ko") else 60
-
-
-def _visible_len(text: str) -> int:
-    return len(text.replace("`", ""))
-
-
 def _sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
+
+
+def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, with ``…`` when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
@@ -98,22 +99,34 @@ class FileWriter:
     def __init__(self, lang: str) -> None:
         self.cat: Catalog = catalog(lang)
         self.lang = lang
+        self.titler = Titler(self.cat, lang)
 
     def _where(self, fact: Fact) -> str:
         if not fact.where:
             return ""
         key = "where.under" if fact.kind.startswith("toc.") else "where.in"
-        return self.cat.t(key, section=fact.where)
+        section = fact.where
+        if len(section) > MAX_CELL_CHARS:
+            section = section.rsplit(" > ", 1)[-1]  # the nearest heading says where
+        return self.cat.t(key, section=_shorten(section))
 
     def _q(self, text: str) -> str:
-        return self.cat.t("quote", text=text)
+        return self.cat.t("quote", text=_shorten(text))
+
+    def _value(self, text: str) -> str:
+        """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
+        short = _shorten(text)
+        return code(short[:-1]) + "…" if short != text else code(text)
 
     def _names(self, values: list[str], total: int) -> str:
-        shown = [code(v) for v in values[:MAX_NAMES]]
-        s = self.cat.join(shown)
-        if total > len(shown):
-            s = self.cat.t("and_more", items=s)
-        return s
+        """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
+        distinct = list(dict.fromkeys(values))
+        shown = [self._value(v) for v in distinct[:MAX_NAMES]]
+        # ``total`` counts facts, some without a value; repeated values are one item.
+        rest = len(distinct) - len(shown) if len(values) == total else total - len(shown)
+        if rest > 0:
+            shown.append(self.cat.t("change.n_more", count=rest))
+        return self.cat.join(shown)
 
     def many(self, kind: str, facts: list[Fact]) -> str:
         """One sentence for several facts of one kind in one file."""
@@ -169,6 +182,9 @@ class FileWriter:
             if fact.new
             else t("fact.file_added_untitled", name=code(af.change.basename), count=lines)
         )
+        description = str(fact.detail.get("description") or "")
+        if description:
+            s += t("change.page_description", description=_shorten(description))
         if len(heads) > 1:
             s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
         return s
@@ -182,9 +198,11 @@ class FileWriter:
     def _file_renamed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
         sim = fact.detail.get("similarity")
-        old = code(fact.old) if fact.old else ""
         new = code(fact.new) if fact.new else ""
-        s = t("fact.file_renamed", old=old, new=new)
+        if not fact.old:
+            # A patch alone may not say where the file was before.
+            return t("change.renamed_to", new=new)
+        s = t("fact.file_renamed", old=code(fact.old), new=new)
         return s + (t("fact.similarity", similarity=sim) if sim is not None else t("fact.end"))
 
     def _binary(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
@@ -234,21 +252,25 @@ class FileWriter:
             for side, key in (("added", "fact.columns_added"), ("removed", "fact.columns_removed"))
             if fact.detail.get(side)
         ]
+        renamed = [
+            f"{self._q(str(o))} → {self._q(str(n))}" for o, n in fact.detail.get("renamed") or []
+        ]
+        if renamed:
+            parts.append(t("change.columns_renamed", pairs=self.cat.join(renamed), where=where))
         return t("sep.sentence").join(parts)
 
     def _row_added(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         t = self.cat.t
-        new = code(fact.new) if fact.new else ""
+        new = self._value(fact.new) if fact.new else ""
         where = self._where(fact)
-        # Long cells (HTML lists, paragraphs) are left out whole rather than cut.
-        cells = [
-            (str(c), str(v))
-            for c, v in dict(fact.detail.get("cells", {})).items()
-            if len(str(v)) <= MAX_CELL_CHARS
-        ][:MAX_CELLS]
+        cells = [(str(c), str(v)) for c, v in dict(fact.detail.get("cells", {})).items()]
+        cells = cells[:MAX_CELLS]
         if cells:
             shown = [
-                t("fact.cell", column=c, value=v) if not c.startswith("#") else v for c, v in cells
+                t("fact.cell", column=c, value=self._cell(v))
+                if not c.startswith("#")
+                else self._cell(v)
+                for c, v in cells
             ]
             return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
         return t("fact.row_added_plain", row=new, where=where)
@@ -261,17 +283,27 @@ class FileWriter:
             col = col if not col.startswith("#") else t("fact.column_n", n=col[1:])
             o, n = str(c.get("old", "")), str(c.get("new", ""))
             if o and n:
-                changes.append(t("fact.cell_changed", column=col, old=code(o), new=code(n)))
+                changes.append(
+                    t("fact.cell_changed", column=col, old=self._cell(o), new=self._cell(n))
+                )
             elif n:
-                changes.append(t("fact.cell_set", column=col, new=code(n)))
+                changes.append(t("fact.cell_set", column=col, new=self._cell(n)))
             else:
-                changes.append(t("fact.cell_cleared", column=col, old=code(o)))
+                changes.append(t("fact.cell_cleared", column=col, old=self._cell(o)))
         return t(
             "fact.row_changed",
-            row=code(str(fact.detail.get("row", ""))),
+            row=self._value(str(fact.detail.get("row", ""))),
             changes=self.cat.join(changes),
             where=self._where(fact),
         )
+
+    def _cell(self, value: str) -> str:
+        """A quoted cell: each verbatim piece in a code span, ``…`` outside when cut."""
+        shown = []
+        for piece in value.split("\n"):
+            cut = piece.endswith("…")
+            shown.append(code(piece[:-1] if cut else piece) + ("…" if cut else ""))
+        return self.cat.join(shown)
 
     def _link(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         """A link added or removed: with its text, or bare."""
@@ -302,6 +334,13 @@ class FileWriter:
         )
 
     def _code_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        names = [str(n) for n in fact.detail.get("names") or []]
+        if names:
+            return self.cat.t(
+                "change.code_changed_names",
+                names=self._names(names, len(names)),
+                where=self._where(fact),
+            )
         return self.cat.t(
             "fact.code_changed",
             adds=self.cat.num(int(fact.detail.get("added", 0))),
@@ -407,184 +446,71 @@ class FileWriter:
             s = self.cat.t("fact.text_replaced", old=old, new=new, where=self._where(fact))
         return s + self._again(_spec(fact), times)
 
+    def _code_token(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        """A name or value changed inside code, told by its role (import, call, parameter)."""
+        d = fact.detail
+        base = _spec(fact).sentence
+        if fact.kind == FactKind.CODE_RENAMED:
+            key = f"{base}_{d.get('role', 'identifier')}"
+            if not self.cat.has(key):
+                key = f"{base}_identifier"
+        else:
+            key = base + ("_param" if d.get("param") else "")
+        s = self.cat.t(
+            key,
+            old=code(fact.old or ""),
+            new=code(fact.new or ""),
+            param=code(str(d.get("param") or "")),
+            where=self._where(fact),
+        )
+        return s + self._again(_spec(fact), times)
+
+    def _rewritten(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        """A rewritten sentence: the names it now has or lost, else its changed span."""
+        t = self.cat.t
+        d = fact.detail
+        where = self._where(fact)
+        base = _spec(fact).sentence
+        parts = []
+        for field, suffix in (("names", "_names"), ("dropped", "_dropped")):
+            values = [str(v) for v in d.get(field) or []]
+            if values:
+                parts.append(t(base + suffix, names=self._names(values, len(values)), where=where))
+        if parts:
+            return t("sep.sentence").join(parts)
+        return t(
+            base + "_span", old=self._q(fact.old or ""), new=self._q(fact.new or ""), where=where
+        )
+
+    def _whitespace(self, fact: Fact, _times: int, af: AnalyzedFile) -> str:
+        """ "Whitespace only" only when nothing else changed."""
+        if all(fact_rank(f) >= Tier.FORMATTING for f in af.facts):
+            return self.cat.t("fact.whitespace")
+        return self.cat.t("change.whitespace_also")
+
+    def _lines(self, fact: Fact, times: int, _af: AnalyzedFile) -> str:
+        """Prose lines added or removed: the names they hold, else how many."""
+        names = [str(n) for n in fact.detail.get("names") or []]
+        if not names:
+            return self._plain(_spec(fact), fact, times)
+        key = (
+            "change.lines_added_names"
+            if fact.kind == FactKind.TEXT_ADDED
+            else "change.lines_removed_names"
+        )
+        return self.cat.t(
+            key,
+            count=int(fact.detail.get("count", 1)),
+            names=self._names(names, len(names)),
+            where=self._where(fact),
+        )
+
     def _newline(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         return self.cat.t("fact.eof_added" if fact.detail.get("added") else "fact.eof_removed")
 
     def title(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """A one-line title (no trailing period, within the language's length limit)."""
-        t = self.cat.t
-        name = code(posixpath.basename(af.change.path))
-        limit = _title_limit(self.lang)
-        primary = _primary(facts)
-        candidates: list[str] = []
-        if primary is not None:
-            k = primary.kind
-            n_kind = sum(1 for f in facts if f.kind == k)
-            old = code(primary.old) if primary.old else ""
-            new = code(primary.new) if primary.new else ""
-            d = primary.detail
-            if k == "file.added":
-                candidates = [t("title.page_added", title=primary.new)] if primary.new else []
-                candidates.append(t("title.file_added", name=name))
-            elif k == "file.removed":
-                candidates = [t("title.page_removed", title=primary.old)] if primary.old else []
-                candidates.append(t("title.file_removed", name=name))
-            elif k == "file.renamed":
-                candidates = [
-                    t("title.renamed", new=code(posixpath.basename(primary.new or ""))),
-                    t("title.renamed_short"),
-                ]
-            elif k.startswith("binary."):
-                kind = "image" if af.change.path.lower().endswith(IMAGE_SUFFIXES) else "binary"
-                candidates = [t(f"title.{k.replace('.', '_')}_{kind}", name=name)]
-            elif k in ("heading.added", "section.added"):
-                candidates = [t("title.section_added", section=primary.new)] if n_kind == 1 else []
-                candidates.append(t("title.sections_added"))
-            elif k in ("heading.removed", "section.removed"):
-                candidates = (
-                    [t("title.section_removed", section=primary.old)] if n_kind == 1 else []
-                )
-                candidates.append(t("title.sections_removed"))
-            elif k == "heading.renamed":
-                tail = _suffix(primary.old, primary.new)
-                if tail:
-                    candidates = [t("title.suffix_added", suffix=code(tail))]
-                candidates += [
-                    t("title.heading_renamed", new=primary.new),
-                    t("title.headings_renamed"),
-                ]
-            elif k in ("table.added", "table.removed"):
-                candidates = [t(f"title.{k.replace('.', '_')}")]
-            elif k == "table.row_added":
-                candidates = [t("title.row_added", row=new)] if n_kind == 1 else []
-                candidates.append(t("title.rows_added"))
-            elif k == "table.row_removed":
-                candidates = [t("title.row_removed", row=old)] if n_kind == 1 else []
-                candidates.append(t("title.rows_removed"))
-            elif k == "table.row_changed":
-                candidates = (
-                    [t("title.row_changed", row=code(str(d.get("row", ""))))] if n_kind == 1 else []
-                )
-                candidates.append(t("title.rows_changed"))
-            elif k == "table.columns_changed":
-                candidates = [t("title.columns_changed")]
-            elif k.startswith("toc."):
-                short = k.split(".", 1)[1]
-                value = (
-                    primary.new
-                    if short in ("entry_added", "entry_renamed")
-                    else (primary.old if short == "entry_removed" else str(d.get("name", "")))
-                )
-                if n_kind == 1 and value:
-                    candidates = [t(f"title.toc_{short}", name=value)]
-                candidates.append(t("title.toc_updated"))
-            elif k in ("version.changed", "name.replaced"):
-                param = d.get("param")
-                if param:
-                    candidates = [t("title.key_changed", key=code(str(param)), new=new)]
-                candidates += [
-                    t("title.value_changed", old=old, new=new),
-                    t("title.value_to", new=new),
-                    t("title.values_updated"),
-                ]
-            elif k in (
-                "frontmatter.changed",
-                "frontmatter.date_changed",
-                "frontmatter.added",
-                "frontmatter.removed",
-            ):
-                key = str(d.get("key", ""))
-                tail = _suffix(primary.old, primary.new)
-                if tail:
-                    candidates = [t("title.suffix_added", suffix=code(tail))]
-                if k == "frontmatter.date_changed" and primary.new:
-                    candidates.append(t("title.date_updated", key=code(key), new=new))
-                elif k == "frontmatter.changed" and primary.new:
-                    candidates.append(t("title.key_changed", key=code(key), new=new))
-                candidates.append(t("title.metadata"))
-            elif k == "link.retargeted":
-                candidates = (
-                    [t("title.link_retargeted", text=str(d.get("text", "")))] if n_kind == 1 else []
-                )
-                candidates.append(t("title.links_updated"))
-            elif k == "link.added":
-                text = str(d.get("text") or "")
-                candidates = [t("title.link_added", text=text)] if n_kind == 1 and text else []
-                candidates.append(t("title.links_updated"))
-            elif k in ("link.removed", "link.text_changed", "image.text_changed"):
-                candidates = [t("title.links_updated")]
-            elif k.startswith("image."):
-                candidates = [t("title.images_updated")]
-            elif k.startswith(("include.", "pivot.")):
-                candidates = [t("title.includes_updated")]
-            elif k in ("code.added", "code.removed", "code.changed"):
-                candidates = [t(f"title.{k.replace('.', '_')}")]
-            elif k.startswith("alert."):
-                candidates = [t(f"title.{k.replace('.', '_')}", type=code(str(d.get("type", ""))))]
-            elif k.startswith("list.item_"):
-                candidates = [t(f"title.{k.split('.', 1)[1]}")]
-            elif k == "text.typo":
-                candidates = [t("title.typo", old=old, new=new), t("title.typo_short")]
-            elif k == "text.wording":
-                if primary.new and n_kind == 1:
-                    candidates = [t("title.text_inserted", new=new)] if not primary.old else []
-                candidates.append(t("title.wording"))
-            elif k.startswith("config."):
-                key = code(str(d.get("key", "")))
-                candidates = [t("title.key_changed", key=key, new=new)] if primary.new else []
-                candidates.append(t("title.values_updated"))
-            elif k == "text.replaced":
-                line_key = d.get("key")
-                if line_key and _is_date_key(primary):
-                    candidates = [t("title.date_updated", key=code(str(line_key)), new=new)]
-                elif line_key:
-                    candidates = [t("title.key_changed", key=code(str(line_key)), new=new)]
-                candidates += [
-                    t("title.value_changed", old=old, new=new),
-                    t("title.value_to", new=new),
-                    t("title.values_updated"),
-                ]
-            elif k == "text.inserted":
-                candidates = [t("title.text_inserted", new=new), t("title.text_edited")]
-            elif k == "text.deleted":
-                candidates = [t("title.text_deleted", old=old), t("title.text_edited")]
-            elif k in (
-                "lines.added",
-                "text.added",
-                "lines.removed",
-                "text.removed",
-                "line.rewritten",
-                "text.substantive",
-            ):
-                base = {
-                    "text.added": "lines.added",
-                    "text.removed": "lines.removed",
-                    "text.substantive": "line.rewritten",
-                }.get(k, k)
-                key = base.replace(".", "_")
-                candidates = [
-                    t(f"title.{key}_in", section=primary.where) if primary.where else "",
-                    t(f"title.{key}", count=int(d.get("count", 1))),
-                ]
-            elif k == "text.moved":
-                candidates = [t("title.moved")]
-            elif k in ("whitespace.changed", "newline.eof", "text.punctuation"):
-                candidates = [t("title.formatting")]
-        # The last resort still says what happened to the file: an added page is no "update".
-        status = af.change.status
-        if status is FileStatus.ADDED:
-            candidates += [t("title.file_added", name=name), t("title.added_short")]
-        elif status is FileStatus.REMOVED:
-            candidates += [t("title.file_removed", name=name), t("title.removed_short")]
-        elif status is FileStatus.RENAMED:
-            candidates.append(t("title.renamed_short"))
-        else:
-            candidates += [t("title.updated", name=name), t("title.updated_short")]
-        for c in candidates:
-            # "``" is an empty value: that template needs a value the facts do not have.
-            if c and "``" not in c and _visible_len(c) <= limit:
-                return c.rstrip("。.")
-        return candidates[-1].rstrip("。.")
+        return self.titler.title(af, facts, _rank)
 
     def explanation(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """One to four sentences, the first carrying the main change."""
@@ -594,12 +520,7 @@ class FileWriter:
             by_kind[f.kind].append(f)
         items: list[tuple[int, str]] = []
         done: set[str] = set()
-        in_code = sum(
-            1
-            for f in facts
-            if f.kind in (FactKind.VERSION_CHANGED, FactKind.NAME_REPLACED)
-            and f.detail.get("code") is not None
-        )
+        in_code = sum(1 for f in facts if f.kind in _IN_CODE and f.detail.get("code") is not None)
         link_texts = [
             str(f.detail.get("text"))
             for f in facts
@@ -624,7 +545,9 @@ class FileWriter:
                 continue
             items.append((_rank(f) - (1 if f is primary else 0), self.sentence(f, n, af)))
         items.sort(key=lambda x: x[0])
-        sentences = list(dict.fromkeys(s for _, s in items if s))  # same words once
+        sentences = self._name_sections_twice(
+            list(dict.fromkeys(s for _, s in items if s)), facts
+        )  # same words once
         if len(sentences) > MAX_EXPLANATION_SENTENCES:
             # How many edits are left unsaid is a count of our own grouping, not of the diff.
             sentences = sentences[: MAX_EXPLANATION_SENTENCES - 1]
@@ -636,6 +559,23 @@ class FileWriter:
         if "patch-clipped" in af.change.notes:
             sentences.append(self.cat.t("note.patch_clipped"))
         return self.cat.t("sep.sentence").join(sentences)
+
+    def _name_sections_twice(self, sentences: list[str], facts: list[Fact]) -> list[str]:
+        """Sentences where a section is named at most twice: from the third mention on, the
+        location phrase goes (the reader already knows where this happens)."""
+        phrases = {
+            w: [self.cat.t(k, section=w) for k in ("where.in", "where.under")]
+            for w in {f.where for f in facts if f.where}
+        }
+        out: list[str] = []
+        for s in sentences:
+            for w, forms in phrases.items():
+                said = sum(x.count(self._q(w)) for x in out)
+                if said >= 2:
+                    for form in forms:
+                        s = s.replace(form, "", 1)
+            out.append(s)
+        return out
 
     def file_report(self, af: AnalyzedFile) -> FileReport:
         """The per-file entry of a report."""
@@ -722,6 +662,12 @@ _RENDERERS: dict[str, _Renderer] = {
     FactKind.CONFIG_KEY_CHANGED: FileWriter._config,
     FactKind.TEXT_REPLACED: FileWriter._text_replaced,
     FactKind.NEWLINE_EOF: FileWriter._newline,
+    FactKind.TEXT_ADDED: FileWriter._lines,
+    FactKind.TEXT_REMOVED: FileWriter._lines,
+    FactKind.WHITESPACE_CHANGED: FileWriter._whitespace,
+    FactKind.CODE_RENAMED: FileWriter._code_token,
+    FactKind.CODE_VALUE_CHANGED: FileWriter._code_token,
+    FactKind.TEXT_REWRITTEN: FileWriter._rewritten,
 }
 
 
@@ -742,8 +688,97 @@ class OfflineWriter:
         return composer.compose(request, lang, files)
 
 
+#: Build, policy and table-of-contents files: told last on any day.
+PLUMBING_NAMES = {
+    ".gitignore",
+    ".gitattributes",
+    "security.md",
+    "license",
+    "license.md",
+    "license-code",
+    "code_of_conduct.md",
+    "contributing.md",
+    "codeowners",
+    "toc.yml",
+    "docfx.json",
+    "zone-pivot-groups.yml",
+    "breadcrumb.yml",
+}
+#: Fact kinds too slight to be a theme of the day or an item of the summary.
+MINOR_THEME_KINDS: set[str] = {
+    FactKind.FRONTMATTER_DATE_CHANGED,
+    FactKind.FRONTMATTER_CHANGED,
+    FactKind.LINK_ADDED,
+    FactKind.TEXT_MOVED,
+    FactKind.WHITESPACE_CHANGED,
+    FactKind.NEWLINE_EOF,
+    FactKind.TEXT_PUNCTUATION,
+}
+#: Page titles that say a page is an entry point: named first among a new area's pages.
+_ENTRY_PAGE_RE = re.compile(
+    r"migrat|overview|quickstart|get(ting)? started|what is|introduc|concepts?\b", re.IGNORECASE
+)
+_RETIREMENT_RE = re.compile(r"\b(retire[ds]?|retirement|deprecat\w*)\b", re.IGNORECASE)
+MIN_AREA_PAGES = 3
+MIN_DOC_SET_PAGES = 5
+MAX_SUMMARY_ITEMS = 3
+MAX_INSIGHTS = 3
+MAX_QUOTED_TITLE = 60
+
+SharedKey = tuple[str, str | None, str | None, str]
+
+
+def is_plumbing(path: str) -> bool:
+    """Whether ``path`` is a build, policy or TOC file rather than a page."""
+    base = posixpath.basename(path).lower()
+    return base in PLUMBING_NAMES or base.startswith(".") or base.endswith(".json")
+
+
+def _is_page(path: str) -> bool:
+    return path.lower().endswith((".md", ".markdown")) and not is_plumbing(path)
+
+
+def file_rank(f: FileReport) -> tuple[int, int, int, int, str]:
+    """How much a file matters (smaller first): pages before plumbing, then its main fact, then
+    real pages before included fragments, then size."""
+    facts = _normalise(f.facts)
+    main = min((_rank(x) for x in facts), default=UNKNOWN_RANK)
+    return (int(is_plumbing(f.path)), main, int("/includes/" in f.path), -f.changes, f.path)
+
+
+def _page_title(f: FileReport) -> str | None:
+    for fact in f.facts:
+        if fact.kind == FactKind.FILE_ADDED and fact.new:
+            return fact.new
+        if fact.kind == FactKind.FILE_REMOVED and fact.old:
+            return fact.old
+    return None
+
+
+def _folder_of_most(paths: list[str], minimum: int) -> tuple[str, list[str]] | None:
+    """The deepest folder holding most of ``paths`` (at least ``minimum`` of them)."""
+    under: dict[str, list[str]] = defaultdict(list)
+    for p in paths:
+        parts = p.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            under["/".join(parts[:depth])].append(p)
+    best: tuple[str, list[str]] | None = None
+    for folder, members in under.items():
+        if len(members) < minimum:
+            continue
+        # More pages win; among equals the deeper folder names the area more precisely.
+        if best is None or (len(members), folder.count("/")) > (len(best[1]), best[0].count("/")):
+            best = (folder, members)
+    return best
+
+
 class ReportComposer:
-    """Report-level sections (summary, highlights, insights) from the per-file entries."""
+    """Report-level sections (summary, highlights, insights) from the per-file entries.
+
+    Everything is ordered by one ranking (:func:`file_rank`, built on the fact ranks the
+    titles use): the summary names the first one to three changes, the highlights show the
+    first seven bullets, the insights tell themes that span several files.
+    """
 
     def __init__(self, lang: str) -> None:
         self.cat = catalog(lang)
@@ -768,6 +803,8 @@ class ReportComposer:
             engine="offline",
         )
 
+    # -- shared building blocks ----------------------------------------------------------
+
     def _status_counts(self, files: list[FileReport]) -> str:
         counts = Counter(f.status for f in files)
         parts = [
@@ -786,59 +823,31 @@ class ReportComposer:
         ]
         return self.cat.join(parts)
 
-    def summary(self, request: ReportRequest, files: list[FileReport]) -> str:
-        """The front matter ``summary``: counts by status and type."""
-        t = self.cat.t
-        adds = sum(f.additions for f in files)
-        dels = sum(f.deletions for f in files)
-        s = t(
-            "summary.files",
-            count=len(files),
-            category=request.category,
-            statuses=self._status_counts(files),
-            adds=self.cat.num(adds),
-            dels=self.cat.num(dels),
-        )
-        return s + t("sep.sentence") + t("summary.types", types=self._type_counts(files))
+    def _quote_title(self, title: str) -> str:
+        return self.cat.t("quote", text=shorten(title, MAX_QUOTED_TITLE))
 
-    def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
-        """Highlights: an opening line and the three bullet groups."""
-        t = self.cat.t
-        commits = len(request.changeset.commits)
-        text = t("highlights.intro", count=len(files), statuses=self._status_counts(files))
-        if commits:
-            text += t("sep.sentence") + t("highlights.commits", count=commits)
-        by_type: dict[ModificationType, list[FileReport]] = defaultdict(list)
-        for f in files:
-            by_type[f.modification_type].append(f)
-        new = self._bullets(by_type[ModificationType.NEW_FEATURE])
-        breaking = self._bullets(by_type[ModificationType.BREAKING_CHANGE])
-        other = self._grouped_bullets(
-            by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE], files
-        )
-        return Highlights(
-            text=text,
-            new_features=new,
-            breaking_changes=breaking,
-            other_updates=other,
-        )
+    def _names(self, values: list[str], limit: int = 3, counted: bool = False) -> str:
+        """``values`` once each, at most ``limit``; "and others" for the rest unless the
+        sentence already gives the count ("57 pages, including a, b and c")."""
+        unique = list(dict.fromkeys(values))
+        return self.cat.join(unique[:limit], more=len(unique) > limit and not counted)
 
     def _bullet(self, f: FileReport) -> str:
+        # A title that already names the file needs no "(name)" after it.
+        if code(f.basename) in f.modification_title:
+            return f.modification_title
         return self.cat.t("highlights.bullet", title=f.modification_title, name=code(f.basename))
 
-    def _bullets(self, files: list[FileReport]) -> list[str]:
-        out = [self._bullet(f) for f in files[:MAX_BULLETS]]
-        if len(files) > MAX_BULLETS:
-            out[-1] = self.cat.t("highlights.more_files")
-        return out
-
-    def _grouped_bullets(self, files: list[FileReport], all_files: list[FileReport]) -> list[str]:
-        """Facts shared by several files become one bullet with a count."""
-        shared: dict[tuple[str, str | None, str | None, str], list[FileReport]] = defaultdict(list)
-        for f in all_files:
-            seen = set()
+    def _shared(self, files: list[FileReport]) -> list[tuple[SharedKey, list[FileReport]]]:
+        """Facts that several files share, most important first."""
+        shared: dict[SharedKey, list[FileReport]] = defaultdict(list)
+        rank: dict[SharedKey, int] = {}
+        for f in files:
+            seen: set[SharedKey] = set()
             for fact in f.facts:
-                if not _shareable(fact.kind) or not (fact.old or fact.new):
+                # The same reworded span (old -> new) in several files is one change too.
+                wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
+                if not (_shareable(fact.kind) or wording) or not (fact.old or fact.new):
                     continue
                 key = str(fact.detail.get("key") or fact.detail.get("param") or "")
                 # A date bump is shared whatever each file's old date was.
@@ -847,25 +856,10 @@ class ReportComposer:
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
-        mine = {f.path for f in files}
-        bullets: list[str] = []
-        covered: set[str] = set()
-        for (kind, old, new, key), everywhere in sorted(shared.items(), key=lambda kv: -len(kv[1])):
-            group = [g for g in everywhere if g.path in mine]
-            if len(group) < 2 or len(bullets) >= MAX_BULLETS - 1:
-                continue
-            if all(g.path in covered for g in group):
-                continue
-            # The count is of every file of the report sharing the fact: one checkable number.
-            bullets.append(self._shared_bullet(kind, old, new, key, len(everywhere)))
-            covered.update(g.path for g in group)
-        rest = [f for f in files if f.path not in covered]
-        room = MAX_BULLETS - len(bullets)
-        for f in rest[:room]:
-            bullets.append(self._bullet(f))
-        if len(rest) > room and bullets:
-            bullets[-1] = self.cat.t("highlights.more_files")
-        return bullets
+                    rank[fkey] = _rank(fact)
+        out = [(k, v) for k, v in shared.items() if len(v) >= 2]
+        out.sort(key=lambda kv: (rank[kv[0]], -len(kv[1])))
+        return out
 
     def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
         t = self.cat.t
@@ -881,44 +875,209 @@ class ReportComposer:
             return t("highlights.shared_inserted", new=code(new), count=n)
         return t("highlights.shared_deleted", old=code(old or ""), count=n)
 
+    def _doc_set(self, files: list[FileReport]) -> tuple[str, list[FileReport]] | None:
+        """A folder where a whole set of new pages arrived today."""
+        added = [f for f in files if f.status is FileStatus.ADDED and _is_page(f.path)]
+        found = _folder_of_most([f.path for f in added], MIN_DOC_SET_PAGES)
+        if found is None:
+            return None
+        members = set(found[1])
+        return found[0], [f for f in added if f.path in members]
+
+    def _area_titles(self, pages: list[FileReport], limit: int) -> str:
+        """Names of an area's pages, entry points (overview, migration guide) first."""
+        pages = sorted(
+            pages,
+            key=lambda f: (not _ENTRY_PAGE_RE.search(_page_title(f) or f.path), file_rank(f)),
+        )
+        names = [
+            self._quote_title(title) if (title := _page_title(f)) else code(f.basename)
+            for f in pages
+        ]
+        return self._names(names, limit, counted=True)
+
+    # -- sections ------------------------------------------------------------------------
+
+    def summary(self, request: ReportRequest, files: list[FileReport]) -> str:
+        """The front matter ``summary``: the day's most important changes, then the size."""
+        t = self.cat.t
+        items: list[str] = []
+        told: set[str] = set()
+        doc_set = self._doc_set(files)
+        if doc_set:
+            folder, pages = doc_set
+            items.append(
+                t(
+                    "report.doc_set",
+                    folder=code(folder),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 2),
+                )
+            )
+            told.update(f.path for f in pages)
+        for (kind, old, new, key), group in self._shared(files)[:1]:
+            if kind not in MINOR_THEME_KINDS and not _is_date_key(
+                Fact(kind=kind, detail={"key": key})
+            ):
+                items.append(self._shared_bullet(kind, old, new, key, len(group)))
+                told.update(f.path for f in group)
+        for f in sorted(files, key=file_rank):
+            if len(items) >= MAX_SUMMARY_ITEMS:
+                break
+            if f.path in told or is_plumbing(f.path) or self._is_minor_file(f):
+                continue
+            if self._bullet(f) in items:
+                continue
+            items.append(self._bullet(f))
+            told.add(f.path)
+        adds = sum(f.additions for f in files)
+        dels = sum(f.deletions for f in files)
+        stats = t(
+            "report.stats", count=len(files), adds=self.cat.num(adds), dels=self.cat.num(dels)
+        )
+        if not items:
+            return stats + t("sep.sentence") + t("summary.types", types=self._type_counts(files))
+        lead = t("report.lead", items=t("report.items_sep").join(items[:MAX_SUMMARY_ITEMS]))
+        return lead + t("sep.sentence") + stats
+
+    @staticmethod
+    def _is_minor_file(f: FileReport) -> bool:
+        facts = _normalise(f.facts)
+        return not facts or all(x.kind in MINOR_THEME_KINDS for x in facts)
+
+    def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
+        """Highlights: an opening line and at most seven bullets, most important first."""
+        t = self.cat.t
+        commits = len(request.changeset.commits)
+        text = t("highlights.intro", count=len(files), statuses=self._status_counts(files))
+        if commits:
+            text += t("sep.sentence") + t("highlights.commits", count=commits)
+        by_type: dict[ModificationType, list[FileReport]] = defaultdict(list)
+        for f in files:
+            by_type[f.modification_type].append(f)
+        Item = tuple[tuple[int, int, int, int, str], str]
+        groups: list[list[Item]] = [
+            [(file_rank(f), self._bullet(f)) for f in by_type[m]]
+            for m in (ModificationType.BREAKING_CHANGE, ModificationType.NEW_FEATURE)
+        ]
+        groups.append(
+            self._other_items(
+                by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE], files
+            )
+        )
+        for i, g in enumerate(groups):
+            g.sort(key=lambda it: it[0])
+            # Two files with one name and one title read as a repeated bullet: told once.
+            unique: dict[str, Item] = {}
+            for it in g:
+                unique.setdefault(it[1], it)
+            groups[i] = list(unique.values())
+        # Every non-empty group is shown (breaking changes always); the other slots go to the
+        # most important bullets whichever group they are in.
+        taken = [min(1, len(g)) for g in groups]
+        room = MAX_BULLETS - sum(taken)
+        while room > 0:
+            best = None
+            for i, g in enumerate(groups):
+                if taken[i] < len(g) and (
+                    best is None or g[taken[i]][0] < groups[best][taken[best]][0]
+                ):
+                    best = i
+            if best is None:
+                break
+            taken[best] += 1
+            room -= 1
+        out: list[list[str]] = []
+        for g, n in zip(groups, taken, strict=True):
+            bullets = [b for _, b in g[:n]]
+            if len(g) > n:
+                bullets.append(t("report.more", count=len(files)))
+            out.append(bullets)
+        return Highlights(
+            text=text, new_features=out[1], breaking_changes=out[0], other_updates=out[2]
+        )
+
+    def _other_items(
+        self, files: list[FileReport], all_files: list[FileReport]
+    ) -> list[tuple[tuple[int, int, int, int, str], str]]:
+        """Shared facts as one bullet with the count of files, then the remaining files."""
+        mine = {f.path for f in files}
+        items: list[tuple[tuple[int, int, int, int, str], str]] = []
+        covered: set[str] = set()
+        for (kind, old, new, key), everywhere in self._shared(all_files):
+            group = [g for g in everywhere if g.path in mine]
+            if len(group) < 2 or all(g.path in covered for g in group):
+                continue
+            rank = _rank(Fact(kind=kind, old=old, new=new, detail={"key": key}))
+            # The count is of every file of the report sharing the fact: one checkable number.
+            text = self._shared_bullet(kind, old, new, key, len(everywhere))
+            items.append(((0, rank, 0, -sum(g.changes for g in group), kind), text))
+            covered.update(g.path for g in group)
+        items += [(file_rank(f), self._bullet(f)) for f in files if f.path not in covered]
+        return items
+
     def insights(self, request: ReportRequest, files: list[FileReport]) -> list[str]:
-        """Up to three short paragraphs, each grounded in several files' facts or counts."""
+        """Themes that span files: a new area, removed pages, a moved folder, one change in
+        many files, retirement notices. Nothing when there is no theme."""
         t = self.cat.t
         paras: list[str] = []
-        if not files:
-            return paras
-        folders = Counter(posixpath.dirname(f.path) or "." for f in files)
-        top = folders.most_common(3)
-        if len(files) > 1:
+        added = [f for f in files if f.status is FileStatus.ADDED and _is_page(f.path)]
+        area = _folder_of_most([f.path for f in added], MIN_AREA_PAGES)
+        if area:
+            members = set(area[1])
+            pages = [f for f in added if f.path in members]
             paras.append(
                 t(
-                    "insights.folders",
-                    folders=self.cat.join(
-                        [t("insights.folder", folder=code(d), count=n) for d, n in top]
-                    ),
+                    "report.new_area",
+                    folder=code(area[0]),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 3),
                 )
             )
-        biggest = max(files, key=lambda f: f.changes)
-        if biggest.changes:
+        removed = [f for f in files if f.status is FileStatus.REMOVED and _is_page(f.path)]
+        gone = _folder_of_most([f.path for f in removed], MIN_AREA_PAGES)
+        if gone:
+            members = set(gone[1])
+            pages = [f for f in removed if f.path in members]
             paras.append(
                 t(
-                    "insights.biggest",
-                    name=code(biggest.path),
-                    adds=self.cat.num(biggest.additions),
-                    dels=self.cat.num(biggest.deletions),
-                    title=biggest.modification_title,
+                    "report.removed_area",
+                    folder=code(gone[0]),
+                    count=len(pages),
+                    titles=self._area_titles(pages, 3),
                 )
             )
-        attention = [f for f in files if f.modification_type is ModificationType.BREAKING_CHANGE]
-        if attention:
+        moves: Counter[tuple[str, str]] = Counter()
+        for f in files:
+            if f.old_path:
+                old_dir, new_dir = posixpath.dirname(f.old_path), posixpath.dirname(f.path)
+                if old_dir != new_dir:
+                    moves[(old_dir or ".", new_dir or ".")] += 1
+        for (old_dir, new_dir), n in moves.most_common(1):
+            if n >= 2:
+                paras.append(t("report.moved", count=n, old=code(old_dir), new=code(new_dir)))
+        for (kind, old, new, key), group in self._shared(files):
+            if len(paras) >= MAX_INSIGHTS:
+                break
+            if kind in MINOR_THEME_KINDS or _is_date_key(Fact(kind=kind, detail={"key": key})):
+                continue
+            change = self._shared_bullet(kind, old, new, key, len(group))
+            paras.append(t("report.same_change", change=change))
+            break
+        retiring = [
+            f
+            for f in sorted(files, key=file_rank)
+            if any(
+                _RETIREMENT_RE.search(str(x.new or ""))
+                for x in f.facts
+                if x.kind not in (FactKind.LINK_ADDED, FactKind.LINK_RETARGETED)
+            )
+        ]
+        if retiring:
             paras.append(
-                t(
-                    "insights.breaking",
-                    count=len(attention),
-                    names=self.cat.join([code(f.basename) for f in attention[:5]]),
-                )
+                t("report.retirement", names=self._names([code(f.basename) for f in retiring]))
             )
-        return paras[:3]
+        return paras[:MAX_INSIGHTS]
 
 
 def describe(af: AnalyzedFile, lang: str) -> FileReport:

@@ -106,81 +106,220 @@
     return out;
   }
 
-  function decode(deltas) {
-    var out = [], n = 0;
-    for (var i = 0; i < deltas.length; i++) { n += deltas[i]; out.push(n); }
-    return out;
+  /* Postings of one token: {unit: term frequency}, from the units' own text and from
+     their paths (indexed once per path). */
+  function decodeInto(list, into, map) {
+    if (!list) return;
+    var n = 0;
+    for (var i = 0; i < list.length; i++) {
+      n += Math.floor(list[i] / 8);
+      var tf = list[i] % 8;
+      if (map) map[n].forEach(function (u) { into[u] = (into[u] || 0) + tf; });
+      else into[n] = (into[n] || 0) + tf;
+    }
+  }
+  function postings(index, key, into) {
+    decodeInto(index.terms[key], into, null);
+    decodeInto(index.path_terms[key], into, index.pathUnits);
+  }
+  function allKeys(index) {
+    var seen = {};
+    Object.keys(index.terms).concat(Object.keys(index.path_terms)).forEach(function (k) { seen[k] = true; });
+    return Object.keys(seen);
   }
 
+  /* The terms files a query needs (by the first character of each token), merged in. */
+  function loadShards(index, query) {
+    index.terms = index.terms || {};
+    index.path_terms = index.path_terms || {};
+    index.loaded = index.loaded || {};
+    var need = {};
+    tokenize(query).forEach(function (tok) { need[tok.t.codePointAt(0) % index.shards] = true; });
+    return Promise.all(Object.keys(need).filter(function (k) { return !index.loaded[k]; }).map(function (k) {
+      return fetch(root + "search/terms-" + k + ".json").then(function (r) { return r.json(); }).then(function (part) {
+        Object.assign(index.terms, part.terms);
+        Object.assign(index.path_terms, part.path_terms);
+        index.loaded[k] = true;
+      });
+    })).then(function () { return index; });
+  }
+
+  /* BM25 per unit (a report or one of its files); a report's score sums, per query token,
+     its best unit; every token must occur somewhere in the report. */
+  var K1 = 1.2, B = 0.75;
   function search(index, query, lang) {
     var tokens = tokenize(query);
     if (!tokens.length) return [];
+    var units = index.units, total = units.length;
+    if (!index.avg) {
+      var sum = 0;
+      index.pathUnits = index.paths.map(function () { return []; });
+      units.forEach(function (u, n) {
+        sum += u[3];
+        if (u[1] >= 0) index.pathUnits[u[1]].push(n);
+      });
+      index.avg = sum / Math.max(1, total) || 1;
+    }
     var keys = null;
-    var result = null;
+    var reports = null;
     tokens.forEach(function (tok, i) {
-      var docs = {};
-      var exact = index.terms[tok.t];
-      if (exact) decode(exact).forEach(function (d) { docs[d] = true; });
+      var tf = {};
+      postings(index, tok.t, tf);
       var last = i === tokens.length - 1;
       if (last && tok.latin && tok.t.length >= 2) {
-        keys = keys || Object.keys(index.terms);
+        keys = keys || allKeys(index);
         keys.forEach(function (k) {
-          if (k.length > tok.t.length && k.lastIndexOf(tok.t, 0) === 0) {
-            decode(index.terms[k]).forEach(function (d) { docs[d] = true; });
-          }
+          if (k.length > tok.t.length && k.lastIndexOf(tok.t, 0) === 0) postings(index, k, tf);
         });
       } else if (!tok.latin && tok.t.length === 1) {
         /* A lone CJK character: every bigram that holds it. */
-        keys = keys || Object.keys(index.terms);
+        keys = keys || allKeys(index);
         keys.forEach(function (k) {
-          if (k.length === 2 && k.indexOf(tok.t) !== -1) {
-            decode(index.terms[k]).forEach(function (d) { docs[d] = true; });
+          if (k.length === 2 && k.indexOf(tok.t) !== -1) postings(index, k, tf);
+        });
+      }
+      var hit = Object.keys(tf);
+      var idf = Math.log(1 + (total - hit.length + 0.5) / (hit.length + 0.5));
+      var best = {};
+      hit.forEach(function (u) {
+        var unit = units[u], f = tf[u];
+        var score = idf * f * (K1 + 1) / (f + K1 * (1 - B + B * unit[3] / index.avg));
+        var r = unit[0], prev = best[r];
+        if (!prev || score > prev.score) best[r] = { score: score, unit: +u };
+      });
+      if (reports === null) {
+        reports = {};
+        Object.keys(best).forEach(function (r) {
+          reports[r] = { score: best[r].score, files: {} };
+          if (units[best[r].unit][1] >= 0) reports[r].files[best[r].unit] = best[r].score;
+        });
+      } else {
+        Object.keys(reports).forEach(function (r) {
+          if (!best[r]) { delete reports[r]; return; }
+          reports[r].score += best[r].score;
+          if (units[best[r].unit][1] >= 0) {
+            var files = reports[r].files;
+            files[best[r].unit] = (files[best[r].unit] || 0) + best[r].score;
           }
         });
       }
-      if (result === null) result = docs;
-      else {
-        var both = {};
-        Object.keys(result).forEach(function (d) { if (docs[d]) both[d] = true; });
-        result = both;
-      }
     });
-    return Object.keys(result || {}).map(Number).sort(function (a, b) { return a - b; })
-      .map(function (d) { return index.docs[d]; })
-      .filter(function (doc) { return !lang || doc.l === lang; });
+    return Object.keys(reports || {}).map(Number)
+      .filter(function (r) { return !lang || index.docs[r].l === lang; })
+      .map(function (r) {
+        var files = reports[r].files, file = null;
+        Object.keys(files).forEach(function (u) { if (file === null || files[u] > files[file]) file = u; });
+        var unit = file === null ? null : units[file];
+        var hit = unit && { path: index.paths[unit[1]][0], anchor: index.paths[unit[1]][1], title: unit[2] };
+        return { doc: index.docs[r], score: reports[r].score, file: hit, n: r };
+      })
+      .sort(function (a, b) { return b.score - a.score || a.n - b.n; });
   }
 
-  function showResults(docs, status, list) {
+  /* Text with every query word wrapped in <mark> (built with nodes, never HTML). */
+  function marked(text, words) {
+    var frag = document.createDocumentFragment();
+    var low = text.toLowerCase(), pos = 0;
+    while (pos < text.length) {
+      var at = -1, len = 0;
+      words.forEach(function (w) {
+        var i = low.indexOf(w, pos);
+        if (i !== -1 && (at === -1 || i < at)) { at = i; len = w.length; }
+      });
+      if (at === -1) break;
+      frag.appendChild(document.createTextNode(text.slice(pos, at)));
+      var m = document.createElement("mark");
+      m.textContent = text.slice(at, at + len);
+      frag.appendChild(m);
+      pos = at + len;
+    }
+    frag.appendChild(document.createTextNode(text.slice(pos)));
+    return frag;
+  }
+
+  function queryWords(q) {
+    return q.toLowerCase().split(/[\s\u3000]+/).filter(function (w) { return w.length > 0; });
+  }
+
+  var PAGE = 20;
+  function showResults(results, status, list, more, q) {
     list.textContent = "";
-    status.textContent = docs.length === 1
+    status.textContent = results.length === 1
       ? status.getAttribute("data-results-one")
-      : docs.length
-        ? status.getAttribute("data-results").replace("{n}", String(docs.length))
+      : results.length
+        ? status.getAttribute("data-results").replace("{n}", String(results.length))
         : status.getAttribute("data-none");
-    docs.slice(0, 200).forEach(function (doc) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.className = "r-link";
-      a.href = root + doc.u;
-      var time = document.createElement("time");
-      time.setAttribute("datetime", doc.d);
-      time.textContent = pageDate(doc.d);
-      a.appendChild(time);
-      a.appendChild(document.createTextNode(" · " + doc.c));
-      li.appendChild(a);
-      var badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = doc.n;
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(badge);
-      if (doc.s) {
-        var p = document.createElement("p");
-        p.className = "excerpt";
-        p.textContent = doc.s;
-        li.appendChild(p);
-      }
-      list.appendChild(li);
+    var words = queryWords(q);
+    var shown = 0;
+    function page() {
+      results.slice(shown, shown + PAGE).forEach(function (res) {
+        var doc = res.doc, file = res.file;
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.className = "r-link";
+        a.href = root + doc.u + "?hl=" + encodeURIComponent(q) + (file && file.anchor ? "#" + file.anchor : "");
+        var time = document.createElement("time");
+        time.setAttribute("datetime", doc.d);
+        time.textContent = pageDate(doc.d);
+        a.appendChild(time);
+        a.appendChild(document.createTextNode(" · " + doc.c));
+        li.appendChild(a);
+        var badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = doc.n;
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(badge);
+        if (file) {
+          var p = document.createElement("p");
+          p.className = "hit-file";
+          p.setAttribute("lang", doc.l.replace("_", "-"));
+          var code = document.createElement("code");
+          code.appendChild(marked(file.path, words));
+          p.appendChild(code);
+          if (file.title) {
+            p.appendChild(document.createTextNode(" — "));
+            p.appendChild(marked(file.title, words));
+          }
+          li.appendChild(p);
+        }
+        if (doc.s) {
+          var ex = document.createElement("p");
+          ex.className = "excerpt";
+          ex.setAttribute("lang", doc.l.replace("_", "-"));
+          ex.appendChild(marked(doc.s, words));
+          li.appendChild(ex);
+        }
+        list.appendChild(li);
+      });
+      shown = Math.min(results.length, shown + PAGE);
+      more.hidden = shown >= results.length;
+    }
+    more.onclick = page;
+    page();
+  }
+
+  /* A report opened from search: mark the query in the section it landed on. */
+  function highlightLanding() {
+    var q = new URLSearchParams(location.search).get("hl");
+    if (!q) return;
+    var scope = (location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1))))
+      || document.querySelector("article.report");
+    if (!scope) return;
+    var words = queryWords(q);
+    var walker = document.createTreeWalker(scope, NodeFilter.SHOW_TEXT);
+    var nodes = [];
+    for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (!n.parentNode.closest("pre, details.diff")) nodes.push(n);
+    }
+    var first = null;
+    nodes.forEach(function (node) {
+      var low = node.data.toLowerCase();
+      if (!words.some(function (w) { return low.indexOf(w) !== -1; })) return;
+      var frag = marked(node.data, words);
+      first = first || frag.querySelector("mark");
+      node.parentNode.replaceChild(frag, node);
     });
+    if (first) scope.setAttribute("data-highlighted", "1");
   }
 
   function initSearch() {
@@ -190,6 +329,7 @@
     var lang = document.getElementById("search-lang");
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
+    var more = document.getElementById("search-more");
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     lang.value = params.get("lang") || "";
@@ -200,9 +340,9 @@
     }
     function run() {
       var q = input.value.trim();
-      if (!q) { list.textContent = ""; status.textContent = ""; return; }
-      load().then(function (index) {
-        showResults(search(index, q, lang.value), status, list);
+      if (!q) { list.textContent = ""; status.textContent = ""; more.hidden = true; return; }
+      load().then(function (index) { return loadShards(index, q); }).then(function (index) {
+        showResults(search(index, q, lang.value), status, list, more, q);
         document.body.setAttribute("data-search-ready", "1");
       });
     }
@@ -221,9 +361,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     each("form.top-search", function (f) { f.hidden = false; });
     each(".diff-tools", diffTools);
+    highlightLanding();
     each("table.sortable", sortable);
     initSearch();
   });
 
-  window.diffinsightSearch = { tokenize: tokenize, search: search };
+  window.diffinsightSearch = { tokenize: tokenize, search: search, loadShards: loadShards };
 })();

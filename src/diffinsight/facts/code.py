@@ -1,0 +1,161 @@
+"""What changed inside a line of code, in any language: identifiers, imports, calls, values.
+
+A small tokenizer that knows no grammar, only what most languages share: quoted strings,
+dotted or ``::``-joined names, numbers, punctuation. The changed tokens of an edited line (a
+token-level diff) become ``code.renamed`` (a name) or ``code.value_changed`` (a string or
+number), with the role the context gives them: an import path, a called function, a named
+parameter, or a plain identifier.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from diffinsight.facts.kinds import FactKind as K
+from diffinsight.models import Fact
+
+_TOKEN_RE = re.compile(
+    r"""(?P<str>"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`[^`]*`)"""
+    # Hyphens join words in URLs, CLI flags and HTTP keys (``api-version``, ``--resource-group``).
+    r"|(?P<name>[A-Za-z_$@][\w$]*(?:(?:\.|::|->|/|-)[A-Za-z_$][\w$]*)*)"
+    r"|(?P<num>\d[\w.\-]*)"
+    r"|(?P<space>\s+)"
+    r"|(?P<punct>.)",
+    re.UNICODE,
+)
+_IMPORT_RE = re.compile(
+    r"^\s*(?:from\s+\S+\s+import|import|from|using|#\s*include|require|use|library|Import-Module)\b"
+    r"|\brequire\s*\(|\bimport\s*\(",
+    re.IGNORECASE,
+)
+_CODE_SUFFIXES = (
+    ".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".cs", ".java", ".kt", ".go",
+    ".rs", ".rb", ".php", ".c", ".h", ".cc", ".cpp", ".hpp", ".swift", ".scala", ".sh", ".bash",
+    ".ps1", ".psm1", ".bicep", ".tf", ".sql", ".r", ".jl", ".dart", ".lua", ".vb", ".fs",
+)  # fmt: skip
+#: Longer values are not quoted as old -> new.
+MAX_VALUE_CHARS = 80
+#: Lines longer than this (minified code) are not diffed token by token.
+MAX_LINE_CHARS = 1000
+
+
+def is_code_path(path: str) -> bool:
+    """Whether ``path`` is a source file (read as code, not prose)."""
+    return path.lower().endswith(_CODE_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of a line of code: its text and what it is (str, name, num, punct)."""
+
+    text: str
+    type: str
+
+
+def tokenize(line: str) -> list[Token]:
+    """The non-blank tokens of one line of code, in any language."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(line):
+        kind = m.lastgroup or "punct"
+        if kind != "space":
+            out.append(Token(m.group(0), kind))
+    return out
+
+
+@dataclass(frozen=True)
+class CodeEdit:
+    """One changed token of a line: ``old`` became ``new``, in the given role."""
+
+    role: str  #: import, call, parameter, identifier (names); string, number (values)
+    old: str
+    new: str
+    param: str | None = None  #: for a value: the name it is assigned to, when the line says
+
+
+def _role(tokens: list[Token], i: int, line: str) -> str:
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+    prev = tokens[i - 1].text if i > 0 else ""
+    if _IMPORT_RE.search(line):
+        return "import"
+    if nxt == "(":
+        return "call"
+    if nxt in ("=", ":") and prev in ("(", ","):
+        return "parameter"
+    return "identifier"
+
+
+def _assigned_to(tokens: list[Token], i: int) -> str | None:
+    if i >= 2 and tokens[i - 1].text in ("=", ":") and tokens[i - 2].type in ("name", "str"):
+        return tokens[i - 2].text.strip("\"'`")
+    return None
+
+
+def _value(tok: Token) -> str:
+    return tok.text[1:-1] if tok.type == "str" else tok.text
+
+
+def code_edits(old: str, new: str) -> list[CodeEdit]:
+    """The names and values that changed between two versions of a line of code."""
+    if len(old) > MAX_LINE_CHARS or len(new) > MAX_LINE_CHARS:
+        return []
+    a, b = tokenize(old), tokenize(new)
+    sm = difflib.SequenceMatcher(a=[t.text for t in a], b=[t.text for t in b], autojunk=False)
+    out: list[CodeEdit] = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            continue  # insertions and unequal spans are told as lines, not as renames
+        for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+            ta, tb = a[i], b[j]
+            if ta.type != tb.type or ta.type == "punct":
+                continue
+            ov, nv = _value(ta), _value(tb)
+            if not ov.strip() or not nv.strip() or ov == nv:
+                continue
+            if len(ov) > MAX_VALUE_CHARS or len(nv) > MAX_VALUE_CHARS:
+                continue
+            if ta.type == "name":
+                out.append(CodeEdit(_role(b, j, new), ov, nv))
+            else:
+                role = "string" if ta.type == "str" else "number"
+                out.append(CodeEdit(role, ov, nv, _assigned_to(b, j)))
+    return out
+
+
+def code_facts(old: str, new: str, where: str | None, lang: str | None) -> list[Fact]:
+    """``code.renamed`` / ``code.value_changed`` facts of one edited line of code."""
+    facts: list[Fact] = []
+    for e in code_edits(old, new):
+        kind = (
+            K.CODE_RENAMED
+            if e.role in ("import", "call", "parameter", "identifier")
+            else K.CODE_VALUE_CHANGED
+        )
+        detail: dict[str, object] = {
+            "role": e.role,
+            "code": lang or "",
+            "key": f"{e.old} → {e.new}",
+        }
+        if e.param:
+            detail["param"] = e.param
+        facts.append(Fact(kind=kind, old=e.old, new=e.new, where=where, detail=detail))
+    return facts
+
+
+def new_names(old_lines: list[str], new_lines: list[str], limit: int = 3) -> list[str]:
+    """Names the new lines of a code change use that its old lines did not (calls first)."""
+    old = {t.text for line in old_lines for t in tokenize(line) if t.type == "name"}
+    calls: list[str] = []
+    others: list[str] = []
+    for line in new_lines:
+        toks = tokenize(line)
+        for i, t in enumerate(toks):
+            if t.type != "name" or t.text in old or not 3 <= len(t.text) <= MAX_VALUE_CHARS:
+                continue
+            called = i + 1 < len(toks) and toks[i + 1].text == "("
+            qualified = any(sep in t.text for sep in (".", "::", "->", "-", "_"))
+            bucket = calls if called else others if qualified else None
+            if bucket is not None and t.text not in calls and t.text not in others:
+                bucket.append(t.text)
+    return (calls + others)[:limit]

@@ -1,0 +1,265 @@
+"""What changed inside code, prose, tables and new pages, and the sanity rules of the facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from diffinsight.facts.code import code_edits, tokenize
+from diffinsight.facts.kinds import FactKind
+from diffinsight.facts.markdown import cell_quote
+from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
+from diffinsight.i18n import available_languages
+from diffinsight.models import Fact, FileChange, FileStatus, ModificationType
+from diffinsight.writers.base import AnalyzedFile, analyze
+from diffinsight.writers.offline import FileWriter
+
+
+def _change(path: str, patch: str, status: FileStatus = FileStatus.MODIFIED) -> FileChange:
+    adds = sum(1 for ln in patch.split("\n") if ln.startswith("+"))
+    dels = sum(1 for ln in patch.split("\n") if ln.startswith("-"))
+    return FileChange(path=path, status=status, additions=adds, deletions=dels, patch=patch)
+
+
+def _kinds(af: AnalyzedFile) -> list[str]:
+    return [f.kind for f in af.facts]
+
+
+def _explain(af: AnalyzedFile, lang: str = "en_US") -> str:
+    fr = FileWriter(lang).file_report(af)
+    evidence = Evidence(evidence_for(af.change, af.facts))
+    assert unsupported_tokens(fr.explanation, evidence) == [], fr.explanation
+    assert unsupported_tokens(fr.modification_title, evidence) == [], fr.modification_title
+    return fr.explanation
+
+
+FENCED = (
+    "@@ -10,8 +10,8 @@ ## Getting started\n"
+    " ```python\n"
+    "-from pkg.connectors.memory.store import Store\n"
+    "+from pkg.connectors.store import Store\n"
+    " \n"
+    "-store = Store(model_type=Hotel)\n"
+    "+store = Store(record_type=Hotel)\n"
+    " ```\n"
+)
+
+
+def test_code_block_in_markdown_names_import_and_parameter() -> None:
+    af = analyze(_change("docs/start.md", FENCED))
+    renamed = [f for f in af.facts if f.kind == FactKind.CODE_RENAMED]
+    assert {(f.detail["role"], f.old, f.new) for f in renamed} == {
+        ("import", "pkg.connectors.memory.store", "pkg.connectors.store"),
+        ("parameter", "model_type", "record_type"),
+    }
+    text = _explain(af)
+    assert "`pkg.connectors.memory.store`" in text and "`pkg.connectors.store`" in text
+    assert "`model_type`" in text and "`record_type`" in text
+    assert "+2/−2" not in text  # the renames say it; no line counts beside them
+
+
+@pytest.mark.parametrize("lang", available_languages())
+def test_code_facts_told_in_every_language(lang: str) -> None:
+    text = _explain(analyze(_change("docs/start.md", FENCED)), lang)
+    assert "`record_type`" in text
+
+
+def test_code_file_rename_has_a_key_shared_across_files() -> None:
+    patch = "@@ -1,3 +1,3 @@\n import os\n-idx = client.create_index(name)\n+idx = client.indexes.create(name)\n"
+    a = analyze(_change("samples/a.py", patch))
+    b = analyze(_change("samples/js/b.js", patch.replace("import os", "const x = 1;")))
+    fa = next(f for f in a.facts if f.kind == FactKind.CODE_RENAMED)
+    fb = next(f for f in b.facts if f.kind == FactKind.CODE_RENAMED)
+    assert fa.detail["role"] == "call"
+    assert fa.detail["key"] == fb.detail["key"] == "client.create_index → client.indexes.create"
+    assert "`client.indexes.create`" in _explain(a)
+
+
+def test_tokenizer_is_language_agnostic() -> None:
+    toks = [t.text for t in tokenize('az group create --resource-group "rg-1" -l eastus')]
+    assert "--" not in toks[3:4] and "resource-group" in toks and '"rg-1"' in toks
+    assert code_edits('url: "https://a/v1"', 'url: "https://a/v2"')[0].param == "url"
+    assert code_edits("x = 1", "x = 1  ") == []
+
+
+def test_rewritten_sentence_names_the_new_models() -> None:
+    patch = (
+        "@@ -5,3 +5,3 @@ ## Models\n \n"
+        "-You can fine-tune several models in this region, and we plan to add more of them soon.\n"
+        "+You can fine-tune `gpt-4.1` and `gpt-4.1-mini` in this region, and we plan to add more of them soon.\n"
+    )
+    af = analyze(_change("docs/models.md", patch))
+    fact = next(f for f in af.facts if f.kind == FactKind.TEXT_REWRITTEN)
+    assert fact.detail["names"] == ["gpt-4.1", "gpt-4.1-mini"]
+    text = _explain(af)
+    assert "now names `gpt-4.1` and `gpt-4.1-mini`" in text
+    assert "rewritten" not in text
+
+
+def test_one_word_change_is_quoted_in_english_and_chinese() -> None:
+    en = "@@ -5,2 +5,2 @@\n \n-You must sign in before you call the API.\n+You should sign in before you call the API.\n"
+    assert "`must` → `should`" in _explain(analyze(_change("docs/a.md", en)))
+    zh = (
+        "@@ -5,2 +5,2 @@\n \n-调用接口之前您必须先登录到门户。\n+调用接口之前您应该先登录到门户。\n"
+    )
+    af = analyze(_change("docs/zh.md", zh))
+    wording = next(f for f in af.facts if f.kind == FactKind.TEXT_WORDING)
+    assert (wording.old, wording.new) == ("必须", "应该")
+
+
+TABLE_OLD = "| Model | Region | Notes |\n|---|---|---|\n| gpt-4o | East US | GA |\n"
+TABLE_NEW = (
+    "| Model  | Region  | Notes |\n|:-------|:--------|------:|\n| gpt-4o | East US | GA    |\n"
+)
+
+
+def _table_patch(old: str, new: str) -> str:
+    lines = ["@@ -3,4 +3,4 @@ ## Availability", " "]
+    lines += [f"-{ln}" for ln in old.rstrip("\n").split("\n")]
+    lines += [f"+{ln}" for ln in new.rstrip("\n").split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def test_table_layout_change_is_one_formatting_fact() -> None:
+    af = analyze(_change("docs/t.md", _table_patch(TABLE_OLD, TABLE_NEW)))
+    assert _kinds(af) == [FactKind.TABLE_REFORMATTED]
+    assert af.modification_type is ModificationType.MINOR_UPDATE
+    assert "New table" not in _explain(af)
+
+
+def test_table_rows_matched_by_key_cells_quoted_short_without_html() -> None:
+    long = "Supports " + "very " * 30 + "long text"
+    old = f"| Region | Model | Notes |\n|---|---|---|\n| East US | gpt-4o | GA<br>since May |\n| West US | gpt-4o | {long} |\n"
+    new = f"| Region | Model | Notes |\n|---|---|---|\n| East US | gpt-4o | Preview<br>since June |\n| West US | gpt-4.1 | {long} |\n"
+    af = analyze(_change("docs/t.md", _table_patch(old, new)))
+    rows = [f for f in af.facts if f.kind == FactKind.TABLE_ROW_CHANGED]
+    assert [r.detail["row"] for r in rows] == ["East US", "West US"]
+    assert rows[1].detail["cells"] == [{"column": "Model", "old": "gpt-4o", "new": "gpt-4.1"}]
+    text = _explain(af)
+    assert "<br>" not in text and "very very" not in text
+    assert "to `Preview` and `since June`" in text
+
+
+def test_cell_quotes_are_verbatim_pieces() -> None:
+    assert cell_quote("a<br>b <sup>1</sup>") == "a\nb\n1"
+    assert cell_quote("<ul><li>one</li><li>two</li></ul>") == "one\ntwo"
+    assert cell_quote("x\u200b y") == "x…"
+    assert cell_quote("[Docs](https://x) and more") == "Docs\nand more"
+    q = cell_quote("word " * 40)
+    assert len(q) <= 81 and q.endswith("…")
+
+
+def test_table_column_renamed() -> None:
+    old = "| Model | Region |\n|---|---|\n"
+    new = "| Model | Regions |\n|---|---|\n"
+    af = analyze(_change("docs/t.md", _table_patch(old, new)))
+    cols = next(f for f in af.facts if f.kind == FactKind.TABLE_COLUMNS_CHANGED)
+    assert cols.detail["renamed"] == [["Region", "Regions"]]
+    assert "“Region” → “Regions”" in _explain(af)
+
+
+NEW_PAGE = (
+    "@@ -0,0 +1,22 @@\n"
+    "+---\n+title: Migrate to the agents SDK\n"
+    "+description: Learn how to move your assistants code to the new agents SDK.\n+---\n"
+    "+# Migrate to the agents SDK\n"
+    "+## Prerequisites\n+Text.\n"
+    "+## [Python](#tab/python)\n+Py.\n"
+    "+## Update the client\n+```bash\n+# not a heading\n+```\n"
+    "+## Coming soon\n"
+    "+## Update the client\n"
+    "+## Run the [sample](https://example.com)\n"
+)
+
+
+def test_new_page_says_what_it_teaches() -> None:
+    af = analyze(_change("docs/migrate.md", NEW_PAGE, FileStatus.ADDED))
+    page = af.facts[0]
+    assert page.new == "Migrate to the agents SDK"
+    assert page.detail["headings"] == ["Prerequisites", "Update the client", "Run the sample"]
+    text = _explain(af)
+    assert "Learn how to move your assistants code to the new agents SDK." in text
+    for bad in ("Coming soon", "#tab", "](", "not a heading"):
+        assert bad not in text
+
+
+def test_class_rename_is_not_a_typo() -> None:
+    patch = "@@ -5,2 +5,2 @@\n \n-Create a SearchClient to query.\n+Create a SearchIndexClient to query.\n"
+    af = analyze(_change("docs/a.md", patch))
+    assert FactKind.TEXT_TYPO not in _kinds(af)
+    assert FactKind.NAME_REPLACED in _kinds(af)
+    assert af.modification_type is not ModificationType.BUG_FIX
+    typo = "@@ -5,2 +5,2 @@\n \n-Create a clinet to query.\n+Create a client to query.\n"
+    assert FactKind.TEXT_TYPO in _kinds(analyze(_change("docs/a.md", typo)))
+
+
+def test_whitespace_only_only_when_all_is_whitespace() -> None:
+    patch = (
+        "@@ -5,4 +5,4 @@\n \n-Some   text here.\n+Some text here.\n"
+        "-The old sentence about the service and its many features goes here today.\n"
+        "+A brand new paragraph that says something else entirely about other things.\n"
+    )
+    text = _explain(analyze(_change("docs/a.md", patch)))
+    assert "Whitespace or line-break changes only" not in text
+    only = "@@ -5,2 +5,2 @@\n \n-Some   text here.\n+Some text here.\n"
+    assert "Whitespace or line-break changes only" in _explain(analyze(_change("docs/a.md", only)))
+
+
+def test_headings_only_from_markdown() -> None:
+    patch = "@@ -1,2 +1,4 @@\n node_modules/\n+\n+# AI\n+.ai/\n"
+    af = analyze(_change(".gitignore", patch))
+    assert af.modification_type is ModificationType.MINOR_UPDATE
+    assert "section" not in _explain(af).lower()
+
+
+def test_bom_and_zero_width_characters_are_not_changes() -> None:
+    patch = "@@ -1,2 +1,2 @@\n-\ufeffIntro text for the page.\n+Intro text for the page.\n ok\n"
+    af = analyze(_change("docs/a.md", patch))
+    assert _kinds(af) == [FactKind.WHITESPACE_CHANGED]
+    code = "@@ -1,2 +1,2 @@\n-\ufeffimport os\n+import os\n x = 1\n"
+    assert _kinds(analyze(_change("a.py", code))) == [FactKind.WHITESPACE_CHANGED]
+
+
+def test_lists_never_repeat_and_count_the_rest() -> None:
+    w = FileWriter("en_US")
+    assert w._names(["a", "b", "a", "c", "d", "e"], 6) == "`a`, `b`, `c`, and 2 more"
+    facts = [Fact(kind=FactKind.HEADING_ADDED, new=n) for n in ["X", "X", "Y", "Z", "W"]]
+    text = w.many(FactKind.HEADING_ADDED, facts)
+    assert text.count("`X`") == 1 and "1 more" in text
+    ja = FileWriter("ja_JP").many(FactKind.HEADING_ADDED, facts)
+    assert ja.count("など") <= 1
+
+
+def test_added_prose_and_code_say_what_they_name() -> None:
+    patch = (
+        "@@ -5,2 +5,6 @@ ## Setup\n \n"
+        "+Install the `azure-ai-projects` package before you start with the agents.\n"
+        "+```python\n+x = 1\n+```\n"
+    )
+    text = _explain(analyze(_change("docs/a.md", patch)))
+    assert "`azure-ai-projects`" in text
+    code = (
+        "@@ -10,4 +10,4 @@ ## Run\n ```python\n"
+        "-result = run()\n+result = project_client.agents.create_agent(model)\n ```\n"
+    )
+    assert "`project_client.agents.create_agent`" in _explain(analyze(_change("d/b.md", code)))
+
+
+def test_markup_only_edits_are_formatting() -> None:
+    patch = "@@ -5,2 +5,2 @@\n \n-Use the portal to sign in.\n+Use the portal<br> to sign in.\n"
+    af = analyze(_change("docs/a.md", patch))
+    assert _kinds(af) == [FactKind.TEXT_PUNCTUATION]
+    assert "<br>" not in _explain(af)
+
+
+def test_inserted_column_is_added_not_every_column_renamed() -> None:
+    old = "| Region | A | B | C |\n|---|---|---|---|\n"
+    new = "| Region | New | A | B |\n|---|---|---|---|\n"
+    af = analyze(_change("docs/t.md", _table_patch(old, new)))
+    cols = next(f for f in af.facts if f.kind == FactKind.TABLE_COLUMNS_CHANGED)
+    assert cols.detail == {"added": ["New"], "removed": ["C"], "renamed": []}
+
+
+def test_rename_without_old_path() -> None:
+    change = FileChange(path="media/a.png", status=FileStatus.RENAMED, binary=True)
+    text = FileWriter("en_US").file_report(analyze(change)).explanation
+    assert "from  to" not in text and "`media/a.png`" in text

@@ -1,0 +1,114 @@
+"""Carriage returns, malformed headers and wrong hunk counts: read as git reads them, or refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from diffinsight.errors import InputError
+from diffinsight.pipeline import run
+from diffinsight.render import get_renderer
+from diffinsight.sources import GitSource, parse_patch
+from diffinsight.sources.patch import BadQuoting, unquote_git_path
+from gitutil import commit_files, git, init_repo
+
+
+def _numstat(patch: bytes, cwd: Path) -> list[tuple[int, int]]:
+    proc = subprocess.run(
+        ["git", "apply", "--numstat", "-"], input=patch, cwd=cwd, capture_output=True, check=True
+    )
+    return [
+        (int(a), int(d))
+        for a, d, _ in (ln.split("\t", 2) for ln in proc.stdout.decode().splitlines())
+    ]
+
+
+@pytest.fixture
+def cr_repo(tmp_path: Path) -> tuple[Path, str, str]:
+    repo = init_repo(tmp_path / "cr")
+    old = "# Title\n\nline one\ntext\rmore\nline \r\r\nthree\nend\n"
+    new = "# Title\n\nline one, edited\ntext\rmore\nline \r\r\nthree changed\nend\n"
+    base = commit_files(repo, {"docs/a.md": old}, "one", "2025-05-01T10:00:00+00:00")
+    head = commit_files(repo, {"docs/a.md": new}, "two", "2025-05-02T10:00:00+00:00")
+    return repo, base, head
+
+
+def test_stray_carriage_returns_report_through_local_range_and_patch(
+    cr_repo: tuple[Path, str, str],
+) -> None:
+    repo, base, head = cr_repo
+    raw = subprocess.run(
+        ["git", "-C", str(repo), "diff", base, head], capture_output=True, check=True
+    ).stdout
+    (f,) = parse_patch(raw, name="cr.patch")
+    assert [(f.additions, f.deletions)] == _numstat(raw, repo)
+    assert "text\rmore" in (f.patch or "")
+    local = GitSource(repo, f"{base}..{head}").changeset()
+    assert [(c.additions, c.deletions) for c in local.files] == [(2, 2)]
+    result = run(GitSource(repo, f"{base}..{head}"), write=False)
+    text = get_renderer("markdown").render(result.reports[0])
+    assert "docs/a.md" in text
+
+
+def test_cr_cr_lf_counts_like_git(tmp_path: Path) -> None:
+    patch = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\r\r\n-b\r\n+c\r\r\n"
+    (f,) = parse_patch(patch)
+    assert [(f.additions, f.deletions)] == _numstat(patch, tmp_path) == [(1, 1)]
+
+
+def test_latin1_file_name_with_quotepath_off(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "latin1")
+    commit_files(repo, {"keep.md": "x\n"}, "one", "2025-05-01T10:00:00+00:00")
+    # A file name that is not UTF-8 (Latin-1 é), written through the bytes API.
+    with open(os.path.join(os.fsencode(repo), b"caf\xe9.md"), "wb") as fh:
+        fh.write(b"x\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "latin-1 name", date="2025-05-02T10:00:00+00:00")
+    for quote in ("on", "off"):
+        raw = subprocess.run(
+            ["git", "-c", f"core.quotepath={quote}", "-C", str(repo), "diff", "HEAD~1", "HEAD"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        (f,) = parse_patch(raw, name="latin1.patch")
+        assert f.path == "caf\ufffd.md"
+        f.model_dump_json().encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'diff --git "a/x b/x\n',
+        b'diff --git a/x "b/x\n',
+        b'diff --git "a/\\3x" "b/\\3x"\n',
+        b'diff --git "a/\\777" "b/\\777"\n',
+        b'diff --git "a/x\\q" "b/x\\q"\n',
+    ],
+)
+def test_malformed_headers_are_refused_in_one_line(header: bytes) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_patch(header + b"@@ -1 +1 @@\n-a\n+b\n", name="bad.patch")
+    msg = str(exc.value)
+    assert msg.startswith("bad.patch: ") and "\n" not in msg
+
+
+def test_octal_escapes_read_like_git() -> None:
+    assert unquote_git_path('"\\303\\251\\t\\""') == 'é\t"'
+    with pytest.raises(BadQuoting):
+        unquote_git_path('"\\400"')
+
+
+def test_too_short_hunk_before_another_hunk_is_refused(tmp_path: Path) -> None:
+    patch = (
+        b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,1 +1,1 @@\n-a\n+b\n+extra\n"
+        b"@@ -10,1 +10,1 @@\n-c\n+d\n"
+    )
+    git_says = subprocess.run(
+        ["git", "apply", "--numstat", "-"], input=patch, cwd=tmp_path, capture_output=True
+    )
+    assert git_says.returncode != 0
+    with pytest.raises(InputError, match="hunk line counts are wrong"):
+        parse_patch(patch, name="short.patch")

@@ -1,0 +1,149 @@
+"""Report-level writing: titles that name the change, one ranking, themes across files."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from diffinsight.grounding import Evidence, evidence_for, report_evidence, unsupported_tokens
+from diffinsight.i18n import catalog
+from diffinsight.models import ChangeSet, FileChange, FileStatus, Report
+from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
+from diffinsight.writers.offline import OfflineWriter
+from diffinsight.writers.titles import shorten, title_limit, visible_len
+
+LONG_TITLE = "Understanding deployment types in Azure AI model inference for enterprise teams"
+
+
+def page(path: str, title: str, lines: int = 30) -> FileChange:
+    body = [f"# {title}", "", *(f"Line {i} about {title}." for i in range(lines))]
+    patch = f"@@ -0,0 +1,{len(body)} @@\n" + "\n".join("+" + b for b in body)
+    return FileChange(
+        path=path, status=FileStatus.ADDED, additions=len(body), deletions=0, patch=patch
+    )
+
+
+def edit(path: str, old: str, new: str) -> FileChange:
+    patch = f"@@ -1,3 +1,3 @@\n # Page\n-Call {old} to start.\n+Call {new} to start.\n"
+    return FileChange(path=path, status=FileStatus.MODIFIED, additions=1, deletions=1, patch=patch)
+
+
+def plumbing(path: str) -> FileChange:
+    patch = "@@ -0,0 +1,2 @@\n+*.log\n+bin/\n"
+    return FileChange(path=path, status=FileStatus.ADDED, additions=2, deletions=0, patch=patch)
+
+
+def write(changes: list[FileChange], lang: str) -> tuple[Report, list[AnalyzedFile]]:
+    files = [analyze(c) for c in changes]
+    request = ReportRequest(
+        changeset=ChangeSet(repo="r", files=[a.change for a in files]),
+        category="docs",
+        date=date(2025, 5, 1),
+        languages=[lang],
+        files=files,
+    )
+    return OfflineWriter().write_one(request, lang), files
+
+
+def report_text(rep: Report) -> str:
+    h = rep.highlights
+    return "\n".join(
+        [rep.summary, h.text, *h.new_features, *h.breaking_changes, *h.other_updates, *rep.insights]
+    )
+
+
+def assert_grounded(rep: Report, files: list[AnalyzedFile]) -> None:
+    ev = Evidence(
+        report_evidence(
+            [(a.change, a.facts) for a in files],
+            labels=[f.modification_type.value for f in rep.files],
+            extra=["docs"],
+        )
+    )
+    assert unsupported_tokens(report_text(rep), ev) == []
+    for a, fr in zip(files, rep.files, strict=True):
+        text = f"{fr.modification_title}\n{fr.explanation}"
+        assert unsupported_tokens(text, Evidence(evidence_for(a.change, a.facts))) == []
+
+
+def test_shorten_keeps_words_and_paths() -> None:
+    short = shorten(LONG_TITLE, 40)
+    assert len(short) <= 40 and short.startswith("Understanding deployment") and "…" in short
+    assert all(w in LONG_TITLE.split() for w in short.replace("…", " ").split())
+    assert shorten("articles/ai/how-to/deploy.md", 20, path=True) == "deploy.md"
+    assert len(shorten("a-very-long-file-name-for-tests.md", 12, path=True)) == 12
+
+
+@pytest.mark.parametrize("lang", ["en_US", "ja_JP", "zh_CN", "ko_KR", "de_DE"])
+def test_long_page_titles_are_shortened_not_dropped(lang: str) -> None:
+    rep, files = write([page("articles/ai/deployment-types.md", LONG_TITLE)], lang)
+    title = rep.files[0].modification_title
+    generic = {catalog(lang).t("title.added_short"), catalog(lang).t("title.updated_short")}
+    assert title not in generic
+    assert "Understanding" in title and "…" in title
+    assert visible_len(title) <= title_limit(lang)
+    assert_grounded(rep, files)
+
+
+def test_highlights_rank_pages_first_and_stop_at_seven() -> None:
+    changes = [plumbing(".gitignore"), plumbing("docfx.json")]
+    changes += [page(f"articles/agents/page-{i}.md", f"Agents topic {i}") for i in range(9)]
+    changes.append(page("articles/agents/migrate.md", "Migration guide for agents"))
+    rep, files = write(changes, "en_US")
+    h = rep.highlights
+    bullets = [*h.new_features, *h.breaking_changes, *h.other_updates]
+    more = catalog("en_US").t("report.more", count=len(changes))
+    assert len([b for b in bullets if b != more]) <= 7
+    assert h.new_features[-1] == more  # the rest is counted, not listed
+    assert not any(".gitignore" in b or "docfx.json" in b for b in h.new_features[:-1])
+    # The summary names the doc set by its folder and its entry page, not statistics.
+    assert rep.summary.startswith("A new doc set in `articles/agents` (10 pages)")
+    assert "Migration guide for agents" in rep.summary
+    assert any("New in `articles/agents`: 10 pages" in p for p in rep.insights)
+    assert_grounded(rep, files)
+
+
+def test_one_change_in_many_files_is_one_theme() -> None:
+    changes = [
+        edit(f"articles/sdk/use-{i}.md", "client.create_index", "client.indexes.create")
+        for i in range(3)
+    ]
+    changes.append(edit("articles/other.md", "alpha", "beta"))
+    rep, files = write(changes, "en_US")
+    same = [p for p in rep.insights if "client.indexes.create" in p]
+    assert len(same) == 1 and "3 files" in same[0]
+    assert sum("client.indexes.create" in b for b in rep.highlights.other_updates) == 1
+    assert_grounded(rep, files)
+
+
+def test_no_theme_no_insight() -> None:
+    rep, _ = write([edit("articles/a.md", "alpha", "beta")], "en_US")
+    assert rep.insights == []
+    assert "`alpha`" in rep.summary or "alpha" in rep.summary
+
+
+@pytest.mark.parametrize("lang", ["en_US", "ja_JP", "zh_CN", "de_DE"])
+def test_open_lists_have_one_conjunction(lang: str) -> None:
+    cat = catalog(lang)
+    text = cat.join(["a", "b", "c"], more=True)
+    assert text == cat.t("and_more", items=text[: -len(cat.t("and_more", items=""))])
+    if lang == "en_US":
+        assert text == "a, b, c and others"
+    if lang == "ja_JP":
+        assert text == "a、b、cなど"
+
+
+def test_name_echo_and_duplicate_bullets() -> None:
+    a = FileChange(
+        path="docs/x/readme.md",
+        status=FileStatus.RENAMED,
+        old_path="docs/y/readme.md",
+        additions=0,
+        deletions=0,
+        patch="",
+    )
+    rep, files = write([a], "en_US")
+    bullet = (rep.highlights.breaking_changes + rep.highlights.other_updates)[0]
+    assert bullet.count("readme.md") <= 1
+    assert_grounded(rep, files)
