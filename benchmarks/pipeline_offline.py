@@ -339,6 +339,10 @@ def run_case(case: str, data: Path, profile: bool) -> dict[str, Any]:
         h.update(t.encode())
         h.update(js.render(r).encode())
     res["digest"] = h.hexdigest()[:16]
+    rev = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    res["commit"] = rev.stdout.strip() or "-"
     if prof:
         import pstats
 
@@ -450,7 +454,9 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         "(often 2-4x); CPU time (this process and the git it runs) is the steadier figure. "
         "Each case runs in a fresh process (imports included); raw figures in "
         "`benchmarks/results/`. Before: the same script on the code before this work "
-        "(commit f7bd99d).",
+        "(commit f7bd99d). Rows measured at 8d6e45f include main's newer facts (values inside "
+        "code, prose and tables), which cost more: on main itself at that commit the corpus "
+        "took 49.8 s of CPU under the same load.",
         "",
         "Cases: the anchor corpus is every anchor report (patch-only, as the reports hold "
         "only patches) written in en_US, ja_JP and zh_CN; the generated repositories are "
@@ -459,8 +465,8 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         "read from git with whole documents, one language.",
         "",
         "| case | files | patch | CPU before | CPU now | wall now | files/s | MB/s of patch "
-        "| peak RSS before | peak RSS now | `git diff -p` CPU | output digest now |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| peak RSS before | peak RSS now | `git diff -p` CPU | output digest now | measured at |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for case in sorted(now, key=_order):
         r, b = now[case], before.get(case, {})
@@ -472,7 +478,7 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
             f"| {_name(case)} | {r['files']:,} | {r['patch_mb'] * 1000:,.0f} KB "
             f"| {cpu_b} | {cpu:.2f} s | {r['proc_wall_s']:.2f} s | {r['files'] / cpu:,.0f} "
             f"| {r['patch_mb'] / cpu:.2f} | {rss_b} | {r['peak_rss_mb']:.0f} MB | {git_s} "
-            f"| `{r['digest']}` |"
+            f"| `{r['digest']}` | {r.get('commit', '-')} |"
         )
     out += ["", "Where the time goes now (cProfile, own time, top 5):", ""]
     for case in sorted(now, key=_order):
