@@ -422,7 +422,8 @@ def main() -> None:
     text = "\n".join(head + body).rstrip() + "\n"
     print(text)
     if args.write:
-        update_section("LLM writer on a real model's words (replay)", text)
+        which = f", {modes[0]} model" if len(modes) == 1 else ""
+        update_section(f"LLM writer on a real model's words (replay{which})", text)
 
 
 if __name__ == "__main__":

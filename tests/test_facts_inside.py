@@ -263,3 +263,15 @@ def test_rename_without_old_path() -> None:
     change = FileChange(path="media/a.png", status=FileStatus.RENAMED, binary=True)
     text = FileWriter("en_US").file_report(analyze(change)).explanation
     assert "from  to" not in text and "`media/a.png`" in text
+
+
+def test_heading_with_a_suffix_moves_no_line() -> None:
+    patch = (
+        "@@ -5,3 +5,3 @@\n"
+        "-## Fine-tune a model\n-Use the portal to start a fine-tuning job today.\n"
+        "+## Fine-tune a model (Preview)\n+Use the portal to start a fine-tuning job today.\n"
+    )
+    af = analyze(_change("docs/a.md", patch))
+    assert FactKind.TEXT_MOVED not in _kinds(af)
+    assert "moved" not in _explain(af)
+    assert "`(Preview)`" in _explain(af)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from diffinsight.cli import app
 from diffinsight.example import EXAMPLE_RANGE, build_example_repo
-from llm_server import ChatServer
+from llm_server import ChatServer, Reply
 
 _VARS = (
     "OPENAI_API_KEY",
@@ -126,3 +126,49 @@ def test_max_cost_without_a_price_is_refused_before_any_call(repo: Path, tmp_pat
     assert code == 2 and "no price known for model 'local-model'" in output
     assert not (tmp_path / "out").exists()
     assert os.environ.get("OPENAI_API_KEY") is None
+
+
+def _down(seen: object) -> Reply:
+    return Reply(500, {"error": {"message": "model host down"}})
+
+
+def test_forced_llm_that_reaches_no_model_fails_after_writing_offline_reports(
+    repo: Path, tmp_path: Path
+) -> None:
+    with ChatServer(_down) as srv:
+        env = {
+            "OPENAI_BASE_URL": srv.url + "/v1",
+            "DIFFINSIGHT_MODEL": "local-model",
+        }
+        cfg = tmp_path / "cfg.yml"
+        cfg.write_text("llm:\n  retries: 0\n", encoding="utf-8")
+        code, output = _report(repo, tmp_path / "out", env, "--engine", "llm", "--config", str(cfg))
+    assert code == 1, output
+    (line,) = [ln for ln in output.splitlines() if ln.startswith("error:")]
+    assert "compatible provider answered no call" in line and "HTTP 500" in line
+    assert "--engine offline" in line
+    engines = _engines(tmp_path / "out")
+    assert engines == {"zh_CN": {"offline"}, "en_US": {"offline"}}
+    data = json.loads(sorted((tmp_path / "out/en_US").glob("*.json"))[0].read_text())
+    assert data["engine"] == "offline" and data["usage"]["last_error"].startswith("HTTP 500")
+    assert any(n.startswith("llm-unreached: compatible: HTTP 500") for n in data["notes"])
+
+
+def test_auto_engine_that_reaches_no_model_warns_and_succeeds(repo: Path, tmp_path: Path) -> None:
+    with ChatServer(_down) as srv:
+        cfg = tmp_path / "cfg.yml"
+        cfg.write_text("llm:\n  retries: 0\n", encoding="utf-8")
+        env = {"OPENAI_BASE_URL": srv.url + "/v1", "DIFFINSIGHT_MODEL": "m"}
+        code, output = _report(repo, tmp_path / "out", env, "--config", str(cfg))
+    assert code == 0, output
+    assert "warning: the compatible provider answered no call" in output
+    assert _engines(tmp_path / "out") == {"zh_CN": {"offline"}, "en_US": {"offline"}}
+
+
+def test_report_config_llm_errors_name_file_and_line(repo: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "cfg.yml"
+    cfg.write_text("languages: [en_US]\nllm:\n  provider: bogus\n", encoding="utf-8")
+    code, output = _report(repo, tmp_path / "out", {}, "--config", str(cfg))
+    assert code != 0
+    assert f"{cfg}: line 3: llm.provider" in output
+    assert not (tmp_path / "out").exists()

@@ -147,3 +147,14 @@ def test_name_echo_and_duplicate_bullets() -> None:
     bullet = (rep.highlights.breaking_changes + rep.highlights.other_updates)[0]
     assert bullet.count("readme.md") <= 1
     assert_grounded(rep, files)
+
+
+def test_values_with_uneven_spaces_keep_their_last_letter() -> None:
+    from diffinsight.writers.offline import FileWriter
+
+    fw = FileWriter("en_US")
+    assert fw._value("Omit  the").endswith("the`")
+    long = "word " * 30
+    assert fw._value(long).endswith("…`") and len(fw._value(long)) <= 84
+    url = "https://example.com/" + "a" * 90
+    assert unsupported_tokens(fw._value(url), Evidence(url)) == []

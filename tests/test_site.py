@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -164,8 +165,14 @@ def test_no_page_has_foreign_markup(synthetic_site: Path) -> None:
     """Every page (lists, feeds' pages, search) carries only the site's own tags."""
     for path in synthetic_site.rglob("*.html"):
         page = read_page(path)
+        # 404.html is served at any depth: its links start from the base URL's path.
+        root = (
+            "/reports/"
+            if path.name == "404.html"
+            else "../" * (len(path.relative_to(synthetic_site).parts) - 1)
+        )
         assert [a.get("src", "") for t, a in page.tags if t == "script"] == [
-            "../" * (len(path.relative_to(synthetic_site).parts) - 1) + "static/site.js"
+            root + "static/site.js"
         ], path
         for tag, attrs in page.tags:
             assert tag not in ("img", "iframe", "svg", "object", "embed", "i", "b"), (path, tag)
@@ -273,7 +280,7 @@ def test_incremental_rebuild(tmp_path: Path) -> None:
     (reports / "en/report-20250523-misc.md").unlink()
     fifth = build_site(reports, out, base_url="https://example.org/")
     assert not (out / "reports/en/report-20250523-misc.html").exists()
-    assert fifth.files_removed == 1
+    assert fifth.files_removed == 3  # its page, and en_US · misc's page and feed
     sixth = build_site(reports, out, base_url="https://example.net/")
     assert sixth.full_rebuild and sixth.report_pages_rendered == 9 - 1
 
@@ -398,3 +405,81 @@ def test_colliding_file_names_get_distinct_pages(tmp_path: Path) -> None:
     assert pages == ["a-b-2.html", "a-b.html"]
     again = build_site(reports, tmp_path / "site", base_url="https://e.org/")
     assert first.report_pages_rendered == 2 and again.report_pages_rendered == 0
+
+
+def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
+    import gzip
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from diffinsight.site.serve import make_server
+
+    (tmp_path / "reports").mkdir()
+    result = build_site(tmp_path / "reports", tmp_path / "site")  # the local preview's URL
+    assert any("the site is empty" in w for w in result.warnings)
+    home = (tmp_path / "site/index.html").read_text(encoding="utf-8")
+    assert "No reports yet." in home and "diffinsight site build" in home
+    assert "<h2>" not in home  # no empty headings
+    server = make_server(tmp_path / "site", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        request = urllib.request.Request(base + "index.html", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode("utf-8") == home
+        with urllib.request.urlopen(base + "index.html") as response:
+            assert response.headers["Content-Encoding"] is None
+            assert response.read().decode("utf-8") == home
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(base + "reports/gone/report.html")
+        assert info.value.code == 404
+        page = info.value.read().decode("utf-8")
+        assert "Page not found" in page and 'href="/index.html"' in page
+        assert 'href="/static/site.css"' in page
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_language_category_pages_and_feeds(synthetic_site: Path) -> None:
+    page = (synthetic_site / "en_US/openai/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en-US"' in page and page.count('class="r-link"') == 2
+    zh = (synthetic_site / "zh_CN/openai/index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN"' in zh and zh.count('class="r-link"') == 1
+    lang_page = read_page(synthetic_site / "lang/en_US/index.html")
+    assert "../../en_US/openai/index.html" in lang_page.links
+    feed = check_atom(synthetic_site / "feeds/en_US-openai.atom", "https://example.org/reports/")
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {e.get(xml_lang) for e in feed.findall(f"{ATOM}entry")} == {"en-US"}
+    mixed = check_atom(synthetic_site / "feeds/category-openai.xml", "https://example.org/reports/")
+    assert {e.get(xml_lang) for e in mixed.findall(f"{ATOM}entry")} == {"en-US", "zh-CN"}
+
+
+def test_corrected_report_is_announced_again(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    out = tmp_path / "site"
+    build_site(reports, out, base_url="https://example.org/")
+
+    def updated() -> dict[str, str]:
+        root = ET.parse(out / "feeds/lang-en_US.xml").getroot()
+        return {
+            str(e.findtext(f"{ATOM}id")).rsplit("/", 1)[-1]: str(e.findtext(f"{ATOM}updated"))
+            for e in root.findall(f"{ATOM}entry")
+        }
+
+    before = updated()
+    assert before["report-20250522-openai.html"] == "2025-05-22T00:00:00+00:00"
+    path = reports / "en/report-20250522-openai.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nA correction.\n", encoding="utf-8")
+    build_site(reports, out, base_url="https://example.org/", force=True)
+    after = updated()
+    # Stamped by the build that saw the change.
+    assert (
+        after["report-20250522-openai.html"][:10] == datetime.now(timezone.utc).date().isoformat()
+    )
+    assert {k: v for k, v in after.items() if k != "report-20250522-openai.html"} == {
+        k: v for k, v in before.items() if k != "report-20250522-openai.html"
+    }

@@ -222,7 +222,7 @@ def report(
     setup_logging(verbose, quiet)
     from diffinsight.config import load_config
     from diffinsight.errors import DiffInsightError, InputError
-    from diffinsight.llm.engine import select_writer
+    from diffinsight.llm.engine import select_writer, unreached, unreached_message
     from diffinsight.sources import DateWindow, open_source
 
     try:
@@ -276,14 +276,26 @@ def report(
     if not result.reports:
         err_console().print("Nothing to report: the range holds no changed files.")
         return
+    missed = unreached(result.reports)
     if stdout:
         if fmt is Format.json and len(result.texts) > 1:
             # Several JSON documents would not parse as one: print them as one array.
             sys.stdout.write("[\n" + ",\n".join(t.rstrip("\n") for t in result.texts) + "\n]\n")
         else:
             sys.stdout.write("\n".join(result.texts))
-        return
-    _print_written(result)
+    else:
+        _print_written(result)
+    if missed is not None:
+        # The offline reports are written either way; a forced LLM run that reached no
+        # model must not look like a success.
+        if engine is Engine.llm:
+            error_line(unreached_message(missed))
+            raise typer.Exit(1)
+        if not quiet:
+            from rich.text import Text
+
+            warning = unreached_message(missed, forced=False)
+            err_console().print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def _plan_lines(plan: RunPlan, writer: object, stdout: bool) -> list[str]:
@@ -409,7 +421,7 @@ def run_daily(
     setup_logging(verbose, quiet)
     from diffinsight.daily import parse_backfill, run_watchlist
     from diffinsight.errors import DiffInsightError
-    from diffinsight.llm.engine import select_writer
+    from diffinsight.llm.engine import writers_for
     from diffinsight.watchlist import load_watchlist
 
     try:
@@ -421,7 +433,7 @@ def run_daily(
             only=repo,
             output_dir=out,
             state_path=state,
-            writer=select_writer(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
+            writers=writers_for(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
             notify=notify,
         )
     except DiffInsightError as exc:

@@ -147,7 +147,7 @@ def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping of settings at the top level")
     try:
-        return model.model_validate(data)
+        result = model.model_validate(data)
     except ValidationError as exc:
         # A typo shows as an unknown key plus a missing one: name the typo.
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
@@ -161,6 +161,11 @@ def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _
             # Our own checks raise ValueError; pydantic prefixes its message with "Value error, ".
             msg = f"{key}: {err['msg'].removeprefix('Value error, ')}"
         raise ConfigError(f"{name}:{where}: {msg}") from exc
+    if isinstance(result, Config):
+        from diffinsight.llm.settings import check_llm_mapping
+
+        check_llm_mapping(result.llm, name, ("llm",), lambda loc: _key_line(text, loc))
+    return result
 
 
 def load_config(path: str | Path | None) -> Config:

@@ -16,7 +16,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -290,13 +290,16 @@ def run_watchlist(
     state_path: Path | None = None,
     writer: Writer | None = None,
     client: GitHubClient | None = None,
+    writers: Mapping[str, Writer] | None = None,
     notify: bool = True,
     notify_options: dict[str, Any] | None = None,
 ) -> RunSummary:
     """Process every watched repository (or those named in ``only``); see the module doc.
 
-    Then, when the watch list has ``notify:`` targets (and ``notify``), send them what they
-    have not had yet; ``notify_options`` go to :func:`diffinsight.notify.deliver.notify`.
+    ``writers`` gives a repository (by name) its own writer, e.g. from its own ``llm:``;
+    the others use ``writer``. Then, when the watch list has ``notify:`` targets (and
+    ``notify``), send them what they have not had yet; ``notify_options`` go to
+    :func:`diffinsight.notify.deliver.notify`.
     """
     out = Path(output_dir or config.output_dir).resolve()
     repos = config.repositories
@@ -337,9 +340,8 @@ def run_watchlist(
             outcome = RepoOutcome(name=r.display, branch=r.branch)
             summary.repos.append(outcome)
             try:
-                _run_repo(
-                    r, config, state, out, renderer, writer, client, backfill, from_rev, outcome
-                )
+                own = (writers or {}).get(r.display, writer)
+                _run_repo(r, config, state, out, renderer, own, client, backfill, from_rev, outcome)
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc

@@ -632,6 +632,7 @@ def _as_date(value: Any) -> Date | None:
 _STRUCTURE = re.compile(
     r"^(?:#[ \t]+(?:summary table|modified contents)\b|##[ \t].*\{#item-)", re.I
 )
+_STRUCTURE_ANYWHERE = re.compile(_STRUCTURE.pattern, re.I | re.M)
 _LOOSE_FILE_HEADING = re.compile(r"^##[ \t]+`?(.+?)`?[ \t]*(?:\{[^}]*\}?|\{?#item-\S*)?[ \t]*$")
 _PATHLIKE = re.compile(r"^[^\s]+(?:/[^\s]+|\.[A-Za-z0-9]{1,8})$")
 
@@ -745,8 +746,13 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
     front, bad_front = _scrub(front)
     offset = text.count("\n") + 1 - len(lines)  # file line of lines[0], minus one
     structure_warnings: list[str] = []
-    _drop_stray_fences(lines, offset, structure_warnings)
     headings = _scan_headings(lines)
+    # Every structural line outside a fence is a heading: no fence swallowed any of them
+    # (the common case; the per-line stray-fence pass is then skipped).
+    structural = len(_STRUCTURE_ANYWHERE.findall("\n".join(lines)))
+    if structural != sum(bool(_STRUCTURE.match(lines[h.line])) for h in headings):
+        _drop_stray_fences(lines, offset, structure_warnings)
+        headings = _scan_headings(lines)
     table_h = next(
         (h for h in headings if h.level == 1 and "summary table" in h.text.lower()), None
     )

@@ -29,9 +29,11 @@ from diffinsight.config import (
     LanguagesSetting,
     TimeZoneSetting,
     TitleSetting,
+    _key_line,
     parse_config,
 )
 from diffinsight.errors import ConfigError
+from diffinsight.llm.settings import check_llm_mapping
 from diffinsight.notify.config import NotifyTarget, check_targets
 from diffinsight.sources.github import is_owner_repo
 
@@ -122,6 +124,10 @@ class WatchConfig(Config):
 def parse_watchlist(text: str, name: str = "watch list", base: Path | None = None) -> WatchConfig:
     """Validate watch-list text; relative paths are taken from ``base`` (the file's folder)."""
     cfg = parse_config(text, name, model=WatchConfig)
+    for i, r in enumerate(cfg.repositories):
+        if r.llm is not None:
+            where = ("repositories", i, "llm")
+            check_llm_mapping(r.llm, name, where, lambda loc: _key_line(text, loc))
     if base is not None:
         for r in cfg.repositories:
             if r.path is not None:

@@ -245,8 +245,9 @@ def _moved(removed: list[Line], added: list[Line]) -> list[Fact]:
         if not cands:
             continue
         src = cands.pop(0)
-        if src.run == ln.run and ln.info.section == src.info.section:
-            # Re-added in place: a re-wrap or reorder the pairing below handles; not a move.
+        if src.run == ln.run:
+            # Re-added in place (its section may differ only because the heading above it was
+            # renamed): a re-wrap or reorder the pairing below handles; not a move.
             cands.insert(0, src)
             continue
         src.moved = True
@@ -419,8 +420,10 @@ def _piece(raw: str) -> tuple[str, bool]:
             cut = True
         text = head
     if len(text) > MAX_VALUE_CHARS:
+        # Cut where a word ends (a space, or a URL's '/' or '.'): a quote never ends mid-word.
         short = text[: MAX_VALUE_CHARS - 1]
-        text = (short.rsplit(" ", 1)[0] if " " in short else short).rstrip(",;:.")
+        stop = max(short.rfind(c) for c in " /.,;:?&=")
+        text = short[:stop].rstrip(" ,;:./") if stop > 0 else ""
         cut = True
     if text in ("-", "–"):
         return "", cut
@@ -1025,7 +1028,12 @@ def _identifier(word: str, line: str) -> bool:
 
 def _names(text: str) -> list[str]:
     """Code spans and product-like names (letters with digits, CamelCase) of a line, once each."""
-    spans = re.findall(r"`([^`\n]{1,80})`", text)
+    # A name in a code span is one token-like value: no edge spaces, no sentence inside.
+    spans = [
+        m
+        for m in re.findall(r"`([^`\n]{1,80})`", text)
+        if m == m.strip() and ". " not in m and len(m.split()) <= 4
+    ]
     bare = re.sub(r"`[^`]*`", " ", text)
     words = [
         w

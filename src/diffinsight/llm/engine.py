@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from diffinsight.config import Config
@@ -15,7 +15,7 @@ from diffinsight.llm.settings import (
     parse_llm_settings,
     resolve,
 )
-from diffinsight.models import Report
+from diffinsight.models import Report, Usage
 from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.offline import OfflineWriter
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     # The LLM writer, its cache and the providers load only when a provider is configured.
     from diffinsight.llm.cache import CallCache
     from diffinsight.providers.base import Provider
+    from diffinsight.watchlist import WatchConfig
 
 log = logging.getLogger(__name__)
 
@@ -109,3 +110,39 @@ def select_writer(
         file_model=resolved.file_model,
         cache=open_cache(settings, env),
     )
+
+
+def unreached(reports: Iterable[Report]) -> Usage | None:
+    """The usage of a run in which the model was never reached (every call failed), else None."""
+    usages = [r.usage for r in reports if r.usage is not None]
+    if usages and all(u.unreached for u in usages):
+        return usages[-1]
+    return None
+
+
+def unreached_message(usage: Usage, *, forced: bool = True) -> str:
+    """One line naming the provider, the last error and the fix."""
+    return (
+        ("--engine llm: " if forced else "")
+        + f"the {usage.provider or 'model'} provider answered no call"
+        f" (last error: {usage.last_error}); the reports were written by the offline engine."
+        " Check the server address, key and model (llm: in the config, OPENAI_BASE_URL,"
+        " DIFFINSIGHT_MODEL), or run with --engine offline"
+    )
+
+
+def writers_for(
+    watch: WatchConfig,
+    engine: str = "auto",
+    *,
+    max_cost: float | None = None,
+    concurrency: int | None = None,
+    env: Mapping[str, str] | None = None,
+) -> dict[str, Writer]:
+    """One writer per watched repository (by name), each from that repository's ``llm:``."""
+    return {
+        r.display: select_writer(
+            watch.repo_config(r), engine, max_cost=max_cost, concurrency=concurrency, env=env
+        )
+        for r in watch.repositories
+    }

@@ -9,7 +9,7 @@ The standard variables work as users of the ``openai`` SDK expect (``OPENAI_API_
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,6 +100,27 @@ def parse_llm_settings(data: Mapping[str, Any] | None, name: str = "config") -> 
         else:
             msg = f"{key}: {err['msg']}"
         raise ConfigError(f"{name}: {msg}") from exc
+
+
+def check_llm_mapping(
+    data: Mapping[str, Any] | None,
+    name: str,
+    where: tuple[str | int, ...],
+    line_of: Callable[[tuple[str | int, ...]], int | None],
+) -> None:
+    """Validate an ``llm:`` mapping found at ``where`` of a config file, naming file and line."""
+    try:
+        LLMSettings.model_validate(dict(data or {}))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = (*where, *err["loc"])
+        line = line_of(loc)
+        key = ".".join(str(p) for p in loc)
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key {key!r}; check its spelling"
+        else:
+            msg = f"{key}: {err['msg']}"
+        raise ConfigError(f"{name}:{f' line {line}' if line else ''}: {msg}") from exc
 
 
 class Resolved(BaseModel):

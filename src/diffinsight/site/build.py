@@ -29,8 +29,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date as Date
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -125,6 +127,9 @@ class _Entry(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     #: Prompt-leak artefacts removed on reading.
     leaks: int = 0
+    #: When a build first saw the file's current content, if it changed after it was first
+    #: published (feeds re-announce a corrected report); None for an unchanged report.
+    updated: datetime | None = None
 
     @property
     def month(self) -> str:
@@ -225,11 +230,13 @@ class _Site:
         if write_if_changed(self.out_dir / rel, data):
             self.result.files_written += 1
 
-    def render(self, template: str, rel: str, locale: str, **context: Any) -> str:
+    def render(
+        self, template: str, rel: str, locale: str, root: str | None = None, **context: Any
+    ) -> str:
         depth = rel.count("/")
         messages = Messages(locale)
         page = {
-            "root": "../" * depth,
+            "root": "../" * depth if root is None else root,
             "rel": rel,
             "lang": _html_lang(locale),
             "locale": locale,
@@ -617,6 +624,7 @@ def build_site(
         ).encode()
     )
     old = _load_manifest(out)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
     full = force or old is None or old.version != version
     result.full_rebuild = full
     previous: dict[str, _Entry] = {} if old is None or full else old.entries
@@ -639,6 +647,9 @@ def build_site(
         entry = site.entry_for(source, digest, report)
         if entry is None:
             continue
+        prior = old.entries.get(source) if old is not None else None
+        if prior is not None:
+            entry.updated = prior.updated if prior.digest == digest else now
         entries[source] = entry
         parsed[source] = report
     result.reports_parsed = len(parsed)
@@ -765,6 +776,16 @@ def _load_manifest(out: Path) -> _Manifest | None:
         return None
 
 
+def lang_category_url(code: str, category: str) -> str:
+    """The page of one language's reports in one category: ``{lang}/{category}/``."""
+    return f"{_slug(code)}/{_slug(category)}/index.html"
+
+
+def lang_category_feed(code: str, category: str) -> str:
+    """The Atom feed of one language's reports in one category."""
+    return f"feeds/{_slug(code)}-{_slug(category)}.atom"
+
+
 def _write_lists(
     site: _Site, ordered: list[_Entry], languages: list[str], names: dict[str, str]
 ) -> None:
@@ -821,11 +842,45 @@ def _write_lists(
         "index.html",
         site.render("index.html", "index.html", locale, nav=nav, latest=latest, total=len(ordered)),
     )
-    # Language pages speak their own language; category pages the site's.
-    lists = [
-        (link, str(link["code"]), by_lang[str(link["code"])], "language") for link in lang_links
-    ] + [(link, locale, by_cat[str(link["name"])], "category") for link in cat_links]
-    for link, code, selected, kind in lists:
+    # Language pages, and their per-category pages, speak their own language; category
+    # pages (all languages) the site's.
+    subs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    lang_cat_links = []
+    for code in languages:
+        for cat in sorted({e.category for e in by_lang[code]}):
+            link = {
+                "name": f"{names[code]} · {cat}",
+                "code": code,
+                "url": lang_category_url(code, cat),
+                "feed": lang_category_feed(code, cat),
+                "count": sum(e.category == cat for e in by_lang[code]),
+            }
+            lang_cat_links.append((link, cat))
+            subs[code].append({**link, "name": cat})
+    lists = (
+        [
+            (
+                link,
+                str(link["code"]),
+                by_lang[str(link["code"])],
+                "language",
+                subs[str(link["code"])],
+            )
+            for link in lang_links
+        ]
+        + [(link, locale, by_cat[str(link["name"])], "category", []) for link in cat_links]
+        + [
+            (
+                link,
+                str(link["code"]),
+                [e for e in by_lang[str(link["code"])] if e.category == cat],
+                "category",
+                [],
+            )
+            for link, cat in lang_cat_links
+        ]
+    )
+    for link, code, selected, kind, sub_links in lists:
         page_locale = code if code != UNKNOWN_LANGUAGE else locale
         rel = str(link["url"])
         site.write(
@@ -840,6 +895,7 @@ def _write_lists(
                 feed=link["feed"],
                 count=link["count"],
                 groups=site.by_month(selected, page_locale, names),
+                subs=sub_links,
             ),
         )
     for link in month_links:
@@ -855,6 +911,7 @@ def _write_lists(
                 heading=link["label"],
                 kind="month",
                 feed=None,
+                subs=[],
                 count=link["count"],
                 groups=[
                     {
@@ -872,6 +929,9 @@ def _write_lists(
             ),
         )
     site.write("search.html", site.render("search.html", "search.html", locale, nav=nav))
+    # Served for any missing path (GitHub Pages, site serve): links from the site's root.
+    root = urlsplit(site.base_url).path or "/"
+    site.write("404.html", site.render("404.html", "404.html", locale, root=root))
 
 
 def _write_feeds(
@@ -890,6 +950,7 @@ def _write_feeds(
                 summary=e.summary,
                 language=e.language,
                 category=e.category,
+                updated=e.updated,
             )
             for e in selected[: site.feed_entries]
         ]
@@ -914,8 +975,19 @@ def _write_feeds(
         )
         for cat in sorted({e.category for e in ordered})
     ]
+    feeds += [
+        (
+            lang_category_feed(code, cat),
+            lang_category_url(code, cat),
+            f"{title} — {names[code]} · {cat}",
+            code,
+            [e for e in ordered if e.language == code and e.category == cat],
+        )
+        for code in languages
+        for cat in sorted({e.category for e in ordered if e.language == code})
+    ]
     for name, alternate, feed_title, language, selected in feeds:
-        rel = f"feeds/{name}.xml"
+        rel = name if name.startswith("feeds/") else f"feeds/{name}.xml"
         site.write(
             rel,
             atom_feed(

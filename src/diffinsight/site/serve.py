@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
+import io
 import mimetypes
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {  # noqa: RUF012  (the base class declares it this way)
         **SimpleHTTPRequestHandler.extensions_map,
         ".xml": "application/atom+xml; charset=utf-8",
+        ".atom": "application/atom+xml; charset=utf-8",
         ".json": "application/json; charset=utf-8",
         ".html": "text/html; charset=utf-8",
         ".css": "text/css; charset=utf-8",
@@ -29,10 +33,47 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def send_head(self) -> Any:
+        """Files as usual, gzipped when the client accepts it; the site's 404.html if none."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the base class redirects to the folder's "/"
+            path = path / "index.html"
+        if not path.is_file():
+            return self._not_found()
+        ctype = self.guess_type(str(path))
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not _compressible(ctype):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def _not_found(self) -> Any:
+        page = Path(self.directory) / "404.html"
+        if not page.is_file():
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
+        body = page.read_bytes()
+        self.send_response(HTTPStatus.NOT_FOUND)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def end_headers(self) -> None:
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+
+def _compressible(ctype: str) -> bool:
+    return ctype.startswith(("text/", "application/json", "application/atom+xml"))
 
 
 def make_server(
@@ -45,6 +86,7 @@ def make_server(
             f"{root}: no built site here (index.html is missing); run 'diffinsight site build' first"
         )
     mimetypes.add_type("application/atom+xml", ".xml")
+    mimetypes.add_type("application/atom+xml", ".atom")
     handler = functools.partial(_Handler, directory=str(root))
     try:
         return ThreadingHTTPServer((host, port), handler)

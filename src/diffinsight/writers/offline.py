@@ -54,7 +54,11 @@ def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(",;:.") + "…"
+    # End where a word ends (a space, or a path's '/' or '.'), never inside a token.
+    stop = max(cut.rfind(c) for c in " /.,;:?&=")
+    if stop <= 0:
+        return text  # one unbreakable token: whole, rather than a value the diff lacks
+    return cut[:stop].rstrip(" ,;:./") + "…"
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
@@ -114,9 +118,11 @@ class FileWriter:
         return self.cat.t("quote", text=_shorten(text))
 
     def _value(self, text: str) -> str:
-        """A value in a code span, cut at a word with ``…`` outside when longer than 80."""
-        short = _shorten(text)
-        return code(short[:-1]) + "…" if short != text else code(text)
+        """A value in a code span, cut at a word with ``…`` when longer than 80."""
+        short = _shorten(text) if len(text) > MAX_CELL_CHARS else text
+        # The ellipsis stays inside the span: the grounding check then reads the value as
+        # shortened (its head must start a token of the diff) rather than as a whole token.
+        return code(short)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""

@@ -1,0 +1,80 @@
+"""Per-repository ``llm:`` in a watch list: validated with file and line, one writer per repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from diffinsight.daily import run_watchlist
+from diffinsight.llm.engine import writers_for
+from diffinsight.llm.writer import LLMWriter
+from diffinsight.watchlist import load_watchlist
+from diffinsight.writers.offline import OfflineWriter
+from gitutil import commit_files, init_repo
+from llm_server import ChatServer
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def _docs(where: Path) -> None:
+    init_repo(where)
+    commit_files(where, {"articles/a.md": "# A\n\nOne.\n"}, "one", "2025-05-01T01:00:00+00:00")
+    commit_files(
+        where,
+        {"articles/a.md": "# A\n\nSet `retries` to 5 in the client.\n"},
+        "two",
+        "2025-05-02T01:00:00+00:00",
+    )
+
+
+def test_bogus_provider_of_one_repository_is_a_config_error_with_its_line(
+    tmp_path: Path,
+) -> None:
+    _docs(tmp_path / "docs")
+    watch = tmp_path / "watch.yml"
+    watch.write_text(
+        "output_dir: site\nrepositories:\n  - path: docs\n    branch: main\n"
+        "    llm:\n      provider: bogus\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "diffinsight", "run", "--config", str(watch)],
+        capture_output=True,
+        text=True,
+        env={**env, "PYTHONPATH": str(SRC)},
+        check=False,
+    )
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{watch}: line 6: repositories.0.llm.provider" in line
+    assert not (tmp_path / "site").exists()
+
+
+def test_each_repository_gets_its_own_writer(tmp_path: Path) -> None:
+    _docs(tmp_path / "one")
+    _docs(tmp_path / "two")
+    with ChatServer() as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            "  - path: one\n    branch: main\n"
+            f"    llm: {{base_url: '{srv.url}/v1', model: m, cache: 'off'}}\n"
+            "  - path: two\n    branch: main\n",
+            encoding="utf-8",
+        )
+        cfg = load_watchlist(watch)
+        writers = writers_for(cfg, "auto", env={})
+        assert isinstance(writers["one"], LLMWriter) and isinstance(writers["two"], OfflineWriter)
+        summary = run_watchlist(cfg, writers=writers)
+        assert srv.requests and all(s.body["model"] == "m" for s in srv.requests)
+    engines: dict[str, set[str]] = {}
+    for r in summary.repos:
+        assert r.error is None and r.written
+        for p in r.written:
+            data = json.loads(Path(p).read_text(encoding="utf-8"))
+            engines.setdefault(r.name, set()).update(f["engine"] for f in data["files"])
+    assert engines == {"one": {"llm"}, "two": {"offline"}}
