@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,32 @@ log = logging.getLogger(__name__)
 
 #: Called as work advances: (what, done, total).
 Progress = Callable[[str, int, int], None]
+#: Without a progress callback (no terminal: cron, CI), a log line this often on long runs.
+PROGRESS_LOG_SECONDS = 10.0
+
+
+class LogProgress:
+    """A :data:`Progress` that logs files done, rate and time left every few seconds."""
+
+    def __init__(self, every: float | None = None) -> None:
+        self.every = PROGRESS_LOG_SECONDS if every is None else every
+        self.start = time.monotonic()
+        self.next = self.start + self.every
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now < self.next or done >= total:
+            return
+        self.next = now + self.every
+        rate = done / max(now - self.start, 1e-9)
+        log.info(
+            "%s: %d/%d done, %.0f/s, about %.0f s left",
+            what,
+            done,
+            total,
+            rate,
+            (total - done) / rate,
+        )
 
 
 @dataclass
@@ -67,6 +94,7 @@ def build_reports(
         catalog(lang)  # fail fast on an unknown language, before any work
     writer = writer or OfflineWriter()
     groups = categorize(changeset, config)
+    progress = progress or LogProgress()
     total = sum(len(cs.files) for cs in groups.values())
     analyzed = {}
     done = 0
@@ -74,8 +102,7 @@ def build_reports(
         for f in cs.files:
             analyzed[id(f)] = analyze(f)
             done += 1
-            if progress:
-                progress("analyse", done, total)
+            progress("analyse", done, total)
     reports: list[Report] = []
     for name, cs in groups.items():
         request = ReportRequest(
@@ -87,8 +114,7 @@ def build_reports(
             title_template=title_template or config.title or DEFAULT_TITLE_TEMPLATE,
         )
         reports.extend(writer.write(request))
-        if progress:
-            progress("write", len(reports), len(groups) * len(languages))
+        progress("write", len(reports), len(groups) * len(languages))
     return reports
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -43,6 +43,7 @@ from diffinsight.facts.structure import (
     clean_inline,
     fence_lang,
     map_lines,
+    map_window,
     split_row,
 )
 from diffinsight.models import Fact, FileChange
@@ -99,17 +100,26 @@ def _inline_md() -> MarkdownIt:
 
 def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(text, href) of the links and (alt, src) of the images in one line of Markdown."""
+    if "](" not in text and "<http" not in text:
+        return [], []
+    links, images = _links_in(text)
+    return list(links), list(images)
+
+
+@lru_cache(maxsize=8192)
+def _links_in(
+    text: str,
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    # Cached: each changed line is read for links by _links and again by _line_edit.
     links: list[tuple[str, str]] = []
     images: list[tuple[str, str]] = []
-    if "](" not in text and "<http" not in text:
-        return links, images
     if len(text) > MAX_INLINE_CHARS:
         # markdown-it's link scan is quadratic in the brackets of one line; say less instead.
-        return links, images
+        return (), ()
     try:
         toks = _inline_md().parseInline(text)
     except Exception:
-        return links, images
+        return (), ()
     for tok in toks:
         href: str | None = None
         label: list[str] = []
@@ -124,7 +134,7 @@ def links_in(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
                 images.append((child.content, str(child.attrs.get("src", ""))))
             elif href is not None and child.type in ("text", "code_inline"):
                 label.append(child.content)
-    return links, images
+    return tuple(links), tuple(images)
 
 
 def strip_links(text: str) -> str:
@@ -132,12 +142,21 @@ def strip_links(text: str) -> str:
     return replace_links(replace_links(text, images=True))
 
 
+def _changed(hunks: list[Hunk]) -> tuple[set[int], set[int]]:
+    """Line numbers of the removed (old side) and added (new side) lines of ``hunks``."""
+    gone = {r.old_start + k for h in hunks for r in h.changes for k in range(len(r.removed))}
+    came = {r.new_start + k for h in hunks for r in h.changes for k in range(len(r.added))}
+    return gone, came
+
+
 def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[DocMap], bool]:
     """Old-side and new-side line maps: whole documents, or one per hunk."""
+    # Only the changed lines' roles are read: parse just the chunks that hold them.
     if change.old_text is not None and change.new_text is not None:
+        gone, came = _changed(hunks)
         return (
-            [map_lines(change.old_text.split("\n"))],
-            [map_lines(change.new_text.split("\n"))],
+            [map_window(change.old_text.split("\n"), gone)],
+            [map_window(change.new_text.split("\n"), came)],
             True,
         )
     olds: list[DocMap] = []
@@ -148,6 +167,8 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
         section = clean_inline(heading[1]) if heading else None
         old_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "-", "")]
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
+        # Whole parses here: block numbers of different hunks meet in one list, so they must
+        # be map_lines' own, not only equal where map_lines' are equal (map_window's promise).
         olds.append(map_lines(old_side, h.old_start, section, fragment=True))
         news.append(map_lines(new_side, h.new_start, section, fragment=True))
     return olds, news, False

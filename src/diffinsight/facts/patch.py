@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
+else:
+    try:  # difflib's own algorithm, compiled: the same opcodes and ratios, about 10x faster
+        from cydifflib import SequenceMatcher
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        from difflib import SequenceMatcher
 
 #: Token pairs above which two lines are compared by their common ends only (about 1,000 tokens each).
 MAX_TOKEN_PAIRS = 1_000_000
@@ -142,7 +150,7 @@ def line_edits(old: str, new: str) -> list[Edit]:
 
 def _changed_spans(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
     if len(a) * len(b) <= MAX_TOKEN_PAIRS:
-        sm = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        sm = SequenceMatcher(a=a, b=b, autojunk=False)
         return [op for op in sm.get_opcodes() if op[0] != "equal"]
     # Token matching of huge lines is quadratic: keep the common ends, the middle is one edit.
     p = 0
@@ -163,8 +171,22 @@ def similarity(old: str, new: str) -> float:
     if len(old) + len(new) > 4000:
         # Character matching of minified lines is quadratic: compare their words instead.
         a, b = old.split(), new.split()
-        return difflib.SequenceMatcher(a=a, b=b, autojunk=True).quick_ratio()
-    return difflib.SequenceMatcher(a=old, b=new, autojunk=False).ratio()
+        return SequenceMatcher(a=a, b=b, autojunk=True).quick_ratio()
+    return SequenceMatcher(a=old, b=new, autojunk=False).ratio()
+
+
+def _better(old: str, new: str, best: float) -> float | None:
+    """``similarity(old, new)`` when it beats ``best``, else None (often without computing it)."""
+    if len(old) + len(new) > 4000 or not (old or new):
+        s = similarity(old, new)
+        return s if s > best else None
+    sm = SequenceMatcher(a=old, b=new, autojunk=False)
+    # ratio() <= quick_ratio() <= real_quick_ratio(): a candidate whose bound cannot beat the
+    # best so far is skipped before the expensive matching.
+    if sm.real_quick_ratio() <= best or sm.quick_ratio() <= best:
+        return None
+    s = sm.ratio()
+    return s if s > best else None
 
 
 def pair_lines(
@@ -179,8 +201,8 @@ def pair_lines(
     for i, old in enumerate(removed):
         best, best_j = threshold, -1
         for j in range(j0, min(len(added), j0 + 8)):
-            s = similarity(old, added[j])
-            if s > best:
+            s = _better(old, added[j], best)
+            if s is not None:
                 best, best_j = s, j
         if best_j >= 0:
             pairs.append((i, best_j))

@@ -8,10 +8,12 @@ have no header and a section path only the nearest heading: the extractor says l
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block.html_block import HTML_SEQUENCES
 from markdown_it.token import Token
 
 from diffinsight.facts.scan import parse_heading, replace_links, strip_heading_id
@@ -153,8 +155,244 @@ def map_lines(
     return doc
 
 
-def _apply_tokens(tokens: list[Token], infos: list[LineInfo], lines: list[str]) -> None:
+# Parsing only around the changed lines. A whole document is cut into chunks at lines where
+# CommonMark's block parser is certain to be at the top level with nothing open: a line at
+# column 0 after a blank line, outside any top-level fenced code or HTML block of types 1-5
+# (the only blocks that run on across a blank line and an unindented line; lists, quotes,
+# tables, paragraphs and indented code all end there). A chunk then parses to the same block
+# tokens alone as inside the whole document, so only the chunks holding changed lines are
+# parsed; the rest is only scanned for the ATX headings that make section paths.
+_CLOSE_FENCE = {c: re.compile(r"^ {0,3}(" + re.escape(c) + r"{3,})[ \t]*$") for c in ("`", "~")}
+_OPEN_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_STRICT_HEADING_RE = re.compile(r"^#{1,6}(?:[ \t]|$)")
+#: Scanner states: None (nothing open), ("fence", marker char, length), ("html", sequence).
+_State = tuple[str, str, int] | None
+_FRESH: frozenset[_State] = frozenset({None})
+
+
+def _html_open(line: str) -> int | None:
+    """Which HTML block type (index into markdown-it's sequences) ``line`` opens, if any."""
+    text = line.lstrip(" ")
+    if not text.startswith("<") or len(line) - len(text) > 3:
+        return None
+    for k, (start, _end, _interrupts) in enumerate(HTML_SEQUENCES):
+        if start.search(text):
+            return k
+    return None
+
+
+def _step(state: _State, line: str, certain: bool) -> set[_State]:
+    """The states after ``line`` for one hypothesis; an opener we cannot place splits it."""
+    if state is not None:
+        kind, ch, n = state
+        if kind == "fence":
+            m = _CLOSE_FENCE[ch].match(line)
+            return {None} if m and len(m.group(1)) >= n else {state}
+        return {None} if HTML_SEQUENCES[n][1].search(line) else {state}
+    m = _OPEN_FENCE_RE.match(line)
+    if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+        opened: _State = ("fence", m.group(1)[0], len(m.group(1)))
+    else:
+        k = _html_open(line)
+        if k is None or k > 4 or HTML_SEQUENCES[k][1].search(line.lstrip(" ")):
+            return {None}  # types 6 and 7 end at the next blank line
+        opened = ("html", "", k)
+    # At column 0 after a blank line the opener is certainly a top-level block; indented, or
+    # right after other text, it may sit in a list item or be swallowed by a table row.
+    return {opened} if certain else {None, opened}
+
+
+def _open_at_end(tokens: list[Token], lines: list[str]) -> _State:
+    """The top-level fence or HTML block still open at the end of a parsed chunk, if any."""
+    # markdown-it does not count a last line of only spaces and tabs (or nothing).
+    end = len(lines) - (1 if lines and not lines[-1].strip(" \t") else 0)
+    for tok in reversed(tokens):
+        if tok.level != 0 or not tok.map or tok.map[1] != end:
+            continue
+        first, last = lines[tok.map[0]], lines[end - 1]
+        if tok.type == "fence":
+            ch, n = tok.markup[0], len(tok.markup)
+            m = _CLOSE_FENCE[ch].match(last)
+            if end - 1 > tok.map[0] and m and len(m.group(1)) >= n:
+                return None  # closed by its last line
+            return ("fence", ch, n)
+        if tok.type == "html_block":
+            k = _html_open(first)
+            if k is None or k > 4 or HTML_SEQUENCES[k][1].search(last.lstrip(" \t")):
+                return None
+            return ("html", "", k)
+    return None
+
+
+def _parse(lines: list[str]) -> list[Token]:
+    return _md().parse("\n".join(lines))
+
+
+def _chunks(lines: list[str], start: int) -> tuple[list[int], set[int], set[int]] | None:
+    """Chunk starts, lines surely inside fenced code or HTML, lines surely ATX headings.
+
+    None when settling ambiguous openers would cost more than parsing the whole document.
+    """
+    cuts = [start]
+    inside: set[int] = set()
+    headings: set[int] = set()
+    states: set[_State] = {None}
+    budget = 2 * len(lines)
+    prev_blank = True
+    for i in range(start, len(lines)):
+        line = lines[i]
+        blank = not line.strip(" \t")
+        col0 = not blank and line[0] not in " \t"
+        if col0 and prev_blank and states != _FRESH and None in states:
+            budget -= i - cuts[-1]
+            if budget < 0:
+                return None
+            chunk = lines[cuts[-1] : i]
+            states = {_open_at_end(_parse(chunk), chunk)}
+        if col0 and prev_blank and states == _FRESH:
+            if i > cuts[-1]:
+                cuts.append(i)
+            # An ATX heading, unless the next line could make it a table's header row.
+            after = lines[i + 1].lstrip(" \t")[:1] if i + 1 < len(lines) else ""
+            if _STRICT_HEADING_RE.match(line) and after not in ("|", "-", ":"):
+                headings.add(i)
+        if None not in states:
+            inside.add(i)  # every hypothesis has this line in fenced code or HTML
+        if not blank:
+            certain = col0 and prev_blank and states == _FRESH
+            states = {t for st in states for t in _step(st, line, certain)}
+        prev_blank = blank
+    return cuts, inside, headings
+
+
+#: What a line outside every parsed chunk reads as (its role was not needed).
+_UNREAD = LineInfo()
+
+
+def map_window(
+    text_lines: list[str],
+    wanted: set[int],
+    first_line: int = 1,
+    section: str | None = None,
+    fragment: bool = False,
+) -> DocMap:
+    """:func:`map_lines` (same arguments after ``wanted``), exact for the lines ``wanted``.
+
+    Only the chunks holding those lines are parsed (plus any heading the line scan cannot
+    place), so a large document costs what its changed regions cost. Other lines read as
+    :data:`_UNREAD`. Block numbers are exact up to numbering: wanted lines share one where
+    map_lines gives them one, in the same order, but the values themselves may differ.
+    """
+    n = len(text_lines)
+    if n > MAX_PARSE_LINES or any("\r" in ln[:-1] for ln in text_lines):
+        return map_lines(text_lines, first_line, section, fragment)
+    # markdown-it reads CRLF as LF; a lone CR elsewhere (above) would shift its lines.
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text_lines]
+    fm = front_matter_end(text_lines, first_line, fragment=fragment)
+    scan = _chunks(lines, fm)
+    if scan is None:
+        return map_lines(text_lines, first_line, section, fragment)
+    cuts, inside, headings = scan
+    bounds = [*cuts, n]
+    want = {i - first_line for i in wanted if 0 <= i - first_line < n}
+    chosen = {bisect_right(cuts, i) - 1 for i in want if i >= fm}
+    for i in range(fm, n):
+        if i not in headings and i not in inside and parse_heading(text_lines[i]):
+            chosen.add(bisect_right(cuts, i) - 1)  # a heading only a parse can place
+    infos: list[LineInfo] = [_UNREAD] * n
+    for i in range(min(fm, n)):
+        infos[i] = LineInfo(kind=FRONTMATTER)
+    order: list[int] = []
     block = 0
+    end = fm  # where the last parsed run ended
+    gaps: list[tuple[int, int]] = []  # unparsed stretches since the number was last settled
+    seen: set[int] = set()  # block numbers of wanted lines so far
+    runs = sorted(chosen)
+    k = 0
+    while k < len(runs):
+        first = runs[k]
+        while k + 1 < len(runs) and runs[k + 1] == runs[k] + 1:
+            k += 1
+        s, e = bounds[first], bounds[runs[k] + 1]
+        k += 1
+        # With the next chunk's first line: it is what closes a list item, and a fence or
+        # HTML comment inside one runs on over the blank lines before it.
+        part = text_lines[s : e + 1]
+        try:
+            tokens = _parse(lines[s : e + 1])
+        except Exception:  # as map_lines: a parser bug must not lose the file
+            return map_lines(text_lines, first_line, section, fragment)
+        if s > end:
+            gaps.append((end, s))
+        sub, last = _roles(tokens, part, block)
+        # A heading or HTML block carries the number of the block before it. When that block
+        # lies in an unparsed gap, it is not the block the number was first given to.
+        if any(sub[i - s].block == block for i in want if s <= i < e) and gaps:
+            if block in seen and any(_opens_block(lines[a:b]) for a, b in gaps):
+                block += 1
+                sub, last = _roles(tokens, part, block)
+            gaps = []
+        if last != block:
+            gaps = []  # this run opened blocks: the number is its own again
+        block = last
+        seen.update(sub[i - s].block for i in want if s <= i < e)
+        infos[s:e] = sub[: e - s]
+        order.extend(range(s, e))
+        end = e
+    for i in headings:
+        if infos[i] is _UNREAD:
+            infos[i] = LineInfo(kind=HEADING)
+            order.append(i)
+    order.sort()
+    for i in range(min(fm, n)):
+        infos[i].section = section or None  # as _assign_sections: what is above a fragment
+    _assign_sections_at(infos, text_lines, order, section)
+    return DocMap(first_line=first_line, lines=text_lines, infos=infos)
+
+
+def _roles(tokens: list[Token], part: list[str], block: int) -> tuple[list[LineInfo], int]:
+    """Line roles of one parsed run, its blocks numbered from ``block + 1``; the last number."""
+    sub = [LineInfo(kind=BLANK if not ln.strip() else OTHER) for ln in part]
+    last = _apply_tokens(tokens, sub, part, block)
+    _fix_fragments(sub, part)
+    return sub, last
+
+
+#: First characters of a line that may open a list, quote, table, fence or indented code.
+_MAY_OPEN = frozenset("-+*>|:`~\t 0123456789")
+_OPENERS = frozenset({"blockquote_open", "table_open", "fence", "code_block", "list_item_open"})
+
+
+def _opens_block(gap: list[str]) -> bool:
+    """Whether chunks left unparsed open a numbered block (paragraphs and headings do not)."""
+    if not any(ln[:1] in _MAY_OPEN for ln in gap if ln.strip(" \t")):
+        return False
+    return any(t.type in _OPENERS for t in _parse(gap))
+
+
+def _assign_sections_at(
+    infos: list[LineInfo], lines: list[str], order: list[int], section: str | None
+) -> None:
+    """:func:`_assign_sections` for the lines ``order`` (ascending) only."""
+    stack: list[tuple[int, str]] = [(0, section)] if section else []
+    here = section or None
+    for i in order:
+        info = infos[i]
+        if info.kind == HEADING:
+            h = parse_heading(lines[i])
+            if h:
+                level = h[0]
+                stack = [x for x in stack if x[0] < level] + [(level, clean_inline(h[1]))]
+                info.section = " > ".join(x[1] for x in stack[:-1]) or None
+                here = " > ".join(x[1] for x in stack) or None
+                continue
+        info.section = here
+
+
+def _apply_tokens(
+    tokens: list[Token], infos: list[LineInfo], lines: list[str], block: int = 0
+) -> int:
+    """Set each line's role from the block tokens; returns the last block number used."""
     list_depth = 0
     quote_alert: list[str | None] = []
     header_line: str | None = None
@@ -210,6 +448,7 @@ def _apply_tokens(tokens: list[Token], infos: list[LineInfo], lines: list[str]) 
                     infos[i].kind = PARAGRAPH
         elif t == "html_block":
             _set(infos, s, e, HTML, block)
+    return block
 
 
 def _outer_alert(stack: list[str | None]) -> str | None:

@@ -99,6 +99,7 @@ class Catalog:
         self.locale = Locale.parse(lang)
         self._messages = _load(lang)
         self._fallback = _load(FALLBACK)
+        self._nums: dict[tuple[type, object], str] = {}
 
     def has(self, key: str) -> bool:
         """Whether the catalogue (or the fallback) defines ``key``."""
@@ -137,10 +138,17 @@ class Catalog:
 
     def num(self, n: int) -> str:
         """A number with the language's grouping (dots become narrow spaces: ``1 150``)."""
+        key = (type(n), n)
+        cached = self._nums.get(key)
+        if cached is not None:  # babel's formatting is slow and reports repeat small counts
+            return cached
         text = format_decimal(n, locale=self.locale)
         # A dot-grouped count ("1.150" in de_DE) reads as a version or decimal to a checker and
         # to many readers; the narrow no-break space is the unambiguous grouping of ISO 80000.
-        return text.replace(".", "\u202f") if isinstance(n, int) else text
+        text = text.replace(".", "\u202f") if isinstance(n, int) else text
+        if len(self._nums) < 100_000:
+            self._nums[key] = text
+        return text
 
 
 @cache

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Mapping
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -139,26 +141,81 @@ class Git:
             ) from exc
         self.git_dir = Path(out.decode())
 
-    def run(self, *args: str, what: str | None = None, input: bytes | None = None) -> bytes:
-        """Run git and return stdout; a failure becomes a one-line :class:`SourceError`."""
+    def _argv(self, args: tuple[str, ...]) -> list[str]:
+        return ["git", *_SAFE_CONFIG, "-C", str(self.path), *args]
+
+    @staticmethod
+    def _env() -> dict[str, str]:
         env = dict(os.environ)
         env.update(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C", GIT_PAGER="cat")
         env.pop("GIT_EXTERNAL_DIFF", None)
+        return env
+
+    def _failed(
+        self, args: tuple[str, ...], what: str | None, code: int, err: bytes
+    ) -> SourceError:
+        msg = err.decode("utf-8", "replace").strip().splitlines()
+        detail = msg[-1] if msg else f"exit {code}"
+        return SourceError(f"{what or self.path}: git {args[0]} failed: {detail}")
+
+    def run(self, *args: str, what: str | None = None, input: bytes | None = None) -> bytes:
+        """Run git and return stdout; a failure becomes a one-line :class:`SourceError`."""
         try:
             proc = subprocess.run(
-                ["git", *_SAFE_CONFIG, "-C", str(self.path), *args],
-                input=input,
-                capture_output=True,
-                env=env,
-                check=False,
+                self._argv(args), input=input, capture_output=True, env=self._env(), check=False
             )
         except FileNotFoundError as exc:
             raise SourceError("git: not found on PATH; install git") from exc
         if proc.returncode != 0:
-            msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = msg[-1] if msg else f"exit {proc.returncode}"
-            raise SourceError(f"{what or self.path}: git {args[0]} failed: {detail}")
+            raise self._failed(args, what, proc.returncode, proc.stderr)
         return proc.stdout
+
+    def blobs(self, shas: list[str]) -> Iterator[tuple[str, bytes]]:
+        """(sha, contents) of each blob, streamed from one ``cat-file --batch``, one at a time.
+
+        Never the whole output in memory at once: 50,000 documents would otherwise be held as
+        one buffer of bytes beside their decoded text.
+        """
+        args = ("cat-file", "--batch")
+        with tempfile.TemporaryFile() as err:
+            try:
+                proc = subprocess.Popen(
+                    self._argv(args),
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=err,
+                    env=self._env(),
+                )
+            except FileNotFoundError as exc:
+                raise SourceError("git: not found on PATH; install git") from exc
+            assert proc.stdin is not None and proc.stdout is not None
+            stdin, out = proc.stdin, proc.stdout
+
+            def feed() -> None:
+                # From a thread: git blocks on a full stdout pipe while we would block on stdin.
+                try:
+                    stdin.write("".join(f"{s}\n" for s in shas).encode())
+                    stdin.close()
+                except (BrokenPipeError, ValueError):
+                    pass
+
+            writer = threading.Thread(target=feed, daemon=True)
+            writer.start()
+            try:
+                for _ in shas:
+                    head = out.readline()
+                    parts = head.split()
+                    if len(parts) != 3:
+                        break  # "<sha> missing", or git stopped: the caller sees no contents
+                    body = out.read(int(parts[2]) + 1)[:-1]
+                    yield parts[0].decode(), body
+            finally:
+                out.close()
+                writer.join()
+                code = proc.wait()
+            if code != 0:
+                err.seek(0)
+                raise self._failed(args, None, code, err.read())
 
     def resolve(self, rev: str) -> str:
         """Full SHA of a commit-ish; :class:`InputError` naming it when unknown."""
@@ -406,15 +463,8 @@ class GitSource:
                 small.append(parts[0])
         if not small:
             return {}
-        out = self.git.run("cat-file", "--batch", input="\n".join(small).encode() + b"\n")
         blobs: dict[str, str] = {}
-        pos = 0
-        while pos < len(out):
-            nl = out.index(b"\n", pos)
-            sha, _kind, size = out[pos:nl].decode().split()
-            start = nl + 1
-            body = out[start : start + int(size)]
-            pos = start + int(size) + 1
+        for sha, body in self.git.blobs(small):
             text, bad = decode_text(body)
             if not bad and "\x00" not in text:
                 blobs[sha] = text
