@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import subprocess
 import threading
@@ -23,6 +24,10 @@ from urllib.parse import parse_qs, urlparse
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+# aiosmtpd logs every connection from its own thread; through the root logger that can reach a
+# stream an earlier test's capture has closed ("--- Logging error ---" in the test output).
+logging.getLogger("mail.log").propagate = False
 
 SLACK_PATH = "/services/T0001/B0001/s3cr3tSlackToken"
 TEAMS_PATH = "/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=t3amsSig"
