@@ -116,3 +116,29 @@ def test_a_new_page_with_a_long_title_is_never_called_an_update() -> None:
     assert titles["zh_CN"].startswith("新增") and "更新" not in titles["zh_CN"]
     assert "更新" not in titles["ja_JP"]
     assert not titles["en_US"].startswith("Updates")
+
+
+def test_a_renamed_file_is_titled_by_its_old_name() -> None:
+    """The new name heads the row and the section already: the title says where it came from."""
+    from datetime import date as _date
+
+    from diffinsight.models import ChangeSet, FileChange, FileStatus
+    from diffinsight.pipeline import build_reports
+
+    change = FileChange(
+        path="articles/openai/quotas-and-limits.md",
+        old_path="articles/openai/quotas-limits.md",
+        status=FileStatus.RENAMED,
+        additions=0,
+        deletions=0,
+        patch="",
+    )
+    reports = build_reports(
+        ChangeSet(files=[change]), languages=["en_US", "zh_CN", "ja_JP"], day=_date(2025, 5, 21)
+    )
+    titles = {r.language: r.files[0].modification_title for r in reports}
+    assert titles == {
+        "en_US": "Renamed from `quotas-limits.md`",
+        "zh_CN": "由`quotas-limits.md`重命名",
+        "ja_JP": "`quotas-limits.md`から名前を変更",
+    }

@@ -258,6 +258,9 @@ def _file_renamed(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     if old and posixpath.basename(old) == posixpath.basename(new):
         # Same name, other folder: the folder is the news.
         return [_c("titles.moved_to", folder=_v(posixpath.dirname(new) or "/", path=False))]
+    if old:
+        # The new name already heads the row and the section: the old one is the news.
+        return [_c("title.renamed_from", old=_v(posixpath.basename(old)))]
     return [_c("title.renamed", new=_v(posixpath.basename(new)))]
 
 
