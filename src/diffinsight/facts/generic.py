@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from diffinsight.facts.code import code_facts, is_code_path
 from diffinsight.facts.kinds import FactKind as K
@@ -21,14 +22,10 @@ _WORDISH_RE = re.compile(r"\w")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdx")
 
 
-def section_index(text: str | None) -> list[tuple[int, str]]:
-    """(line number, heading path) for each Markdown heading, skipping fenced code."""
-    if not text:
-        return []
-    out: list[tuple[int, str]] = []
-    stack: list[tuple[int, str]] = []
+def _outside_fences(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """(line number, line) for the lines outside fenced code (fence lines themselves left out)."""
     fence: str | None = None
-    for n, line in enumerate(text.split("\n"), start=1):
+    for n, line in enumerate(lines, start=1):
         fm = _FENCE_RE.match(line)
         if fm:
             mark = fm.group(1)
@@ -37,8 +34,17 @@ def section_index(text: str | None) -> list[tuple[int, str]]:
             elif mark.startswith(fence):
                 fence = None
             continue
-        if fence:
-            continue
+        if not fence:
+            yield n, line
+
+
+def section_index(text: str | None) -> list[tuple[int, str]]:
+    """(line number, heading path) for each Markdown heading, skipping fenced code."""
+    if not text:
+        return []
+    out: list[tuple[int, str]] = []
+    stack: list[tuple[int, str]] = []
+    for n, line in _outside_fences(text.split("\n")):
         h = parse_heading(line)
         if h:
             level = h[0]
@@ -102,18 +108,7 @@ def page_sections(lines: list[str]) -> list[str]:
     repeats (one per language tab) are left out.
     """
     found: dict[int, list[str]] = {2: [], 3: []}
-    fence: str | None = None
-    for line in lines:
-        fm = _FENCE_RE.match(line)
-        if fm:
-            mark = fm.group(1)
-            if fence is None:
-                fence = mark[0] * len(mark)
-            elif mark.startswith(fence):
-                fence = None
-            continue
-        if fence:
-            continue
+    for _, line in _outside_fences(lines):
         h = parse_heading(line) if len(line) <= MAX_HEADING_CHARS else None
         if not h or h[0] not in found or _TAB_LINK_RE.search(h[1]):
             continue
