@@ -39,10 +39,10 @@ from _benchdoc import update_section  # noqa: E402
 from llm_tokens import (  # noqa: E402
     ANCHORS,
     FILE_MODEL,
-    PER_MESSAGE,
     REPORT_MODEL,
     changeset_of,
     old_design,
+    prompt_tokens,
     read,
     request_of,
 )
@@ -172,11 +172,7 @@ class Replay:
 
     def __call__(self, seen: Seen) -> Reply:
         text = json.dumps(self.content(seen), ensure_ascii=False)
-        prompt = sum(estimate_tokens(m["content"]) + PER_MESSAGE for m in seen.body["messages"])
-        if "response_format" in seen.body:
-            prompt += estimate_tokens(
-                json.dumps(seen.body["response_format"], separators=(",", ":"))
-            )
+        prompt = prompt_tokens(seen.body)
         return Reply(
             body=completion(
                 text,

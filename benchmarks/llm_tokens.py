@@ -56,6 +56,16 @@ from llm_server import ChatServer, Reply, Seen, completion, files_in, languages 
 ANCHORS = ROOT / ".." / "shared" / "anchor-reports"
 REPO = "MicrosoftDocs/azure-ai-docs"
 PER_MESSAGE = 4
+
+
+def prompt_tokens(body: dict[str, Any]) -> int:
+    """Estimated prompt tokens of a Chat Completions request: its messages and its JSON schema."""
+    prompt = sum(estimate_tokens(m["content"]) + PER_MESSAGE for m in body["messages"])
+    if "response_format" in body:
+        prompt += estimate_tokens(json.dumps(body["response_format"], separators=(",", ":")))
+    return prompt
+
+
 FILE_MODEL, REPORT_MODEL = "gpt-4o-mini", "gpt-4o"
 
 # Paraphrases of the existing tool's system prompts, at their original length and structure.
@@ -351,11 +361,7 @@ class Answers:
             text = text[: len(text) // 2]
         elif fault == "length":
             text, finish = text[: len(text) // 3], "length"
-        prompt = sum(estimate_tokens(m["content"]) + PER_MESSAGE for m in seen.body["messages"])
-        if "response_format" in seen.body:
-            prompt += estimate_tokens(
-                json.dumps(seen.body["response_format"], separators=(",", ":"))
-            )
+        prompt = prompt_tokens(seen.body)
         return Reply(
             body=completion(
                 text,
