@@ -42,6 +42,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")
 import openai  # noqa: E402
 from _benchdoc import update_section  # noqa: E402
 
+from diffinsight.analysis import AnalyzedFile, analyze  # noqa: E402
 from diffinsight.llm import checks  # noqa: E402
 from diffinsight.llm.compress import estimate_tokens  # noqa: E402
 from diffinsight.llm.engine import make_provider  # noqa: E402
@@ -49,7 +50,7 @@ from diffinsight.llm.settings import LLMSettings, resolve  # noqa: E402
 from diffinsight.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
 from diffinsight.reportfile import ParsedReport, parse_report  # noqa: E402
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
+from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.offline import IMAGE_SUFFIXES, OfflineWriter, describe  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.llm.cache import CallCache
 from diffinsight.llm.engine import make_provider
 from diffinsight.llm.settings import LLMSettings, resolve
 from diffinsight.llm.writer import LLMWriter
 from diffinsight.models import Report
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from llm_server import (
     ChatServer,
     Reply,

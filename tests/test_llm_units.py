@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.config import parse_config
 from diffinsight.errors import ConfigError
 from diffinsight.llm import checks, prompts
@@ -21,7 +22,7 @@ from diffinsight.models import ChangeSet, FileChange, FileStatus
 from diffinsight.providers.base import ChatRequest, ChatResult, TransientProviderError, Usage
 from diffinsight.providers.fake import FakeProvider
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 
 # -- settings and engine selection ------------------------------------------------------------
