@@ -55,7 +55,7 @@ from diffinsight.llm.engine import make_provider  # noqa: E402
 from diffinsight.llm.settings import LLMSettings, resolve  # noqa: E402
 from diffinsight.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.models import Report  # noqa: E402
-from diffinsight.reportfile import ParsedReport  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport  # noqa: E402
 from diffinsight.writers.base import ReportRequest  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 

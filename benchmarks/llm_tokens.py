@@ -1,7 +1,7 @@
 """LLM writer: tokens, calls and wall time of our prompts versus the existing tool's prompt design.
 
 Both designs are measured side by side on the same files: each anchor report's change set is
-rebuilt from its patches (``diffinsight.reportfile.parse_report``).
+rebuilt from its patches (``diffinsight.render.reference.read.parse_report``).
 
 * **Ours**: the real :class:`LLMWriter` against a local Chat Completions server
   (``tests/llm_server.py``). The server answers with grounded texts of realistic length (the
@@ -48,7 +48,7 @@ from diffinsight.llm.engine import make_provider  # noqa: E402
 from diffinsight.llm.settings import LLMSettings, resolve  # noqa: E402
 from diffinsight.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
-from diffinsight.reportfile import ParsedReport, parse_report  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
 from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
 from diffinsight.writers.offline import IMAGE_SUFFIXES, OfflineWriter, describe  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402

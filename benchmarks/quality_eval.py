@@ -78,7 +78,7 @@ from facts_eval import ANCHORS, ROOT, fact_values, to_changes
 from diffinsight.grounding import Evidence, evidence_for, report_evidence, unsupported_tokens
 from diffinsight.i18n import available_languages, catalog
 from diffinsight.models import ChangeSet, Fact, FileChange, FileReport, FileStatus, Report
-from diffinsight.reportfile import ParsedReport, parse_report_file
+from diffinsight.render.reference.read import ParsedReport, parse_report_file
 from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
 from diffinsight.writers.offline import OfflineWriter
 

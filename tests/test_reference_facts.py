@@ -9,7 +9,7 @@ import pytest
 from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
 from diffinsight.i18n import available_languages
 from diffinsight.models import FileChange, FileStatus
-from diffinsight.reportfile import parse_report_file
+from diffinsight.render.reference.read import parse_report_file
 from diffinsight.writers.base import analyze
 from diffinsight.writers.offline import FileWriter
 
