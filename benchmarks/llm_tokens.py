@@ -14,7 +14,7 @@ rebuilt from its patches (``diffinsight.render.reference.read.parse_report``).
   over all explanations and one summary call over the report, all of it once per language. Its
   system prompts are paraphrased here at their original length and structure.
 
-Tokens are counted with ``diffinsight.llm.compress.estimate_tokens`` for both designs (tiktoken's
+Tokens are counted with ``diffinsight.writers.llm.compress.estimate_tokens`` for both designs (tiktoken's
 encodings are not available offline; when one is cached locally it is used instead), plus 4 tokens
 of framing per message.
 
@@ -42,14 +42,14 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")
 import openai  # noqa: E402
 from _benchdoc import update_section  # noqa: E402
 
-from diffinsight.llm import checks  # noqa: E402
-from diffinsight.llm.compress import estimate_tokens  # noqa: E402
-from diffinsight.llm.engine import make_provider  # noqa: E402
-from diffinsight.llm.settings import LLMSettings, resolve  # noqa: E402
-from diffinsight.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
 from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
 from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
+from diffinsight.writers.llm import checks  # noqa: E402
+from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
+from diffinsight.writers.llm.engine import make_provider  # noqa: E402
+from diffinsight.writers.llm.settings import LLMSettings, resolve  # noqa: E402
+from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.writers.offline import IMAGE_SUFFIXES, OfflineWriter, describe  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 

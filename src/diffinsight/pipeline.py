@@ -22,7 +22,7 @@ from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writ
 from diffinsight.writers.offline import OfflineWriter
 
 if TYPE_CHECKING:
-    from diffinsight.llm.estimate import CallEstimate
+    from diffinsight.writers.llm.estimate import CallEstimate
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def plan_run(
     groups = categorize(changeset, config)
     planner = getattr(writer, "planner", None)
     if planner is not None:
-        from diffinsight.llm.estimate import CallEstimate, estimate_request
+        from diffinsight.writers.llm.estimate import CallEstimate, estimate_request
 
         plan.llm = CallEstimate()
     for name, cs in groups.items():

@@ -33,9 +33,9 @@ from diffinsight.config import (
     parse_config,
 )
 from diffinsight.errors import ConfigError
-from diffinsight.llm.settings import check_llm_mapping
 from diffinsight.notify.config import NotifyTarget, check_targets
 from diffinsight.sources.github import is_owner_repo
+from diffinsight.writers.llm.settings import check_llm_mapping
 
 #: Default output template of the daily job: one folder per repository.
 DEFAULT_WATCH_OUTPUT = "{repo}/%Y%m/{lang}/report-%Y%m%d-{category}.md"
