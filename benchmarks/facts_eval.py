@@ -29,7 +29,7 @@ from diffinsight.grounding import (
     unsupported_tokens,
 )
 from diffinsight.models import ChangeSet, Fact, FileChange, FileStatus, ModificationType
-from diffinsight.reportfile import ParsedReport, parse_report_file
+from diffinsight.render.reference.read import ParsedReport, parse_report_file
 from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 

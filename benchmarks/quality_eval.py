@@ -79,7 +79,7 @@ from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.grounding import Evidence, evidence_for, report_evidence, unsupported_tokens
 from diffinsight.i18n import available_languages, catalog
 from diffinsight.models import ChangeSet, Fact, FileChange, FileReport, FileStatus, Report
-from diffinsight.reportfile import ParsedReport, parse_report_file
+from diffinsight.render.reference.read import ParsedReport, parse_report_file
 from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 

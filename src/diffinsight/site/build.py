@@ -40,7 +40,8 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from diffinsight.errors import InputError
-from diffinsight.reportfile import ParsedReport, language_from_script, parse_report
+from diffinsight.render.reference import read as reference_read
+from diffinsight.render.reference.read import ParsedReport, language_from_script, parse_report
 from diffinsight.site.feeds import FeedEntry, atom_feed
 from diffinsight.site.messages import (
     DEFAULT_LOCALE,
@@ -610,7 +611,7 @@ def build_site(
             [
                 RENDER_VERSION,
                 # The code that makes pages is part of the version: a new release re-renders.
-                _tree_digest([*_HERE.glob("*.py"), _HERE.parent / "reportfile.py"]),
+                _tree_digest([*_HERE.glob("*.py"), Path(reference_read.__file__)]),
                 _tree_digest(TEMPLATES.iterdir()),
                 _tree_digest(STATIC.iterdir()),
                 _sha(MESSAGES.read_bytes()),
