@@ -42,9 +42,10 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")
 import openai  # noqa: E402
 from _benchdoc import update_section  # noqa: E402
 
+from diffinsight.analysis import AnalyzedFile, analyze  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
 from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
+from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
 from diffinsight.writers.llm.engine import make_provider  # noqa: E402
