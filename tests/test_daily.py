@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from diffinsight.cli import app
 from diffinsight.daily import parse_backfill, run_watchlist
 from diffinsight.errors import ConfigError, InputError
+from diffinsight.models import Report
+from diffinsight.render import FORMATS
 from diffinsight.render.reference.read import parse_report
 from diffinsight.sources.github import GitHubClient
 from diffinsight.sources.history import (
@@ -577,3 +579,28 @@ def test_a_history_opener_brings_its_own_github_client(
     )
     assert summary.ok, summary.repos[0].error
     assert "docs/202505/en_US/report-20250507-openai.md" in reports_in(work / "site")
+
+
+class PlainRenderer:
+    """A format of the tests' own: registered by one entry in ``FORMATS``."""
+
+    name = "plain"
+    suffix = ".txt"
+
+    def render(self, report: Report) -> str:
+        return f"{report.title}\n" + "".join(f"- {f.path}\n" for f in report.files)
+
+
+def test_a_new_format_is_one_module_and_one_registry_entry(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError, match=r"format: unknown format 'plain'; choose from markdown"):
+        parse_watchlist("format: plain\n" + WATCH, "w")
+    monkeypatch.setitem(FORMATS, "plain", "test_daily:PlainRenderer")
+    cfg = parse_watchlist("format: plain\n" + WATCH, "w", base=work)
+    summary = run_watchlist(cfg, backfill=parse_backfill("2025-05-07"))
+    assert summary.ok
+    rel = "docs/202505/en_US/report-20250507-openai.txt"
+    assert {p.relative_to(work / "site").as_posix() for p in summary.written} >= {rel}
+    text = (work / "site" / rel).read_text(encoding="utf-8")
+    assert text.startswith("[en_US] Diff Insight Report - openai\n- articles/openai/b.md")

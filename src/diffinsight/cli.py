@@ -23,6 +23,7 @@ from diffinsight.cliutil import (
     new_app,
     setup_logging,
 )
+from diffinsight.render import FORMATS
 from diffinsight.site.cli import site_app
 
 if TYPE_CHECKING:
@@ -54,9 +55,15 @@ class Engine(str, Enum):
     offline = "offline"
 
 
-class Format(str, Enum):
-    markdown = "markdown"
-    json = "json"
+if TYPE_CHECKING:
+
+    class Format(str, Enum):
+        """An output format name."""
+
+else:
+    #: The output formats: the names of the one registry, :data:`diffinsight.render.FORMATS`.
+    Format = Enum("Format", {name: name for name in FORMATS}, type=str)
+DEFAULT_FORMAT = Format("markdown")
 
 
 # Options that several commands share, declared once.
@@ -193,7 +200,7 @@ def report(
     engine: EngineOption = Engine.auto,
     max_cost: MaxCostOption = None,
     concurrency: ConcurrencyOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.markdown,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = DEFAULT_FORMAT,
     output: Annotated[
         str | None,
         typer.Option(
@@ -278,7 +285,7 @@ def report(
         return
     missed = unreached(result.reports)
     if stdout:
-        if fmt is Format.json and len(result.texts) > 1:
+        if fmt.value == "json" and len(result.texts) > 1:
             # Several JSON documents would not parse as one: print them as one array.
             sys.stdout.write("[\n" + ",\n".join(t.rstrip("\n") for t in result.texts) + "\n]\n")
         else:

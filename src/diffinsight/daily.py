@@ -26,7 +26,15 @@ from diffinsight.config import Config
 from diffinsight.errors import ConfigError, DiffInsightError, InputError
 from diffinsight.i18n import catalog
 from diffinsight.pipeline import build_reports, check_template
-from diffinsight.publish import files, output_path, safe_component, write_all
+from diffinsight.publish import (
+    PlannedFile,
+    files,
+    output_path,
+    plan_files,
+    safe_component,
+    write_all,
+    write_plan,
+)
 from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources.history import ChainCommit, History, HistoryOpener, open_history
 from diffinsight.state import ReportRow, State, sha256_text
@@ -315,8 +323,9 @@ def _run_repo(
         )
     # Relative, so that the same output folder checked out elsewhere is still "done".
     settings = _settings_hash(rc, config.format, writer, f"{repo.display}\n{rc.output}")
+    job = _RepoJob(repo, rc, history, state, out, template, renderer, writer, settings, outcome)
     for unit in units.values():
-        _run_day(repo, rc, unit, history, state, out, template, renderer, writer, settings, outcome)
+        _run_day(job, unit)
     if not backfill:
         state.set_cursor(repo.key, repo.branch, head)
         outcome.cursor_to = head
@@ -359,24 +368,29 @@ def _days_since(
     return sorted({_day_of(c.ts, zone) for c in new})
 
 
-def _run_day(
-    repo: WatchedRepo,
-    rc: Config,
-    unit: DayUnit,
-    history: History,
-    state: State,
-    out: Path,
-    template: str,
-    renderer: Renderer,
-    writer: Writer,
-    settings: str,
-    outcome: RepoOutcome,
-) -> None:
+@dataclass(frozen=True)
+class _RepoJob:
+    """What every day of one repository's run shares."""
+
+    repo: WatchedRepo
+    rc: Config
+    history: History
+    state: State
+    out: Path
+    template: str
+    renderer: Renderer
+    writer: Writer
+    settings: str
+    outcome: RepoOutcome
+
+
+def _run_day(job: _RepoJob, unit: DayUnit) -> None:
+    repo, rc, state, out, outcome = job.repo, job.rc, job.state, job.out, job.outcome
     day = unit.day.isoformat()
     outcome.days.append(unit.day)
-    done = state.unit_reports(repo.key, repo.branch, day, unit.base, unit.head, settings)
+    done = state.unit_reports(repo.key, repo.branch, day, unit.base, unit.head, job.settings)
     if done is not None and all(_intact(out / r.path, r.sha256) for r in done):
-        missed = _retry_reason(state, repo, day, writer, rc.llm_retry_days)
+        missed = _retry_reason(state, repo, day, job.writer, rc.llm_retry_days)
         if missed is None:
             log.info("%s %s: %s already reported", repo.display, repo.branch, day)
             outcome.skipped_days.append(unit.day)
@@ -389,47 +403,19 @@ def _run_day(
             missed,
         )
     tz = rc.timezone or "UTC"
-    cs = history.source(unit.base, unit.head, unit.day, tz).changeset()
+    cs = job.history.source(unit.base, unit.head, unit.day, tz).changeset()
     if repo.name:
         cs = cs.model_copy(update={"repo": repo.name})
     reports = (
-        build_reports(cs, config=rc, languages=rc.languages, day=unit.day, writer=writer)
+        build_reports(cs, config=rc, languages=rc.languages, day=unit.day, writer=job.writer)
         if cs.files
         else []
     )
-    files: list[tuple[Path, str]] = []
-    rows: list[ReportRow] = []
-    for rep in reports:
-        text = renderer.render(rep)
-        path = output_path(template, rep.date, rep.language, rep.category, suffix=renderer.suffix)
-        if path in {p for p, _ in files}:
-            raise InputError(
-                f"output {rc.output}: two reports of {day} map to {path}; add {{lang}} and {{category}}"
-            )
-        files.append((path, text))
-        usage = rep.model_dump(mode="json").get("usage")
-        rows.append(
-            ReportRow(
-                path=path.relative_to(out).as_posix(),
-                repo=repo.key,
-                repo_name=repo.display,
-                branch=repo.branch,
-                day=day,
-                base=unit.base,
-                head=unit.head,
-                category=rep.category,
-                language=rep.language,
-                title=rep.title,
-                permalink=rep.permalink,
-                summary=rep.summary,
-                sha256=sha256_text(text),
-                usage=usage if isinstance(usage, dict) else None,
-            )
-        )
-    changed = [(p, t) for p, t in files if not _intact(p, sha256_text(t))]
-    write_all(changed)
-    outcome.written.extend(p for p, _ in changed)
-    outcome.unchanged.extend(p for p, t in files if (p, t) not in changed)
+    plan = plan_files(reports, job.renderer, job.template, where=f"output {rc.output}")
+    rows = [_row(job, unit, f) for f in plan.files]
+    wrote = write_plan(plan, only_changed=True)
+    outcome.written.extend(wrote.written)
+    outcome.unchanged.extend(wrote.unchanged)
     _crash_point("after-write")
     keep = {r.path for r in rows}
     for rel in state.day_paths(repo.key, repo.branch, day):
@@ -446,7 +432,7 @@ def _run_day(
         day,
         unit.base,
         unit.head,
-        settings,
+        job.settings,
         rows,
         engine=engine,
         llm_missed=missed_now,
@@ -458,7 +444,30 @@ def _run_day(
         repo.branch,
         day,
         unit.commits,
-        len(files),
+        len(plan.files),
+    )
+
+
+def _row(job: _RepoJob, unit: DayUnit, planned: PlannedFile) -> ReportRow:
+    """The state's record of one planned report file."""
+    rep = planned.report
+    assert rep is not None
+    usage = rep.model_dump(mode="json").get("usage")
+    return ReportRow(
+        path=planned.path.relative_to(job.out).as_posix(),
+        repo=job.repo.key,
+        repo_name=job.repo.display,
+        branch=job.repo.branch,
+        day=unit.day.isoformat(),
+        base=unit.base,
+        head=unit.head,
+        category=rep.category,
+        language=rep.language,
+        title=rep.title,
+        permalink=rep.permalink,
+        summary=rep.summary,
+        sha256=sha256_text(planned.text),
+        usage=usage if isinstance(usage, dict) else None,
     )
 
 

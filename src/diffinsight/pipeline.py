@@ -16,7 +16,7 @@ from diffinsight.config import DEFAULT_OUTPUT, Config, zone_of
 from diffinsight.errors import InputError
 from diffinsight.i18n import catalog, normalize_language
 from diffinsight.models import ChangeSet, Report
-from diffinsight.publish import check_writable, output_path, write_all
+from diffinsight.publish import check_writable, output_path, plan_files, write_plan
 from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources import Source
 from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer
@@ -291,16 +291,9 @@ def run(
     result.reports = build_reports(
         changeset, config=config, languages=languages, day=d, writer=writer, progress=progress
     )
-    result.texts = [renderer.render(r) for r in result.reports]
-    result.paths = [
-        output_path(template, r.date, r.language, r.category, suffix=renderer.suffix)
-        for r in result.reports
-    ]
-    if len(set(result.paths)) != len(result.paths):
-        raise InputError(
-            f"--output {template}: two reports map to the same file; add {{lang}} and {{category}}"
-        )
+    plan = plan_files(result.reports, renderer, template, where=f"--output {template}")
+    result.paths, result.texts = plan.paths, plan.texts
     if write:
-        write_all(list(zip(result.paths, result.texts, strict=True)))
+        write_plan(plan)
         log.info("wrote %d report(s)", len(result.paths))
     return result

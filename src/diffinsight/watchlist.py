@@ -19,9 +19,9 @@ One YAML file, as strict as the report config (an unknown key is an error naming
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from diffinsight.config import (
     CategoryConfig,
@@ -34,11 +34,18 @@ from diffinsight.config import (
 )
 from diffinsight.errors import ConfigError
 from diffinsight.notify.config import NotifyTarget, check_targets
+from diffinsight.render import FORMATS
 from diffinsight.sources.history import SOURCE_KINDS, SourceKind
 from diffinsight.writers.llm.settings import check_llm_mapping
 
 #: Default output template of the daily job: one folder per repository.
 DEFAULT_WATCH_OUTPUT = "{repo}/%Y%m/{lang}/report-%Y%m%d-{category}.md"
+
+
+def _known_format(value: str) -> str:
+    if value not in FORMATS:
+        raise ValueError(f"unknown format {value!r}; choose from {', '.join(FORMATS)}")
+    return value
 
 
 class WatchedRepo(BaseModel):
@@ -113,7 +120,8 @@ class WatchConfig(Config):
     output_dir: str = "."
     #: SQLite state file; default ``.diffinsight/state.sqlite`` inside ``output_dir``.
     state: str | None = None
-    format: Literal["markdown", "json"] = "markdown"
+    #: An output format of :data:`diffinsight.render.FORMATS`.
+    format: Annotated[str, AfterValidator(_known_format)] = "markdown"
     #: The index of all reports for the site and bots, inside ``output_dir``; null for none.
     index: str | None = "index.json"
     #: Who hears about new reports (Slack, Teams, email, webhooks); see docs/automation.md.
