@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from diffinsight.facts.code import code_facts, is_code_path
+from diffinsight.facts.code import changed_names, code_facts, is_code_path
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
 from diffinsight.facts.scan import parse_heading
@@ -16,6 +16,8 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _KEY_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
+#: At most this many names lines added or removed carry (a list shows a few, counts the rest).
+MAX_NAMES = 12
 
 _WORDISH_RE = re.compile(r"\w")
 
@@ -209,6 +211,8 @@ def edit_facts(change: FileChange) -> list[Fact]:
     lang = change.path.rsplit(".", 1)[-1].lower() if in_code else None
     headings = _headings_in if doc else _no_headings
     facts: list[Fact] = []
+    # Lines added or removed are told by what they name that the unchanged lines do not.
+    context = {id(h): [ln[1:] for ln in h.lines if ln[:1] == " "] for h in hunks}
     for hunk in hunks:
         if hunk.no_newline_old != hunk.no_newline_new:
             facts.append(Fact(kind=K.NEWLINE_EOF, detail={"added": hunk.no_newline_old}))
@@ -265,6 +269,11 @@ def edit_facts(change: FileChange) -> list[Fact]:
             ):
                 facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
                 continue
+            gained, lost = (
+                changed_names(removed, added, context[id(hunk)])
+                if (added or removed) and not doc
+                else ([], [])
+            )
             if [a for a in added if a.strip()]:
                 facts.append(
                     Fact(
@@ -273,6 +282,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([a for a in added if a.strip()]),
                             "headings": headings(added),
+                            "names": gained[:MAX_NAMES],
                         },
                     )
                 )
@@ -284,6 +294,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([r for r in removed if r.strip()]),
                             "headings": headings(removed),
+                            "names": lost[:MAX_NAMES],
                         },
                     )
                 )

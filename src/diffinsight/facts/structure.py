@@ -35,7 +35,8 @@ OTHER = "other"
 
 _ALERT_RE = re.compile(r"^\s*(?:>\s*)+\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
-_YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|)$")
+# A commented-out field (``#services: x``) is YAML too; a heading needs a space after ``#``.
+_YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|#[^\s#].*|)$")
 _DELIM_RE = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
 #: Only this many lines of a document are parsed as Markdown; longer ones are read line by line.
 MAX_PARSE_LINES = 200_000

@@ -341,12 +341,12 @@ class FileWriter:
 
     def _code_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         names = [str(n) for n in fact.detail.get("names") or []]
-        if names:
-            return self.cat.t(
-                "change.code_changed_names",
-                names=self._names(names, len(names)),
-                where=self._where(fact),
-            )
+        dropped = [str(n) for n in fact.detail.get("dropped") or []]
+        for values, key in ((names, "change.code_changed_names"), (dropped, "change.code_dropped")):
+            if values:
+                return self.cat.t(
+                    key, names=self._names(values, len(values)), where=self._where(fact)
+                )
         return self.cat.t(
             "fact.code_changed",
             adds=self.cat.num(int(fact.detail.get("added", 0))),
@@ -501,7 +501,7 @@ class FileWriter:
             return self._plain(_spec(fact), fact, times)
         key = (
             "change.lines_added_names"
-            if fact.kind == FactKind.TEXT_ADDED
+            if fact.kind in (FactKind.TEXT_ADDED, FactKind.LINES_ADDED)
             else "change.lines_removed_names"
         )
         return self.cat.t(
@@ -670,6 +670,8 @@ _RENDERERS: dict[str, _Renderer] = {
     FactKind.NEWLINE_EOF: FileWriter._newline,
     FactKind.TEXT_ADDED: FileWriter._lines,
     FactKind.TEXT_REMOVED: FileWriter._lines,
+    FactKind.LINES_ADDED: FileWriter._lines,
+    FactKind.LINES_REMOVED: FileWriter._lines,
     FactKind.WHITESPACE_CHANGED: FileWriter._whitespace,
     FactKind.CODE_RENAMED: FileWriter._code_token,
     FactKind.CODE_VALUE_CHANGED: FileWriter._code_token,
