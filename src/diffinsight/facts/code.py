@@ -208,3 +208,18 @@ def changed_names(
         return sorted(found, key=lambda t: found[t])  # stable: line order within a priority
 
     return names(new_lines, old_lines), names(old_lines, new_lines)
+
+
+#: A list of names keeps at most this many; a longer one keeps only what a sentence shows.
+MAX_KEPT_NAMES = 40
+
+
+def listed(names: list[str], shown: int = 3) -> dict[str, object]:
+    """``names`` for a fact's detail, with ``more``: how many a sentence showing ``shown``
+    leaves unsaid (a count the diff supports). Over :data:`MAX_KEPT_NAMES`, only the first
+    ``shown`` are kept, and no count is claimed."""
+    if len(names) > MAX_KEPT_NAMES:
+        return {"names": names[:shown]}
+    if len(names) > shown:
+        return {"names": names, "more": len(names) - shown}
+    return {"names": names}

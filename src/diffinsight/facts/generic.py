@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from diffinsight.facts.code import changed_names, code_facts, is_code_path
+from diffinsight.facts.code import changed_names, code_facts, is_code_path, listed
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
 from diffinsight.facts.scan import parse_heading
 from diffinsight.facts.structure import clean_inline
+from diffinsight.grounding import LISTED
 from diffinsight.models import Fact, FileChange, FileStatus
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _KEY_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][\w.\-]*)\s*:\s")
 #: An in-place edit longer than this is described as rewritten lines, not as old -> new values.
 MAX_VALUE_CHARS = 80
-#: At most this many names lines added or removed carry (a list shows a few, counts the rest).
-MAX_NAMES = 12
 
 _WORDISH_RE = re.compile(r"\w")
 
@@ -282,7 +281,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([a for a in added if a.strip()]),
                             "headings": headings(added),
-                            "names": gained[:MAX_NAMES],
+                            **listed(gained, LISTED),
                         },
                     )
                 )
@@ -294,7 +293,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([r for r in removed if r.strip()]),
                             "headings": headings(removed),
-                            "names": lost[:MAX_NAMES],
+                            **listed(lost, LISTED),
                         },
                     )
                 )

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
-from diffinsight.facts.code import changed_names, code_facts
+from diffinsight.facts.code import changed_names, code_facts, listed
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import (
     Edit,
@@ -47,6 +47,7 @@ from diffinsight.facts.structure import (
     map_window,
     split_row,
 )
+from diffinsight.grounding import LISTED
 from diffinsight.models import Fact, FileChange
 
 _INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\][]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
@@ -70,8 +71,6 @@ MIN_MOVED_CHARS = 12
 MAX_VALUE_CHARS = 80
 #: At most this many names a rewritten or added line carries (a list shows them all).
 MAX_NAMED = 3
-#: At most this many names an edited code block carries (a list shows a few and counts the rest).
-MAX_LISTED = 12
 #: Columns past this many are not compared or quoted (no real table is this wide).
 MAX_COLUMNS = 64
 #: At most this many pieces (between ``<br>`` tags...) of a cell are quoted.
@@ -776,9 +775,11 @@ def _code(removed: list[Line], added: list[Line], context: list[str]) -> list[Fa
         detail: dict[str, object] = {"lang": lang, "added": adds, "removed": dels}
         gained, lost = changed_names(old_lines, new_lines, context)
         if gained:
-            detail["names"] = gained[:MAX_LISTED]
-        if lost:
-            detail["dropped"] = lost[:MAX_LISTED]
+            detail.update(listed(gained, LISTED))
+        elif lost:
+            d = listed(lost, LISTED)
+            detail["dropped"] = d.pop("names")
+            detail.update(d)
         facts.append(Fact(kind=K.CODE_CHANGED, where=where, detail=detail))
     # Values inside changed code lines (an API version in a request URI) are read by _prose.
     return facts
@@ -1103,7 +1104,8 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         len(e.old) <= MAX_VALUE_CHARS and len(e.new) <= MAX_VALUE_CHARS for e in rest
     ):
         # Several small edits: the stretch from the first to the last says them all.
-        one = rest[0] if len(rest) == 1 else _span_edit(ot, nt) or _main_edit(rest)
+        tries = [rest[0]] if len(rest) == 1 else [_span_edit(ot, nt), _main_edit(rest)]
+        one = next((q for e in tries if e and (q := _quotable(e))), None)
         facts.append(
             Fact(
                 kind=K.TEXT_WORDING,
@@ -1112,13 +1114,17 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
                 where=where,
                 detail={"words": changed_words, "edits": len(rest)},
             )
+            if one
+            else Fact(
+                kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words}
+            )
         )
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:
         # Too long to quote whole: the edit that changes most words, cut at a word.
-        main = _main_edit(rest)
-        old_q, new_q = clip(main.old), clip(main.new)
+        main = _quotable(Edit(old=clip(_main_edit(rest).old), new=clip(_main_edit(rest).new)))
+        old_q, new_q = (main.old, main.new) if main else ("", "")
         if old_q and new_q:
             facts.append(
                 Fact(
@@ -1148,6 +1154,15 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
                 )
             )
     return facts
+
+
+def _quotable(edit: Edit) -> Edit | None:
+    """``edit`` as a report may quote it: without code-span ticks at its ends; None when a
+    tick is left inside (a quote holding half a code span would break the sentence)."""
+    old, new = edit.old.strip().strip("`").strip(), edit.new.strip().strip("`").strip()
+    if "`" in old or "`" in new or not (old or new):
+        return None
+    return Edit(old=old, new=new)
 
 
 def _main_edit(edits: list[Edit]) -> Edit:
@@ -1248,18 +1263,18 @@ def _rewritten(ot: str, nt: str, rest: list[Edit], where: str | None) -> Fact | 
         and rest[0].old
         and rest[0].new
         and max(len(rest[0].old), len(rest[0].new)) <= MAX_VALUE_CHARS
+        and (one := _quotable(rest[0]))
+        and one.old
+        and one.new
     ):
         return Fact(
-            kind=K.TEXT_REWRITTEN,
-            old=rest[0].old,
-            new=rest[0].new,
-            where=where,
-            detail={"count": 1},
+            kind=K.TEXT_REWRITTEN, old=one.old, new=one.new, where=where, detail={"count": 1}
         )
     span = _changed_span(ot, nt)
-    if span is not None:
+    quoted = _quotable(Edit(old=span[0], new=span[1])) if span else None
+    if quoted is not None and quoted.old and quoted.new:
         return Fact(
-            kind=K.TEXT_REWRITTEN, old=span[0], new=span[1], where=where, detail={"count": 1}
+            kind=K.TEXT_REWRITTEN, old=quoted.old, new=quoted.new, where=where, detail={"count": 1}
         )
     return None
 
