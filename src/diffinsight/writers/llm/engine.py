@@ -9,19 +9,17 @@ from typing import TYPE_CHECKING, Any
 from diffinsight.config import Config
 from diffinsight.errors import ConfigError
 from diffinsight.models import Report, Usage
+from diffinsight.providers.registry import create, resolve
 from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.llm.settings import (
     LLMSettings,
-    Resolved,
     default_cache_path,
     parse_llm_settings,
-    resolve,
 )
 from diffinsight.writers.offline import OfflineWriter
 
 if TYPE_CHECKING:
     # The LLM writer, its cache and the providers load only when a provider is configured.
-    from diffinsight.providers.base import Provider
     from diffinsight.watchlist import WatchConfig
     from diffinsight.writers.llm.cache import CallCache
 
@@ -42,20 +40,6 @@ class AutoOfflineWriter(OfflineWriter):
             self._announced = True
             log.info("no LLM provider configured; writing with the offline engine")
         return super().write(request)
-
-
-def make_provider(
-    resolved: Resolved, settings: LLMSettings, *, http_client: Any = None
-) -> Provider:
-    """The provider for ``resolved`` (all current kinds speak Chat Completions via ``openai``)."""
-    from diffinsight.providers.openai import OpenAIProvider
-
-    return OpenAIProvider(
-        resolved,
-        http_client=http_client,
-        structured_output=settings.structured_output,
-        timeout=settings.timeout,
-    )
 
 
 def open_cache(settings: LLMSettings, env: Mapping[str, str] | None = None) -> CallCache | None:
@@ -102,7 +86,7 @@ def select_writer(
         return AutoOfflineWriter()
     from diffinsight.writers.llm.writer import LLMWriter
 
-    provider = make_provider(resolved, settings, http_client=http_client)
+    provider = create(resolved, settings, http_client)
     return LLMWriter(
         provider,
         settings,
