@@ -1,15 +1,19 @@
-"""llm.db across releases: a file from before the schema was versioned migrates and still serves."""
+"""llm.db across releases and guard versions; what the writer computes once per report."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from diffinsight.errors import ConfigError
+from diffinsight.models import FileChange, FileReport
 from diffinsight.providers.fake import FakeProvider
+from diffinsight.writers.base import AnalyzedFile
 from diffinsight.writers.llm.cache import MIGRATIONS, SCHEMA_VERSION, CallCache
 from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.llm.writer import LLMWriter
@@ -125,3 +129,60 @@ def test_released_migrations_are_never_edited() -> None:
     for n, digest in released.items():
         text = "\n".join(MIGRATIONS[n - 1])
         assert hashlib.sha256(text.encode()).hexdigest()[:8] == digest, f"migration {n} edited"
+
+
+def test_a_new_guard_version_never_serves_answers_judged_by_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import diffinsight.writers.llm.writer as writer_module
+
+    path = tmp_path / "llm.db"
+
+    def run(replies: list[object]) -> tuple[FakeProvider, int]:
+        cache = CallCache(path)
+        fake = FakeProvider(replies)  # type: ignore[arg-type]
+        (report,) = LLMWriter(fake, LLMSettings(), model="m", cache=cache).write(
+            _request(2, ["en_US"])
+        )
+        cache.close()
+        assert report.usage is not None
+        return fake, report.usage.cache_hits
+
+    first, _ = run([_answer] * 5)
+    assert first.requests
+    again, hits = run([])
+    assert again.requests == [] and hits == len(first.requests)
+    monkeypatch.setattr(writer_module, "GUARD_VERSION", "guard-stricter")
+    stricter, hits = run([_answer] * 5)
+    assert hits == 0 and len(stricter.requests) == len(first.requests)
+
+
+def test_the_offline_engine_runs_once_per_file_and_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import diffinsight.writers.llm.planner as planner_module
+    import diffinsight.writers.llm.writer as writer_module
+
+    described: Counter[tuple[str, str]] = Counter()
+    evidenced: Counter[str] = Counter()
+    describe, evidence_for = writer_module.describe, planner_module.evidence_for
+
+    def counted_describe(af: AnalyzedFile, lang: str) -> FileReport:
+        described[(af.change.path, lang)] += 1
+        return describe(af, lang)
+
+    def counted_evidence(change: FileChange, *args: Any, **kwargs: Any) -> list[str]:
+        evidenced[change.path] += 1
+        return evidence_for(change, *args, **kwargs)
+
+    monkeypatch.setattr(writer_module, "describe", counted_describe)
+    monkeypatch.setattr(planner_module, "evidence_for", counted_evidence)
+    monkeypatch.setattr(writer_module, "evidence_for", counted_evidence)
+    langs = ["en_US", "ja_JP", "de_DE"]
+    request = _request(3, langs)
+    reports = LLMWriter(FakeProvider([_answer] * 10), LLMSettings(), model="m").write(request)
+    assert len(reports) == 3
+    paths = [af.change.path for af in request.files]
+    # The fallback entry of each language, nothing more; the evidence once per file.
+    assert described == Counter({(p, lang): 1 for p in paths for lang in langs})
+    assert evidenced == Counter({p: 1 for p in paths})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from diffinsight.config import Config
@@ -104,15 +104,30 @@ def unreached(reports: Iterable[Report]) -> Usage | None:
     return None
 
 
-def unreached_message(usage: Usage, *, forced: bool = True) -> str:
-    """One line naming the provider, the last error and the fix."""
+def unreached_message(
+    usage: Usage, *, forced: bool = True, repositories: Sequence[str] = ()
+) -> str:
+    """One line naming the provider, the last error and the fix (``repositories``: a daily run)."""
+    said = f"the {usage.provider or 'model'} provider answered no call"
+    written = "the reports were written by the offline engine"
+    if repositories:
+        said = f"no model answered for {', '.join(repositories)}: {said}"
+        written = "those days were written by the offline engine and will be retried"
     return (
         ("--engine llm: " if forced else "")
-        + f"the {usage.provider or 'model'} provider answered no call"
-        f" (last error: {usage.last_error}); the reports were written by the offline engine."
+        + f"{said} (last error: {usage.last_error}); {written}."
         " Check the server address, key and model (llm: in the config, OPENAI_BASE_URL,"
         " DIFFINSIGHT_MODEL), or run with --engine offline"
     )
+
+
+def unreached_writer(writers: Mapping[str, Writer], names: Iterable[str]) -> Usage | None:
+    """The usage of the last report one of ``names``' writers wrote without reaching a model."""
+    for name in names:
+        usage = getattr(writers.get(name), "unreached", None)
+        if isinstance(usage, Usage):
+            return usage
+    return None
 
 
 def writers_for(
