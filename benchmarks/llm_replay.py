@@ -50,7 +50,7 @@ from llm_tokens import (  # noqa: E402
 from diffinsight.grounding import Evidence  # noqa: E402
 from diffinsight.models import Report  # noqa: E402
 from diffinsight.providers.registry import create, resolve  # noqa: E402
-from diffinsight.reportfile import ParsedReport  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport  # noqa: E402
 from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.cache import CallCache  # noqa: E402

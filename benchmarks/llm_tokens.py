@@ -1,7 +1,7 @@
 """LLM writer: tokens, calls and wall time of our prompts versus the existing tool's prompt design.
 
 Both designs are measured side by side on the same files: each anchor report's change set is
-rebuilt from its patches (``diffinsight.reportfile.parse_report``).
+rebuilt from its patches (``diffinsight.render.reference.read.parse_report``).
 
 * **Ours**: the real :class:`LLMWriter` against a local Chat Completions server
   (``tests/llm_server.py``). The server answers with grounded texts of realistic length (the
@@ -42,10 +42,11 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")
 import openai  # noqa: E402
 from _benchdoc import update_section  # noqa: E402
 
+from diffinsight.analysis import AnalyzedFile, analyze  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
 from diffinsight.providers.registry import create, resolve  # noqa: E402
-from diffinsight.reportfile import ParsedReport, parse_report  # noqa: E402
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
+from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
 from diffinsight.writers.llm.settings import LLMSettings  # noqa: E402

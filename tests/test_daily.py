@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from diffinsight.cli import app
 from diffinsight.daily import parse_backfill, run_watchlist
 from diffinsight.errors import ConfigError, InputError
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 from diffinsight.state import State, sha256_text
 from diffinsight.watchlist import load_watchlist, parse_watchlist
 from github_server import FakeGitHub

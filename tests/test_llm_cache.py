@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile
 from diffinsight.errors import ConfigError
 from diffinsight.models import FileChange, FileReport
 from diffinsight.providers.fake import FakeProvider
-from diffinsight.writers.base import AnalyzedFile
 from diffinsight.writers.llm.cache import MIGRATIONS, SCHEMA_VERSION, CallCache
 from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.llm.writer import LLMWriter

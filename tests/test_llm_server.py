@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.models import Report
 from diffinsight.providers.registry import create, resolve
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.llm.cache import CallCache
 from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.llm.writer import LLMWriter

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.config import parse_config
 from diffinsight.errors import ConfigError
 from diffinsight.models import ChangeSet, FileChange, FileStatus
@@ -16,7 +17,7 @@ from diffinsight.providers.base import ChatRequest, ChatResult, TransientProvide
 from diffinsight.providers.fake import FakeProvider
 from diffinsight.providers.registry import resolve
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.llm import checks, prompts
 from diffinsight.writers.llm.cache import CallCache, request_key
 from diffinsight.writers.llm.compress import compress, estimate_tokens, inline_edit, is_trivial
