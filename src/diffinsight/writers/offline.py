@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from diffinsight.analysis import AnalyzedFile
 from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
@@ -24,7 +25,7 @@ from diffinsight.models import (
     ModificationType,
     Report,
 )
-from diffinsight.writers.base import AnalyzedFile, ReportRequest
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 
 MAX_EXPLANATION_SENTENCES = 4
