@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _benchdoc import update_section
 
 from diffinsight.errors import InputError
-from diffinsight.reportfile import parse_report, parse_report_file
+from diffinsight.render.reference.read import parse_report, parse_report_file
 from diffinsight.sources.patch import parse_patch
 
 ROOT = Path(__file__).resolve().parents[1]

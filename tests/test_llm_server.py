@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from diffinsight.llm.cache import CallCache
-from diffinsight.llm.engine import make_provider
-from diffinsight.llm.settings import LLMSettings, resolve
-from diffinsight.llm.writer import LLMWriter
+from diffinsight.analysis import analyze
 from diffinsight.models import Report
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm.cache import CallCache
+from diffinsight.writers.llm.engine import make_provider
+from diffinsight.writers.llm.settings import LLMSettings, resolve
+from diffinsight.writers.llm.writer import LLMWriter
 from llm_server import (
     ChatServer,
     Reply,

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from diffinsight.daily import run_watchlist
-from diffinsight.llm.engine import writers_for
-from diffinsight.llm.writer import LLMWriter
 from diffinsight.watchlist import load_watchlist
+from diffinsight.writers.llm.engine import writers_for
+from diffinsight.writers.llm.writer import LLMWriter
 from diffinsight.writers.offline import OfflineWriter
 from gitutil import commit_files, init_repo
 from llm_server import ChatServer

@@ -222,8 +222,8 @@ def report(
     setup_logging(verbose, quiet)
     from diffinsight.config import load_config
     from diffinsight.errors import DiffInsightError, InputError
-    from diffinsight.llm.engine import select_writer, unreached, unreached_message
     from diffinsight.sources import DateWindow, open_source
+    from diffinsight.writers.llm.engine import select_writer, unreached, unreached_message
 
     try:
         if stdout and output:
@@ -421,8 +421,8 @@ def run_daily(
     setup_logging(verbose, quiet)
     from diffinsight.daily import parse_backfill, run_watchlist
     from diffinsight.errors import DiffInsightError, SourceError
-    from diffinsight.llm.engine import writers_for
     from diffinsight.watchlist import load_watchlist
+    from diffinsight.writers.llm.engine import writers_for
 
     try:
         watch = load_watchlist(config)

@@ -12,7 +12,6 @@ from typing import Any
 import openai
 
 from diffinsight.errors import ConfigError
-from diffinsight.llm.settings import Resolved
 from diffinsight.providers.base import (
     ChatRequest,
     ChatResult,
@@ -20,6 +19,7 @@ from diffinsight.providers.base import (
     TransientProviderError,
     Usage,
 )
+from diffinsight.writers.llm.settings import Resolved
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:

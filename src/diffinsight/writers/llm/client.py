@@ -15,9 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from diffinsight.llm.cache import CallCache, request_key
-from diffinsight.llm.compress import estimate_tokens
-from diffinsight.llm.settings import LLMSettings
 from diffinsight.models import Usage
 from diffinsight.providers.base import (
     ChatRequest,
@@ -27,6 +24,9 @@ from diffinsight.providers.base import (
     TransientProviderError,
 )
 from diffinsight.providers.base import Usage as CallUsage
+from diffinsight.writers.llm.cache import CallCache, request_key
+from diffinsight.writers.llm.compress import estimate_tokens
+from diffinsight.writers.llm.settings import LLMSettings
 
 log = logging.getLogger(__name__)
 

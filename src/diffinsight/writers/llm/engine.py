@@ -8,22 +8,22 @@ from typing import TYPE_CHECKING, Any
 
 from diffinsight.config import Config
 from diffinsight.errors import ConfigError
-from diffinsight.llm.settings import (
+from diffinsight.models import Report, Usage
+from diffinsight.writers.base import ReportRequest, Writer
+from diffinsight.writers.llm.settings import (
     LLMSettings,
     Resolved,
     default_cache_path,
     parse_llm_settings,
     resolve,
 )
-from diffinsight.models import Report, Usage
-from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.offline import OfflineWriter
 
 if TYPE_CHECKING:
     # The LLM writer, its cache and the providers load only when a provider is configured.
-    from diffinsight.llm.cache import CallCache
     from diffinsight.providers.base import Provider
     from diffinsight.watchlist import WatchConfig
+    from diffinsight.writers.llm.cache import CallCache
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def make_provider(
 
 def open_cache(settings: LLMSettings, env: Mapping[str, str] | None = None) -> CallCache | None:
     """The call cache the settings ask for (``off``: none)."""
-    from diffinsight.llm.cache import CallCache
+    from diffinsight.writers.llm.cache import CallCache
 
     if settings.cache == "off":
         return None
@@ -100,7 +100,7 @@ def select_writer(
                 " OPENAI_BASE_URL + DIFFINSIGHT_MODEL (or set llm: in the config)"
             )
         return AutoOfflineWriter()
-    from diffinsight.llm.writer import LLMWriter
+    from diffinsight.writers.llm.writer import LLMWriter
 
     provider = make_provider(resolved, settings, http_client=http_client)
     return LLMWriter(
