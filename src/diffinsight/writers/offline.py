@@ -574,13 +574,18 @@ class FileWriter:
             w: [self.cat.t(k, section=w) for k in ("where.in", "where.under")]
             for w in {f.where for f in facts if f.where}
         }
+        quoted = {w: self._q(w) for w in phrases}
+        # Mentions so far, kept as a running count: recounting every earlier sentence for
+        # every section made this quadratic (a fifth of the corpus run).
+        said = dict.fromkeys(phrases, 0)
         out: list[str] = []
         for s in sentences:
             for w, forms in phrases.items():
-                said = sum(x.count(self._q(w)) for x in out)
-                if said >= 2:
+                if said[w] >= 2:
                     for form in forms:
                         s = s.replace(form, "", 1)
+            for w, q in quoted.items():
+                said[w] += s.count(q)
             out.append(s)
         return out
 
