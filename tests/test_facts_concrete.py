@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.facts.kinds import FactKind
 from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
 from diffinsight.i18n import available_languages
 from diffinsight.models import FileChange, FileStatus
-from diffinsight.writers.base import AnalyzedFile, analyze
 from diffinsight.writers.offline import FileWriter
 
 
