@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.grounding import (
     Evidence,
     evidence_for,
@@ -28,8 +29,8 @@ from diffinsight.grounding import (
     unsupported_tokens,
 )
 from diffinsight.models import ChangeSet, Fact, FileChange, FileStatus, ModificationType
-from diffinsight.reportfile import ParsedReport, parse_report_file
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
+from diffinsight.render.reference.read import ParsedReport, parse_report_file
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """LLM writer: tokens, calls and wall time of our prompts versus the existing tool's prompt design.
 
 Both designs are measured side by side on the same files: each anchor report's change set is
-rebuilt from its patches (``diffinsight.reportfile.parse_report``).
+rebuilt from its patches (``diffinsight.render.reference.read.parse_report``).
 
 * **Ours**: the real :class:`LLMWriter` against a local Chat Completions server
   (``tests/llm_server.py``). The server answers with grounded texts of realistic length (the
@@ -14,7 +14,7 @@ rebuilt from its patches (``diffinsight.reportfile.parse_report``).
   over all explanations and one summary call over the report, all of it once per language. Its
   system prompts are paraphrased here at their original length and structure.
 
-Tokens are counted with ``diffinsight.llm.compress.estimate_tokens`` for both designs (tiktoken's
+Tokens are counted with ``diffinsight.writers.llm.compress.estimate_tokens`` for both designs (tiktoken's
 encodings are not available offline; when one is cached locally it is used instead), plus 4 tokens
 of framing per message.
 
@@ -42,14 +42,15 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "benchmarks")
 import openai  # noqa: E402
 from _benchdoc import update_section  # noqa: E402
 
-from diffinsight.llm import checks  # noqa: E402
-from diffinsight.llm.compress import estimate_tokens  # noqa: E402
-from diffinsight.llm.engine import make_provider  # noqa: E402
-from diffinsight.llm.settings import LLMSettings, resolve  # noqa: E402
-from diffinsight.llm.writer import LLMWriter  # noqa: E402
+from diffinsight.analysis import AnalyzedFile, analyze  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
-from diffinsight.reportfile import ParsedReport, parse_report  # noqa: E402
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze  # noqa: E402
+from diffinsight.providers.registry import create, resolve  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
+from diffinsight.writers.base import ReportRequest  # noqa: E402
+from diffinsight.writers.llm import checks  # noqa: E402
+from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
+from diffinsight.writers.llm.settings import LLMSettings  # noqa: E402
+from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.writers.offline import IMAGE_SUFFIXES, OfflineWriter, describe  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 
@@ -398,7 +399,7 @@ def our_writer(srv: ChatServer, concurrency: int = 8, fast_retries: bool = False
     )
     assert resolved is not None
     return LLMWriter(
-        make_provider(resolved, settings),
+        create(resolved, settings),
         settings,
         model=resolved.model,
         file_model=resolved.file_model,

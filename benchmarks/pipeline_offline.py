@@ -259,7 +259,7 @@ def corpus_changesets(folder: Path) -> list[tuple[Any, date]]:
     from facts_eval import to_changes
 
     from diffinsight.models import ChangeSet
-    from diffinsight.reportfile import parse_report_file
+    from diffinsight.render.reference.read import parse_report_file
 
     out = []
     for p in sorted(folder.rglob("report-*.md")):

@@ -77,11 +77,12 @@ from _benchdoc import update_section
 from babel.lists import format_list
 from facts_eval import ANCHORS, ROOT, fact_values, to_changes
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.grounding import Evidence, evidence_for, report_evidence, unsupported_tokens
 from diffinsight.i18n import available_languages, catalog
 from diffinsight.models import ChangeSet, Fact, FileChange, FileReport, FileStatus, Report
-from diffinsight.reportfile import ParsedReport, parse_report_file
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
+from diffinsight.render.reference.read import ParsedReport, parse_report_file
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 
 FORMATTING_KINDS = {"whitespace.changed", "newline.eof", "text.punctuation", "table.reformatted"}

@@ -97,7 +97,7 @@ def main() -> None:
                     sys.executable,
                     "-c",
                     "import diffinsight.cli, diffinsight.pipeline, diffinsight.sources,"
-                    " diffinsight.llm.engine, diffinsight.render",
+                    " diffinsight.writers.llm.engine, diffinsight.render",
                 ],
             ),
             (

@@ -76,4 +76,5 @@ def test_example_and_documented_watch_lists_are_valid() -> None:
     documented = re.search(r"```yaml\n(.*?)```", doc, re.S)
     assert documented
     cfg = parse_watchlist(documented.group(1), "docs/automation.md")
-    assert cfg.repositories[0].github == "MicrosoftDocs/azure-ai-docs"
+    repo = cfg.repositories[0]
+    assert (repo.kind, repo.location) == ("github", "MicrosoftDocs/azure-ai-docs")

@@ -9,7 +9,7 @@ import pytest
 
 from clirun import cli
 from conftest import Repo
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 
 
 @pytest.fixture

@@ -16,7 +16,15 @@ from typer.testing import CliRunner
 from diffinsight.cli import app
 from diffinsight.daily import parse_backfill, run_watchlist
 from diffinsight.errors import ConfigError, InputError
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
+from diffinsight.sources.github import GitHubClient
+from diffinsight.sources.history import (
+    SOURCE_KINDS,
+    GitHubHistory,
+    History,
+    LocalHistory,
+    SourceKind,
+)
 from diffinsight.state import State, sha256_text
 from diffinsight.watchlist import load_watchlist, parse_watchlist
 from github_server import FakeGitHub
@@ -509,3 +517,63 @@ def test_llm_outage_is_retried_with_the_model_and_rewritten_in_place(
     index = json.loads((work / "site" / "index.json").read_text("utf-8"))
     assert {e["path"]: e["summary"] for e in index["reports"]} == {r.path: r.summary for r in rows}
     assert not list((work / "site").rglob("*.tmp"))
+
+
+def test_a_new_source_kind_is_one_registry_entry(
+    work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[tuple[str, str]] = []
+
+    def open_mirror(location: str, branch: str) -> History:
+        opened.append((location, branch))
+        return LocalHistory(location, branch)
+
+    mirror = SourceKind(
+        key="mirror",
+        metavar="FOLDER",
+        open=open_mirror,
+        problem=lambda v: None if v != "bad" else "not a mirror",
+        display=lambda v: Path(v).name,
+        is_path=True,
+    )
+    monkeypatch.setitem(SOURCE_KINDS, "mirror", mirror)
+    text = WATCH.replace("  - path: docs\n", "  - mirror: docs\n")
+    cfg = parse_watchlist(text, "w", base=work)
+    assert cfg.repositories[0].key == f"mirror:{work / 'docs'}"
+    days = parse_backfill("2025-05-01..2025-05-31")
+    summary = run_watchlist(cfg, backfill=days)
+    assert summary.ok and opened == [(str(work / "docs"), "main")]
+    mirrored = snapshot(work / "site")
+    assert "index.json" in mirrored and len(mirrored) == 13
+    with pytest.raises(ConfigError, match=r"or 'mirror: FOLDER'"):
+        parse_watchlist(text.replace("    branch: main\n", "    branch: main\n    path: x\n"), "w")
+    with pytest.raises(ConfigError, match=r"repositories.0: mirror: not a mirror"):
+        parse_watchlist(text.replace("mirror: docs", "mirror: bad"), "w")
+    # The same repository read as a plain path writes the same files.
+    plain = load_watchlist(work / "watch.yml")
+    plain.output_dir = str(work / "plain")
+    assert run_watchlist(plain, backfill=days).ok
+    assert snapshot(work / "plain") == mirrored
+
+
+def test_a_history_opener_brings_its_own_github_client(
+    work: Path, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(work / "docs", fake.root, "Contoso/docs")
+    gh = parse_watchlist(
+        WATCH.replace("  - path: docs\n", "  - github: Contoso/docs\n    name: docs\n"),
+        "w",
+        base=work,
+    )
+    days = parse_backfill("2025-05-02..2025-05-31")
+    monkeypatch.setenv("GITHUB_TOKEN", "bad")  # the default client would be refused
+    failed = run_watchlist(gh, backfill=days)
+    assert not failed.ok and "refused the token" in str(failed.repos[0].error)
+    client = GitHubClient(fake.base_url, token="t0ken")
+    summary = run_watchlist(
+        gh,
+        backfill=days,
+        histories={"github": lambda loc, branch: GitHubHistory(loc, branch, client)},
+    )
+    assert summary.ok, summary.repos[0].error
+    assert "docs/202505/en_US/report-20250507-openai.md" in reports_in(work / "site")

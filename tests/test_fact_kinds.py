@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.facts.kinds import SPECS, FactKind, fact_rank, primary, spec
 from diffinsight.i18n import _load, available_languages
 from diffinsight.models import Fact, FileChange, FileStatus
-from diffinsight.writers.base import AnalyzedFile, analyze
 from diffinsight.writers.offline import FileWriter
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "diffinsight"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.facts.code import code_edits, tokenize
 from diffinsight.facts.kinds import FactKind
 from diffinsight.facts.markdown import cell_quote
 from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
 from diffinsight.i18n import available_languages
 from diffinsight.models import Fact, FileChange, FileStatus, ModificationType
-from diffinsight.writers.base import AnalyzedFile, analyze
 from diffinsight.writers.offline import FileWriter
 
 

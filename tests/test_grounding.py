@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from diffinsight.grounding import Evidence, evidence_for, text_tokens, unsupported_tokens
-from diffinsight.llm import checks
 from diffinsight.models import Fact, FileChange, FileStatus
+from diffinsight.writers.llm import checks
 
 PATCH = """@@ -29,7 +29,7 @@ You can use the Realtime API.
 -wss://res.openai.azure.com/openai/realtime?api-version=2024-12-17&deployment=gpt-4o-mini

@@ -17,7 +17,7 @@ import pytest
 from diffinsight.errors import InputError
 from diffinsight.facts import extract_facts
 from diffinsight.models import FileChange, FileStatus
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 
 N = 100_000
 #: Generous: a linear pass over 100 KB takes milliseconds; the patterns this replaces took minutes.

@@ -9,19 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.config import parse_config
 from diffinsight.errors import ConfigError
-from diffinsight.llm import checks, prompts
-from diffinsight.llm.cache import CallCache, request_key
-from diffinsight.llm.compress import compress, estimate_tokens, inline_edit, is_trivial
-from diffinsight.llm.engine import select_writer
-from diffinsight.llm.settings import LLMSettings, parse_llm_settings, resolve
-from diffinsight.llm.writer import LLMWriter
 from diffinsight.models import ChangeSet, FileChange, FileStatus
 from diffinsight.providers.base import ChatRequest, ChatResult, TransientProviderError, Usage
 from diffinsight.providers.fake import FakeProvider
+from diffinsight.providers.registry import resolve
 from diffinsight.sources.patch import parse_patch
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm import checks, prompts
+from diffinsight.writers.llm.cache import CallCache, request_key
+from diffinsight.writers.llm.compress import compress, estimate_tokens, inline_edit, is_trivial
+from diffinsight.writers.llm.engine import select_writer
+from diffinsight.writers.llm.settings import LLMSettings, parse_llm_settings
+from diffinsight.writers.llm.writer import LLMWriter
 from diffinsight.writers.offline import OfflineWriter
 
 # -- settings and engine selection ------------------------------------------------------------
@@ -332,7 +334,7 @@ def test_prompts_name_languages_and_schema_is_strict() -> None:
 
 
 def test_sentences_are_never_cut_inside_code_urls_or_abbreviations() -> None:
-    from diffinsight.llm.guard import sentences
+    from diffinsight.writers.llm.guard import sentences
 
     text = (
         "Set `a. b` to 5. See https://x.test/a.md. It helps, e.g. for retries! "
@@ -350,7 +352,7 @@ def test_sentences_are_never_cut_inside_code_urls_or_abbreviations() -> None:
 
 def test_guard_cuts_artefacts_and_drops_unsupported_or_foreign_sentences() -> None:
     from diffinsight.grounding import Evidence
-    from diffinsight.llm.guard import guard
+    from diffinsight.writers.llm.guard import guard
 
     ev = Evidence("retries 3 5")
     g = guard("Update the retry docs. Locale: en_US", "en_US", ev, title=True)

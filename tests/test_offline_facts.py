@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.grounding import Evidence, report_evidence, unsupported_tokens
 from diffinsight.i18n import available_languages
 from diffinsight.models import ChangeSet, FileChange, FileStatus
-from diffinsight.writers.base import ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 
 

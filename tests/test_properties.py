@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from diffinsight import safeyaml
 from diffinsight.errors import InputError
 from diffinsight.facts.scan import parse_heading, replace_links, strip_heading_id
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 
 OLD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$")
 OLD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import diffinsight
 from diffinsight.example import EXAMPLE_RANGE, build_example_repo
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 from gitutil import git
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.analysis import analyze
 from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
 from diffinsight.i18n import available_languages
 from diffinsight.models import FileChange, FileStatus
-from diffinsight.reportfile import parse_report_file
-from diffinsight.writers.base import analyze
+from diffinsight.render.reference.read import parse_report_file
 from diffinsight.writers.offline import FileWriter
 
 # What each file's explanation must name (values copied from the diff, in code spans or quotes).

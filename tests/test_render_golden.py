@@ -8,8 +8,8 @@ import pytest
 
 from conftest import REFERENCE, need_shared
 from diffinsight.models import FileReport, FileStatus, Highlights, ModificationType, Report
-from diffinsight.render.markdown import MarkdownRenderer
-from diffinsight.reportfile import ParsedReport, parse_report
+from diffinsight.render.reference.read import ParsedReport, parse_report
+from diffinsight.render.reference.write import MarkdownRenderer
 
 
 def report_from_parsed(parsed: ParsedReport) -> Report:
@@ -84,7 +84,7 @@ def test_renderer_reproduces_the_reference_report() -> None:
 def test_front_matter_is_yaml_safe_whatever_the_text() -> None:
     import yaml
 
-    from diffinsight.render.markdown import front_matter
+    from diffinsight.render.reference.write import front_matter
 
     nasty = "---\nkey: value\n'quotes' \"double\" # hash: colon\n[bracket] {brace} & * ! | >"
     report = Report(

@@ -8,8 +8,8 @@ from datetime import date
 from diffinsight.models import ChangeSet
 from diffinsight.pipeline import build_reports
 from diffinsight.render import JsonRenderer, MarkdownRenderer
-from diffinsight.render.markdown import diff_fence
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
+from diffinsight.render.reference.write import diff_fence
 from diffinsight.sources import parse_patch
 
 HOSTILE = (

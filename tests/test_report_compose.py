@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.grounding import Evidence, evidence_for, report_evidence, unsupported_tokens
 from diffinsight.i18n import catalog
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report
-from diffinsight.writers.base import AnalyzedFile, ReportRequest, analyze
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.offline import OfflineWriter
 from diffinsight.writers.titles import shorten, title_limit, visible_len
 

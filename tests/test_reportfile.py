@@ -7,7 +7,7 @@ import pytest
 
 from diffinsight.errors import InputError
 from diffinsight.models import item_anchor
-from diffinsight.reportfile import parse_report, parse_report_file
+from diffinsight.render.reference.read import parse_report, parse_report_file
 
 
 @pytest.mark.shared

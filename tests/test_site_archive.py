@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from diffinsight.errors import InputError
-from diffinsight.reportfile import language_from_script, parse_report, parse_report_file
+from diffinsight.render.reference.read import language_from_script, parse_report, parse_report_file
 from diffinsight.site import build_site
 from sitedata import make_report
 

@@ -72,28 +72,43 @@ def test_tokenize_latin_words_and_cjk_bigrams() -> None:
     assert tokenize("リンク修正をo4-mini") == ["リン", "ンク", "ク修", "修正", "正を", "o4", "mini"]
 
 
-def test_catalogues_are_complete_and_plural() -> None:
-    from diffinsight.site.messages import Messages, _catalogues, catalogue_locales
+def test_site_messages_come_from_the_catalogues() -> None:
+    from diffinsight.site.text import catalogue_for, site_text
 
-    cats = _catalogues()
-    base = {k for k in cats["en_US"] if not k.endswith("_one")}
-    assert set(catalogue_locales()) >= {
-        "en_US",
-        "ja_JP",
-        "zh_CN",
-        "zh_TW",
-        "ko_KR",
-        "fr_FR",
-        "de_DE",
-        "es_ES",
-    }
-    for locale, cat in cats.items():
-        assert base <= set(cat), (locale, base - set(cat))
-    assert Messages("en_US").count("files_count", 1) == "1 file"
-    assert Messages("en_US").count("files_count", 3) == "3 files"
-    assert Messages("fr_FR").count("reports_count", 0) == "0 rapport"
-    assert Messages("ja_JP").count("files_count", 1) == "1 ファイル"
-    assert Messages("pt_BR")("breaking_changes") == "Breaking changes"  # falls back to en_US
+    assert site_text("en_US").count("files_count", 1) == "1 file"
+    assert site_text("en_US").count("files_count", 1150) == "1,150 files"
+    assert site_text("fr_FR").count("reports_count", 0) == "0 rapport"  # CLDR: 0 is "one" in French
+    assert site_text("de_DE").count("reports_count", 2) == "2 Berichte"
+    assert site_text("ja_JP").count("files_count", 1) == "1 ファイル"
+    assert site_text("ja_JP").forms("results") == {"other": "{count} 件"}
+    assert catalogue_for("fr_CA") == "fr_FR" and catalogue_for("zh_HK") == "zh_TW"
+    assert site_text("pt_BR")("breaking_changes") == "Breaking changes"  # no catalogue: English
+    assert site_text("de_DE").label("types", "breaking change") != "breaking change"
+    assert site_text("de_DE").label("types", "更新") == "更新"  # another tool's own word
+    with pytest.raises(KeyError):
+        site_text("en_US")("no_such_message")
+
+
+def test_every_message_the_site_uses_is_in_the_catalogue() -> None:
+    # A key missing from en_US (and so, by the catalogue test, from every language) fails here,
+    # not in a user's build.
+    import re
+    from pathlib import Path
+
+    from diffinsight.i18n import _load
+    from diffinsight.site import build
+
+    here = Path(build.__file__).parent
+    texts = [p.read_text(encoding="utf-8") for p in (here / "templates").iterdir()]
+    texts += [p.read_text(encoding="utf-8") for p in here.glob("*.py")]
+    used = set()
+    for text in texts:
+        used |= set(re.findall(r"\bt(?:\.count|\.forms)?\(\s*[\"']([a-z_]+)[\"']", text))
+        used |= set(re.findall(r"\(\s*\"([a-z_]+)\",\s*hl\.", text))  # highlight group labels
+    used |= {"language", "category", "month"}  # list pages: t(kind)
+    assert len(used) > 40
+    en = _load("en_US")
+    assert sorted(k for k in used if "site." + k not in en) == []
 
 
 def test_titles_with_code_spans_render_as_code_in_the_table(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from diffinsight.cli import app
 from diffinsight.errors import InputError, SourceError
 from diffinsight.pipeline import run
 from diffinsight.render import get_renderer
-from diffinsight.reportfile import parse_report
+from diffinsight.render.reference.read import parse_report
 from diffinsight.sources import open_source
 from diffinsight.sources.git import GitSource
 from diffinsight.sources.github import (

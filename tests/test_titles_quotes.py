@@ -7,10 +7,10 @@ import re
 
 import pytest
 
+from diffinsight.analysis import AnalyzedFile, analyze
 from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
 from diffinsight.i18n import catalog
 from diffinsight.models import FileChange, FileStatus
-from diffinsight.writers.base import AnalyzedFile, analyze
 from diffinsight.writers.offline import FileWriter
 from diffinsight.writers.quoting import MAX_QUOTE, clip, clip_quotes
 from diffinsight.writers.titles import title_limit, visible_len

@@ -165,7 +165,7 @@ def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _
             msg = f"{key}: {err['msg'].removeprefix('Value error, ')}"
         raise ConfigError(f"{name}:{where}: {msg}") from exc
     if isinstance(result, Config):
-        from diffinsight.llm.settings import check_llm_mapping
+        from diffinsight.writers.llm.settings import check_llm_mapping
 
         check_llm_mapping(result.llm, name, ("llm",), lambda loc: _key_line(text, loc))
     return result

@@ -14,23 +14,21 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from diffinsight import __version__
 from diffinsight.config import Config
-from diffinsight.errors import ConfigError, DiffInsightError, InputError, SourceError
+from diffinsight.errors import ConfigError, DiffInsightError, InputError
 from diffinsight.i18n import catalog
 from diffinsight.pipeline import build_reports, check_template
 from diffinsight.publish import files, output_path, safe_component, write_all
 from diffinsight.render import Renderer, get_renderer
-from diffinsight.sources.base import Source
-from diffinsight.sources.git import DateWindow, Git, GitSource
-from diffinsight.sources.github import CompareSpec, GitHubClient, GitHubRepo, GitHubSource
+from diffinsight.sources.history import ChainCommit, History, HistoryOpener, open_history
 from diffinsight.state import ReportRow, State, sha256_text
 from diffinsight.watchlist import WatchConfig, WatchedRepo
 from diffinsight.writers.base import Writer
@@ -45,111 +43,6 @@ log = logging.getLogger(__name__)
 #: renaming) makes the process SIGKILL itself the Nth time it reaches that point.
 CRASH_ENV = files.CRASH_ENV
 _crash_point = files.crash_point
-
-
-@dataclass(frozen=True)
-class ChainCommit:
-    """A commit of the first-parent history: sha, committer time, first parent."""
-
-    sha: str
-    ts: int
-    parent: str | None
-
-
-class History(Protocol):
-    """What the daily job reads of a repository's branch."""
-
-    def head(self) -> str:
-        """The branch's current commit."""
-        ...
-
-    def commit(self, sha: str) -> ChainCommit:
-        """One commit; :class:`InputError` when it does not exist."""
-        ...
-
-    def is_ancestor(self, a: str, b: str) -> bool:
-        """Whether ``a`` is ``b`` or one of its ancestors."""
-        ...
-
-    def first_parents(self, head: str, stop: Callable[[ChainCommit], bool]) -> list[ChainCommit]:
-        """First-parent commits from ``head``, newest first, ending before ``stop`` holds."""
-        ...
-
-    def source(self, base: str | None, head: str, day: date, tz: str) -> Source:
-        """The source for one day: ``base..head`` (``base`` None: from the root)."""
-        ...
-
-
-class LocalHistory:
-    """A branch of a local repository."""
-
-    def __init__(self, path: str, branch: str) -> None:
-        self.path = path
-        self.git = Git(path)
-        self.branch = branch
-
-    def head(self) -> str:
-        return self.git.resolve(self.branch)
-
-    def commit(self, sha: str) -> ChainCommit:
-        out = self.git.resolve(sha)
-        ts, *parents = self.git.run("log", "-1", "--format=%ct %P", out).decode().split()
-        return ChainCommit(out, int(ts), parents[0] if parents else None)
-
-    def is_ancestor(self, a: str, b: str) -> bool:
-        try:
-            self.git.run("merge-base", "--is-ancestor", a, b)
-        except SourceError:
-            return False
-        return True
-
-    def first_parents(self, head: str, stop: Callable[[ChainCommit], bool]) -> list[ChainCommit]:
-        out = self.git.run("log", "--first-parent", "--format=%H %ct %P", head).decode()
-        chain = []
-        for line in out.splitlines():
-            sha, ts, *parents = line.split()
-            c = ChainCommit(sha, int(ts), parents[0] if parents else None)
-            if stop(c):
-                break
-            chain.append(c)
-        return chain
-
-    def source(self, base: str | None, head: str, day: date, tz: str) -> Source:
-        if base is None:  # the root commit's day: the window reads it against the empty tree
-            return GitSource(self.path, window=DateWindow(day, day, tz), branch=head)
-        return GitSource(self.path, f"{base}..{head}")
-
-
-class GitHubHistory:
-    """A branch of a GitHub repository, through the REST API."""
-
-    def __init__(self, owner_repo: str, branch: str, client: GitHubClient) -> None:
-        self.repo = GitHubRepo(owner_repo, client)
-        self.branch = branch
-        self.client = client
-
-    def head(self) -> str:
-        return self.repo.commit(self.branch).sha
-
-    def commit(self, sha: str) -> ChainCommit:
-        c = self.repo.commit(sha)
-        return ChainCommit(c.sha, c.ts, c.parent)
-
-    def is_ancestor(self, a: str, b: str) -> bool:
-        first, _ = self.repo.compare(a, b)
-        return first.get("status") in ("ahead", "identical")
-
-    def first_parents(self, head: str, stop: Callable[[ChainCommit], bool]) -> list[ChainCommit]:
-        chain = self.repo.first_parents(head, lambda c: stop(ChainCommit(c.sha, c.ts, c.parent)))
-        return [ChainCommit(c.sha, c.ts, c.parent) for c in chain]
-
-    def source(self, base: str | None, head: str, day: date, tz: str) -> Source:
-        if base is None:
-            raise SourceError(
-                f"{self.repo.owner_repo}: {day} holds the root commit, which the compare API"
-                " cannot diff; report that day from a local clone (path: in the watch list)"
-            )
-        return GitHubSource(CompareSpec(self.repo.owner_repo, base, head), client=self.client)
 
 
 @dataclass(frozen=True)
@@ -260,13 +153,6 @@ def _settings_hash(cfg: Config, fmt: str, writer: Writer, template: str) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _history(repo: WatchedRepo, client: GitHubClient | None) -> History:
-    if repo.github:
-        return GitHubHistory(repo.github, repo.branch, client or GitHubClient())
-    assert repo.path is not None
-    return LocalHistory(repo.path, repo.branch)
-
-
 def default_state_path(config: WatchConfig, output_dir: Path) -> Path:
     """Where the state lives: the config's ``state``, else inside the output folder."""
     return Path(config.state) if config.state else output_dir / ".diffinsight" / "state.sqlite"
@@ -281,7 +167,7 @@ def run_watchlist(
     output_dir: Path | None = None,
     state_path: Path | None = None,
     writer: Writer | None = None,
-    client: GitHubClient | None = None,
+    histories: Mapping[str, HistoryOpener] | None = None,
     writers: Mapping[str, Writer] | None = None,
     notify: bool = True,
     notify_options: dict[str, Any] | None = None,
@@ -289,7 +175,8 @@ def run_watchlist(
     """Process every watched repository (or those named in ``only``); see the module doc.
 
     ``writers`` gives a repository (by name) its own writer, e.g. from its own ``llm:``;
-    the others use ``writer``. Then, when the watch list has ``notify:`` targets (and
+    the others use ``writer``. ``histories`` open a kind of source their own way (by kind, as
+    in :data:`~diffinsight.sources.history.SOURCE_KINDS`: a GitHub client of your own). Then, when the watch list has ``notify:`` targets (and
     ``notify``), send them what they have not had yet; ``notify_options`` go to
     :func:`diffinsight.notify.deliver.notify`.
     """
@@ -336,7 +223,9 @@ def run_watchlist(
             summary.repos.append(outcome)
             try:
                 own = (writers or {}).get(r.display, writer)
-                _run_repo(r, config, state, out, renderer, own, client, backfill, from_rev, outcome)
+                _run_repo(
+                    r, config, state, out, renderer, own, histories, backfill, from_rev, outcome
+                )
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc
@@ -383,14 +272,14 @@ def _run_repo(
     out: Path,
     renderer: Renderer,
     writer: Writer,
-    client: GitHubClient | None,
+    histories: Mapping[str, HistoryOpener] | None,
     backfill: tuple[date, date] | None,
     from_rev: str | None,
     outcome: RepoOutcome,
 ) -> None:
     rc = config.repo_config(repo)
     zone = _zone(rc.timezone or "UTC", repo.display)
-    history = _history(repo, client)
+    history = open_history(repo.kind, repo.location, repo.branch, histories)
     head = history.head()
     if backfill:
         first, last = backfill

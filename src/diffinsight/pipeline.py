@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from diffinsight.analysis import analyze
 from diffinsight.categories import categorize
 from diffinsight.config import DEFAULT_OUTPUT, Config, zone_of
 from diffinsight.errors import InputError
@@ -18,11 +19,11 @@ from diffinsight.models import ChangeSet, Report
 from diffinsight.publish import check_writable, output_path, write_all
 from diffinsight.render import Renderer, get_renderer
 from diffinsight.sources import Source
-from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer, analyze
+from diffinsight.writers.base import DEFAULT_TITLE_TEMPLATE, ReportRequest, Writer
 from diffinsight.writers.offline import OfflineWriter
 
 if TYPE_CHECKING:
-    from diffinsight.llm.estimate import CallEstimate
+    from diffinsight.writers.llm.estimate import CallEstimate
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +246,7 @@ def plan_run(
     groups = categorize(changeset, config)
     planner = getattr(writer, "planner", None)
     if planner is not None:
-        from diffinsight.llm.estimate import CallEstimate, estimate_request
+        from diffinsight.writers.llm.estimate import CallEstimate, estimate_request
 
         plan.llm = CallEstimate()
     for name, cs in groups.items():

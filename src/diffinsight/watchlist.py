@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from diffinsight.config import (
     CategoryConfig,
@@ -33,21 +33,25 @@ from diffinsight.config import (
     parse_config,
 )
 from diffinsight.errors import ConfigError
-from diffinsight.llm.settings import check_llm_mapping
 from diffinsight.notify.config import NotifyTarget, check_targets
-from diffinsight.sources.github import is_owner_repo
+from diffinsight.sources.history import SOURCE_KINDS, SourceKind
+from diffinsight.writers.llm.settings import check_llm_mapping
 
 #: Default output template of the daily job: one folder per repository.
 DEFAULT_WATCH_OUTPUT = "{repo}/%Y%m/{lang}/report-%Y%m%d-{category}.md"
 
 
 class WatchedRepo(BaseModel):
-    """One repository of the watch list; unset report settings come from the top level."""
+    """One repository of the watch list; unset report settings come from the top level.
+
+    It names its source by one key of :data:`~diffinsight.sources.history.SOURCE_KINDS`
+    (``github: OWNER/REPO``, ``path: FOLDER``), read into :attr:`kind` and :attr:`location`.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    github: str | None = None
-    path: str | None = None
+    kind: str
+    location: str
     branch: str = "HEAD"
     #: Name used in ``{repo}`` of the output template and in the state (default: from the source).
     name: str | None = None
@@ -59,36 +63,47 @@ class WatchedRepo(BaseModel):
     timezone: TimeZoneSetting = None
     llm: dict[str, Any] | None = None
 
-    @field_validator("github")
+    @model_validator(mode="before")
     @classmethod
-    def _owner_repo(cls, v: str | None) -> str | None:
-        if v is not None and not is_owner_repo(v):
-            raise ValueError("expected OWNER/REPO, such as MicrosoftDocs/azure-ai-docs")
-        return v
+    def _source_key(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "kind" in data:
+            return data
+        given = [k for k in SOURCE_KINDS if k in data]
+        if not given and any(k not in cls.model_fields for k in data):
+            return data  # a misspelt key: let the unknown-key error name it
+        if len(given) != 1:
+            choices = " or ".join(f"'{k.key}: {k.metavar}'" for k in SOURCE_KINDS.values())
+            raise ValueError(f"give exactly one of {choices}")
+        rest = dict(data)
+        location = rest.pop(given[0])
+        if not isinstance(location, str):
+            raise ValueError(f"{given[0]}: expected {SOURCE_KINDS[given[0]].metavar}")
+        return {"kind": given[0], "location": location, **rest}
 
     @model_validator(mode="after")
-    def _one_source(self) -> WatchedRepo:
-        if (self.github is None) == (self.path is None):
-            raise ValueError("give exactly one of 'github: OWNER/REPO' or 'path: FOLDER'")
+    def _known_location(self) -> WatchedRepo:
+        kind = SOURCE_KINDS.get(self.kind)
+        if kind is None:
+            raise ValueError(f"kind {self.kind!r}: choose from {', '.join(SOURCE_KINDS)}")
+        problem = kind.problem(self.location)
+        if problem is not None:
+            raise ValueError(f"{self.kind}: {problem}")
         return self
+
+    @property
+    def source_kind(self) -> SourceKind:
+        """How this repository is read."""
+        return SOURCE_KINDS[self.kind]
 
     @property
     def display(self) -> str:
         """The repository's name in reports, logs and ``{repo}``."""
-        if self.name:
-            return self.name
-        if self.github:
-            return self.github
-        assert self.path is not None
-        return Path(self.path).resolve().name
+        return self.name or self.source_kind.display(self.location)
 
     @property
     def key(self) -> str:
         """The repository's identity in the state database."""
-        if self.github:
-            return f"github:{self.github}"
-        assert self.path is not None
-        return f"path:{Path(self.path).resolve()}"
+        return self.source_kind.identity(self.location)
 
 
 class WatchConfig(Config):
@@ -130,10 +145,8 @@ def parse_watchlist(text: str, name: str = "watch list", base: Path | None = Non
             check_llm_mapping(r.llm, name, where, lambda loc: _key_line(text, loc))
     if base is not None:
         for r in cfg.repositories:
-            if r.path is not None:
-                r.path = (
-                    str((base / r.path).resolve()) if not Path(r.path).is_absolute() else r.path
-                )
+            if r.source_kind.is_path and not Path(r.location).is_absolute():
+                r.location = str((base / r.location).resolve())
         cfg.output_dir = str((base / cfg.output_dir).resolve())
         if cfg.state is not None and not Path(cfg.state).is_absolute():
             cfg.state = str((base / cfg.state).resolve())

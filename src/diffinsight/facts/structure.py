@@ -505,26 +505,25 @@ def split_row(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
+    if "\\" not in s and "`" not in s:
+        return [c.strip() for c in s.split("|")]
     cells: list[str] = []
-    cur: list[str] = []
+    start = 0  # where the current cell begins
     in_code = False
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and i + 1 < len(s):
-            cur.append(s[i : i + 2])
-            i += 2
-            continue
+    # Only escapes, backticks and pipes matter; the text between them is copied in slices.
+    for m in _ROW_MARK_RE.finditer(s):
+        ch = m.group()
         if ch == "`":
             in_code = not in_code
-        if ch == "|" and not in_code:
-            cells.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    cells.append("".join(cur).strip())
+        elif ch == "|" and not in_code:
+            cells.append(s[start : m.start()].strip())
+            start = m.end()
+    cells.append(s[start:].strip())
     return cells
+
+
+#: An escape (backslash and the character after it), a backtick or a pipe.
+_ROW_MARK_RE = re.compile(r"\\.|[`|]", re.DOTALL)
 
 
 def alert_type(line: str) -> str | None:

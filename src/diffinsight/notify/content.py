@@ -18,7 +18,7 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.notify.config import IMPORTANCE
-from diffinsight.reportfile import HighlightGroup, ParsedHighlights, parse_report
+from diffinsight.render.reference.read import HighlightGroup, ParsedHighlights, parse_report
 from diffinsight.site.build import _report_url
 from diffinsight.state import ReportRow, sha256_text
 

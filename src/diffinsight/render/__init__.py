@@ -7,7 +7,7 @@ from typing import Protocol
 from diffinsight.errors import InputError
 from diffinsight.models import Report
 from diffinsight.render.json import JsonRenderer
-from diffinsight.render.markdown import MarkdownRenderer
+from diffinsight.render.reference.write import MarkdownRenderer
 
 __all__ = ["JsonRenderer", "MarkdownRenderer", "Renderer", "get_renderer"]
 

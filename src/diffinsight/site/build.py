@@ -40,16 +40,9 @@ from markupsafe import Markup
 from pydantic import BaseModel, Field
 
 from diffinsight.errors import InputError
-from diffinsight.reportfile import ParsedReport, language_from_script, parse_report
+from diffinsight.render.reference import read as reference_read
+from diffinsight.render.reference.read import ParsedReport, language_from_script, parse_report
 from diffinsight.site.feeds import FeedEntry, atom_feed
-from diffinsight.site.messages import (
-    DEFAULT_LOCALE,
-    UNKNOWN_LANGUAGE,
-    Messages,
-    format_day,
-    format_month,
-    language_name,
-)
 from diffinsight.site.render import (
     breakable,
     is_safe_url,
@@ -58,6 +51,15 @@ from diffinsight.site.render import (
     render_markdown,
 )
 from diffinsight.site.search import SearchUnit, build_index
+from diffinsight.site.text import (
+    DEFAULT_LOCALE,
+    UNKNOWN_LANGUAGE,
+    format_day,
+    format_month,
+    language_name,
+    messages_digest,
+    site_text,
+)
 
 __all__ = ["DEFAULT_BASE_URL", "SiteBuildResult", "SkippedReport", "build_site"]
 
@@ -66,7 +68,6 @@ log = logging.getLogger("diffinsight.site")
 _HERE = Path(__file__).parent
 TEMPLATES = _HERE / "templates"
 STATIC = _HERE / "static"
-MESSAGES = _HERE / "messages.yaml"
 MANIFEST = ".diffinsight-site.json"
 #: Bump when the page-building code changes in a way the templates do not show.
 RENDER_VERSION = "2"
@@ -234,7 +235,7 @@ class _Site:
         self, template: str, rel: str, locale: str, root: str | None = None, **context: Any
     ) -> str:
         depth = rel.count("/")
-        messages = Messages(locale)
+        messages = site_text(locale)
         page = {
             "root": "../" * depth if root is None else root,
             "rel": rel,
@@ -330,7 +331,7 @@ class _Site:
         self, entry: _Entry, parsed: ParsedReport, siblings: list[_Entry], names: dict[str, str]
     ) -> str:
         locale = entry.language if entry.language != UNKNOWN_LANGUAGE else DEFAULT_LOCALE
-        t = Messages(locale)
+        t = site_text(locale)
         compare = next(
             (
                 u
@@ -362,7 +363,7 @@ class _Site:
                     "path": f.path,
                     "anchor": _slug(f.anchor),
                     "type": f.modification_type,
-                    "type_label": t.label("type", f.modification_type),
+                    "type_label": t.label("types", f.modification_type),
                     "type_class": _slug(f.modification_type.lower()),
                     # Titles hold code spans (`2024-12-17`); inline Markdown, never raw HTML.
                     "title": Markup(render_inline(f.modification_title)),
@@ -378,11 +379,11 @@ class _Site:
                 "name": r.name,
                 "anchor": _slug(r.anchor) if r.anchor else None,
                 "type": r.type,
-                "type_label": t.label("type", r.type),
+                "type_label": t.label("types", r.type),
                 "type_class": _slug(r.type.lower()),
                 "title": Markup(render_inline(r.title)),
                 "status": r.status,
-                "status_label": t.label("status", r.status),
+                "status_label": t.label("statuses", r.status),
                 "additions": r.additions,
                 "deletions": r.deletions,
                 "changes": r.changes,
@@ -610,10 +611,10 @@ def build_site(
             [
                 RENDER_VERSION,
                 # The code that makes pages is part of the version: a new release re-renders.
-                _tree_digest([*_HERE.glob("*.py"), _HERE.parent / "reportfile.py"]),
+                _tree_digest([*_HERE.glob("*.py"), Path(reference_read.__file__)]),
                 _tree_digest(TEMPLATES.iterdir()),
                 _tree_digest(STATIC.iterdir()),
-                _sha(MESSAGES.read_bytes()),
+                messages_digest(),
                 base,
                 site_title or "",
                 site_locale,
@@ -667,7 +668,9 @@ def build_site(
     ordered = _order(entries.values())
     languages = sorted({e.language for e in ordered}, key=lambda c: (c == UNKNOWN_LANGUAGE, c))
     prefixes = [c.split("_")[0] for c in languages]
-    names = {c: language_name(c, ambiguous=prefixes.count(c.split("_")[0]) > 1) for c in languages}
+    names = {
+        c: language_name(c, prefixes.count(c.split("_")[0]) > 1, site_locale) for c in languages
+    }
 
     # 2. Translations: same permalink and category (see _translation_key).
     groups: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
@@ -938,7 +941,7 @@ def _write_feeds(
     site: _Site, ordered: list[_Entry], languages: list[str], names: dict[str, str]
 ) -> None:
     base = site.base_url
-    t = Messages(site.site_locale)
+    t = site_text(site.site_locale)
     title = site.site_title or t("site_title")
 
     def entries(selected: list[_Entry]) -> list[FeedEntry]:

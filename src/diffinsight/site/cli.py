@@ -36,9 +36,9 @@ def _fail(exc: DiffInsightError) -> typer.Exit:
 def _site_locale(locale: str) -> str:
     """``--locale`` as a catalogue name (``ja`` and ``zh-CN`` work); :class:`InputError` if none."""
     from diffinsight.errors import InputError
-    from diffinsight.site.messages import catalogue_locales
+    from diffinsight.i18n import available_languages
 
-    known = catalogue_locales()
+    known = available_languages()
     if locale in known:
         return locale
     from diffinsight.i18n import normalize_language

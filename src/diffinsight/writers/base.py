@@ -1,4 +1,4 @@
-"""The writer interface, and the analysis every writer starts from."""
+"""The writer interface: what a writer is asked for, and what it returns."""
 
 from __future__ import annotations
 
@@ -6,21 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from diffinsight.classify import classify
-from diffinsight.facts import extract_facts
-from diffinsight.models import ChangeSet, Fact, FileChange, ModificationType, Report
+from diffinsight.analysis import AnalyzedFile
+from diffinsight.models import ChangeSet, Report
 
 DEFAULT_TITLE_TEMPLATE = "[{lang}] Diff Insight Report - {category}"
-
-
-@dataclass
-class AnalyzedFile:
-    """A changed file with its facts and type: language-independent, computed once."""
-
-    change: FileChange
-    facts: list[Fact]
-    modification_type: ModificationType
-    reason: str
 
 
 @dataclass
@@ -49,10 +38,3 @@ class Writer(Protocol):
     def write(self, request: ReportRequest) -> list[Report]:
         """Write the reports, in the order of ``request.languages``."""
         ...
-
-
-def analyze(change: FileChange) -> AnalyzedFile:
-    """Facts and type of one file."""
-    facts = extract_facts(change)
-    mtype, reason = classify(change, facts)
-    return AnalyzedFile(change=change, facts=facts, modification_type=mtype, reason=reason)

@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 
+from diffinsight.analysis import AnalyzedFile
 from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
@@ -24,7 +25,7 @@ from diffinsight.models import (
     ModificationType,
     Report,
 )
-from diffinsight.writers.base import AnalyzedFile, ReportRequest
+from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.quoting import clip, clip_quotes
 from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 
@@ -582,13 +583,18 @@ class FileWriter:
             w: [self.cat.t(k, section=w) for k in ("where.in", "where.under")]
             for w in {_shown_section(f.where) for f in facts if f.where}
         }
+        quoted = {w: self._q(w) for w in phrases}
+        # Mentions so far, kept as a running count: recounting every earlier sentence for
+        # every section made this quadratic (a fifth of the corpus run).
+        said = dict.fromkeys(phrases, 0)
         out: list[str] = []
         for s in sentences:
             for w, forms in phrases.items():
-                said = sum(x.count(self._q(w)) for x in out)
-                if said >= 1:
+                if said[w] >= 1:
                     for form in forms:
                         s = s.replace(form, "", 1)
+            for w, q in quoted.items():
+                said[w] += s.count(q)
             out.append(s)
         return out
 

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from diffinsight.analysis import AnalyzedFile
 from diffinsight.facts.kinds import FactKind
 from diffinsight.grounding import ELLIPSIS
 from diffinsight.i18n import Catalog
 from diffinsight.models import Fact, FileStatus
-from diffinsight.writers.base import AnalyzedFile
 from diffinsight.writers.quoting import clip_token
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico")

@@ -241,14 +241,19 @@
     return q.toLowerCase().split(/[\s\u3000]+/).filter(function (w) { return w.length > 0; });
   }
 
+  /* A count in the page's language: the build writes each CLDR plural form of the message
+     (data-results-one, data-results-other...); the page's plural rules pick one. */
+  function plural(el, name, n) {
+    var form = "other";
+    try { form = new Intl.PluralRules(doc.lang || "en").select(n); } catch (e) { /* old browser */ }
+    var text = el.getAttribute(name + "-" + form) || el.getAttribute(name + "-other") || "{count}";
+    return text.replace("{count}", String(n));
+  }
+
   var PAGE = 20;
   function showResults(results, status, list, more, q) {
     list.textContent = "";
-    status.textContent = results.length === 1
-      ? status.getAttribute("data-results-one")
-      : results.length
-        ? status.getAttribute("data-results").replace("{n}", String(results.length))
-        : status.getAttribute("data-none");
+    status.textContent = results.length ? plural(status, "data-results", results.length) : status.getAttribute("data-none");
     var words = queryWords(q);
     var shown = 0;
     function page() {

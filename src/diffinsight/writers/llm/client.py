@@ -15,9 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from diffinsight.llm.cache import CallCache, request_key
-from diffinsight.llm.compress import estimate_tokens
-from diffinsight.llm.settings import LLMSettings
 from diffinsight.models import Usage
 from diffinsight.providers.base import (
     ChatRequest,
@@ -27,6 +24,9 @@ from diffinsight.providers.base import (
     TransientProviderError,
 )
 from diffinsight.providers.base import Usage as CallUsage
+from diffinsight.writers.llm.cache import CallCache, request_key
+from diffinsight.writers.llm.compress import estimate_tokens
+from diffinsight.writers.llm.settings import LLMSettings
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class ModelClient:
             hit = self.cache.get(key)
             if hit is not None:
                 meter.record(hit)
-                self.cache.log(key, self.provider.name, purpose, req, hit, None, 0.0)
+                self.cache.log(key, self.provider.name, purpose, req, hit, None, 0.0, self.key_salt)
                 return hit, key
         est_in = sum(estimate_tokens(m["content"]) for m in req.messages)
         if req.schema is not None and self.provider.supports_schema:
@@ -217,7 +217,14 @@ class ModelClient:
     ) -> None:
         if self.cache is not None:
             self.cache.log(
-                key, self.provider.name, purpose, req, result, error, time.monotonic() - t0
+                key,
+                self.provider.name,
+                purpose,
+                req,
+                result,
+                error,
+                time.monotonic() - t0,
+                self.key_salt,
             )
 
     def forget(self, keys: list[str]) -> None:

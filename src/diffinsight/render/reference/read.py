@@ -675,7 +675,7 @@ def _remove_leaks(report: ParsedReport) -> None:
 
     Diffs are left alone: a ``<format>`` line there is a real change.
     """
-    from diffinsight.llm.checks import strip_artefacts
+    from diffinsight.writers.llm.checks import strip_artefacts
 
     def clean(text: str, title: bool = False) -> str:
         if "<" not in text and "ocale" not in text and not title:

@@ -1,4 +1,4 @@
 """The LLM writer: settings, prompts, diff compression, the call cache and the writer itself.
 
-Entry point: :func:`diffinsight.llm.engine.select_writer`.
+Entry point: :func:`diffinsight.writers.llm.engine.select_writer`.
 """

@@ -12,13 +12,14 @@ import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
 
+from diffinsight.analysis import AnalyzedFile
 from diffinsight.grounding import Evidence, evidence_for
-from diffinsight.llm import checks, prompts
-from diffinsight.llm.compress import compress, estimate_tokens, is_trivial
-from diffinsight.llm.settings import LLMSettings
 from diffinsight.models import FileReport, FileStatus, Report
 from diffinsight.providers.base import ChatRequest
-from diffinsight.writers.base import AnalyzedFile, ReportRequest
+from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm import checks, prompts
+from diffinsight.writers.llm.compress import compress, estimate_tokens, is_trivial
+from diffinsight.writers.llm.settings import LLMSettings
 
 MAX_BATCH_FILES = 8
 #: Output tokens allowed per file and language (a title and up to four sentences, JSON-wrapped).

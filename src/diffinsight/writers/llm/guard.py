@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from diffinsight.grounding import Evidence
-from diffinsight.llm import checks
+from diffinsight.writers.llm import checks
 
 #: Part of every cache key: a stricter guard must never reuse answers judged by an older one.
 GUARD_VERSION = "guard-1"

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from diffinsight.grounding import Evidence
-from diffinsight.llm import checks, prompts
-from diffinsight.llm.guard import carries_change, first_sentence, guard
 from diffinsight.providers.base import ChatResult
+from diffinsight.writers.llm import checks, prompts
+from diffinsight.writers.llm.guard import carries_change, first_sentence, guard
 
 _TITLE_LIMIT_CJK = 30
 _TITLE_LIMIT = 60

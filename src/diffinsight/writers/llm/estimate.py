@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from diffinsight.llm.compress import estimate_tokens
-from diffinsight.llm.planner import Planner
-from diffinsight.llm.settings import LLMSettings
 from diffinsight.providers.base import ChatRequest
 from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm.compress import estimate_tokens
+from diffinsight.writers.llm.planner import Planner
+from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.offline import describe
 
 
@@ -53,7 +53,7 @@ def _tokens_in(req: ChatRequest) -> int:
 def estimate_request(
     planner: Planner, settings: LLMSettings, request: ReportRequest
 ) -> CallEstimate:
-    """The calls :class:`~diffinsight.llm.writer.LLMWriter` would make for ``request``."""
+    """The calls :class:`~diffinsight.writers.llm.writer.LLMWriter` would make for ``request``."""
     langs = list(request.languages)
     offline = {lang: [describe(af, lang) for af in request.files] for lang in langs}
     per_file = [[offline[lang][i] for lang in langs] for i in range(len(request.files))]

@@ -1,8 +1,8 @@
 """The LLM writer: per-file entries and report sections written by a chat model, grounded on facts.
 
-It joins the parts: the :class:`~diffinsight.llm.planner.Planner` (units, batches, requests), the
-:class:`~diffinsight.llm.client.ModelClient` (cache, budget, retries, log) and the
-:mod:`~diffinsight.llm.checker` (checks, then the sentence guard). One repair round carries only
+It joins the parts: the :class:`~diffinsight.writers.llm.planner.Planner` (units, batches, requests), the
+:class:`~diffinsight.writers.llm.client.ModelClient` (cache, budget, retries, log) and the
+:mod:`~diffinsight.writers.llm.checker` (checks, then the sentence guard). One repair round carries only
 what failed; after it, the guard removes every sentence the evidence does not support, and a text
 left too short is written by the offline engine instead, marked so. No file is ever dropped.
 """
@@ -19,11 +19,14 @@ from typing import Any
 
 from diffinsight.errors import ConfigError
 from diffinsight.grounding import Evidence, evidence_for
-from diffinsight.llm import checker, prompts
-from diffinsight.llm.cache import CallCache
-from diffinsight.llm.client import BudgetExceeded, Meter, ModelClient
-from diffinsight.llm.guard import GUARD_VERSION
-from diffinsight.llm.planner import (
+from diffinsight.models import FileReport, Highlights, Report, Usage
+from diffinsight.providers.base import Provider, ProviderError
+from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm import checker, prompts
+from diffinsight.writers.llm.cache import CallCache
+from diffinsight.writers.llm.client import BudgetExceeded, Meter, ModelClient
+from diffinsight.writers.llm.guard import GUARD_VERSION
+from diffinsight.writers.llm.planner import (
     Planner,
     Unit,
     answer_json,
@@ -31,10 +34,7 @@ from diffinsight.llm.planner import (
     overview_lines,
     report_texts,
 )
-from diffinsight.llm.settings import LLMSettings
-from diffinsight.models import FileReport, Highlights, Report
-from diffinsight.providers.base import Provider, ProviderError
-from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.offline import ReportComposer, describe
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ class LLMWriter:
             supports_schema=provider.supports_schema,
         )
         self._announced = False
+        #: The usage of this writer's last report that reached no model, if any did.
+        self.unreached: Usage | None = None
 
     # -- per-file calls -----------------------------------------------------------------------
 
@@ -400,6 +402,7 @@ class LLMWriter:
         usage.unsupported_tokens = n_unsupported
         usage.claims_removed = n_removed
         if usage.unreached:
+            self.unreached = usage
             note = f"llm-unreached: {usage.provider}: {usage.last_error}"
             for report in reports:
                 report.engine = "offline"
