@@ -49,13 +49,13 @@ from llm_tokens import (  # noqa: E402
 
 from diffinsight.grounding import Evidence  # noqa: E402
 from diffinsight.models import Report  # noqa: E402
+from diffinsight.providers.registry import create, resolve  # noqa: E402
 from diffinsight.render.reference.read import ParsedReport  # noqa: E402
 from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.cache import CallCache  # noqa: E402
 from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
-from diffinsight.writers.llm.engine import make_provider  # noqa: E402
-from diffinsight.writers.llm.settings import LLMSettings, resolve  # noqa: E402
+from diffinsight.writers.llm.settings import LLMSettings  # noqa: E402
 from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 
@@ -189,7 +189,7 @@ def writer_for(srv: ChatServer, cache: CallCache | None = None) -> LLMWriter:
     resolved = resolve(settings, {**env, "DIFFINSIGHT_FILE_MODEL": FILE_MODEL})
     assert resolved is not None
     return LLMWriter(
-        make_provider(resolved, settings),
+        create(resolved, settings),
         settings,
         model=resolved.model,
         file_model=resolved.file_model,

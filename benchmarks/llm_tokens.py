@@ -44,12 +44,12 @@ from _benchdoc import update_section  # noqa: E402
 
 from diffinsight.analysis import AnalyzedFile, analyze  # noqa: E402
 from diffinsight.models import ChangeSet, FileChange, FileStatus, Report  # noqa: E402
+from diffinsight.providers.registry import create, resolve  # noqa: E402
 from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
 from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.compress import estimate_tokens  # noqa: E402
-from diffinsight.writers.llm.engine import make_provider  # noqa: E402
-from diffinsight.writers.llm.settings import LLMSettings, resolve  # noqa: E402
+from diffinsight.writers.llm.settings import LLMSettings  # noqa: E402
 from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from diffinsight.writers.offline import IMAGE_SUFFIXES, OfflineWriter, describe  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
@@ -399,7 +399,7 @@ def our_writer(srv: ChatServer, concurrency: int = 8, fast_retries: bool = False
     )
     assert resolved is not None
     return LLMWriter(
-        make_provider(resolved, settings),
+        create(resolved, settings),
         settings,
         model=resolved.model,
         file_model=resolved.file_model,

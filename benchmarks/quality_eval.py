@@ -18,7 +18,9 @@ written by the offline engine in every catalogued language. Measures, per langua
     Share of titles that name nothing beyond the file: the title is one of the catalogue's
     ``title.*`` messages whose fields are only ``{name}`` (any code span) and ``{count}`` (a
     number), or that has no fields ("Update `x.md`", "File updated", 「新增文件」,
-    "6 lines added"). Denominator: non-binary files whose facts are not all formatting.
+    "6 lines added"). Denominator: non-binary files with a patch (a file whose diff shows no
+    line, such as a mode change or an empty new file, has nothing a title could name) whose
+    facts are not all formatting.
     *location only* titles (fields only ``{section}``: "Additions in “Prerequisites”") are
     shown separately and are not counted as generic. *generic where English is specific*: the
     same file's title is specific in en_US and generic in the language.
@@ -393,7 +395,7 @@ def measure_report(
         s["files"] += 1
         text = f"{fr.modification_title}\n{fr.explanation}"
         fmt = is_formatting(af.facts)
-        if not c.binary and not fmt:
+        if not c.binary and not fmt and c.patch:
             s["title_den"] += 1
             if lang.is_generic(fr.modification_title):
                 note("generic", f"{c.path}: {fr.modification_title}")

@@ -1,7 +1,8 @@
 """A real HTTP server on 127.0.0.1 speaking the Chat Completions surface the LLM writer uses.
 
 It serves OpenAI's ``/v1/chat/completions`` and Azure's
-``/openai/deployments/{deployment}/chat/completions?api-version=...``, records every request, and
+``/openai/deployments/{deployment}/chat/completions?api-version=...`` (and, when given
+``models``, ``GET /v1/models`` listing them), records every request, and
 answers from a per-test script: queued :class:`Reply` objects first, then a responder function
 (by default :func:`auto_answer`, which writes valid answers in the requested languages).
 """
@@ -181,10 +182,18 @@ class ChatServer:
     """The server; use as a context manager. ``url`` is ``http://127.0.0.1:PORT``."""
 
     def __init__(
-        self, responder: Callable[[Seen], Reply] = auto_answer, *, latency: float = 0.0
+        self,
+        responder: Callable[[Seen], Reply] = auto_answer,
+        *,
+        latency: float = 0.0,
+        models: list[str] | None = None,
     ) -> None:
         self.responder = responder
         self.latency = latency
+        #: What ``GET /models`` lists; None: the route does not exist (404), as on some servers.
+        self.models = models
+        #: Paths of the GET requests received.
+        self.gets: list[str] = []
         self.queue: deque[Reply | Callable[[Seen], Reply]] = deque()
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
@@ -195,6 +204,19 @@ class ChatServer:
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                path = urlsplit(self.path).path
+                with server._lock:
+                    server.gets.append(path)
+                if server.models is None or path not in ("/v1/models", "/models"):
+                    self._send(Reply(404, {"error": {"message": f"no route {path}"}}))
+                    return
+                data = [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                    for m in server.models
+                ]
+                self._send(Reply(body={"object": "list", "data": data}))
 
             def do_POST(self) -> None:
                 parts = urlsplit(self.path)

@@ -78,6 +78,19 @@ def test_values_shortened_in_the_middle() -> None:
     assert unsupported_tokens("`gpt-4o…mini-x`", ev) == ["gpt-4o…mini-x"]
 
 
+def test_shortened_value_comes_from_one_line() -> None:
+    # Head and tail of one quoted value: both in the same line of the diff, never stitched
+    # together from two unrelated lines.
+    ev = Evidence("+Deploy the model first.\n+Then configure endpoints for production.")
+    assert unsupported_tokens("`Then configure … production.`", ev) == []
+    assert unsupported_tokens("`Deploy the … production.`", ev) == ["Deploy the … production."]
+    assert unsupported_tokens("`Deploy…first`", ev) == []
+    # Only the end of a value kept: it must end a token, as a whole value's end does.
+    ev = Evidence("+ see remove-private-endpoint.png and com.azure.core.util.Configuration")
+    assert unsupported_tokens("`…private-endpoint.png` `…util.Configuration`", ev) == []
+    assert unsupported_tokens("`…private-end`", ev) == ["…private-end"]
+
+
 def test_token_boundaries() -> None:
     ev = Evidence("model gpt-4o-mini and version 2025-04-01-preview")
     # A prefix of a longer identifier is another identifier: gpt-4o is not gpt-4o-mini.

@@ -14,11 +14,11 @@ import pytest
 
 from diffinsight.analysis import analyze
 from diffinsight.models import Report
+from diffinsight.providers.registry import create, resolve
 from diffinsight.sources.patch import parse_patch
 from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.llm.cache import CallCache
-from diffinsight.writers.llm.engine import make_provider
-from diffinsight.writers.llm.settings import LLMSettings, resolve
+from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.llm.writer import LLMWriter
 from llm_server import (
     ChatServer,
@@ -86,7 +86,7 @@ def writer(
     resolved = resolve(settings, env if env is not None else {"OPENAI_API_KEY": "sk-test"})
     assert resolved is not None
     return LLMWriter(
-        make_provider(resolved, settings),
+        create(resolved, settings),
         settings,
         model=resolved.model,
         file_model=resolved.file_model,
@@ -154,7 +154,7 @@ def test_azure_url_shape_key_and_api_version() -> None:
         resolved = resolve(settings, env)
         assert resolved is not None and resolved.kind == "azure"
         w = LLMWriter(
-            make_provider(resolved, settings),
+            create(resolved, settings),
             settings,
             model=resolved.model,
             file_model=resolved.file_model,

@@ -15,13 +15,14 @@ from diffinsight.errors import ConfigError
 from diffinsight.models import ChangeSet, FileChange, FileStatus
 from diffinsight.providers.base import ChatRequest, ChatResult, TransientProviderError, Usage
 from diffinsight.providers.fake import FakeProvider
+from diffinsight.providers.registry import resolve
 from diffinsight.sources.patch import parse_patch
 from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.llm import checks, prompts
 from diffinsight.writers.llm.cache import CallCache, request_key
 from diffinsight.writers.llm.compress import compress, estimate_tokens, inline_edit, is_trivial
 from diffinsight.writers.llm.engine import select_writer
-from diffinsight.writers.llm.settings import LLMSettings, parse_llm_settings, resolve
+from diffinsight.writers.llm.settings import LLMSettings, parse_llm_settings
 from diffinsight.writers.llm.writer import LLMWriter
 from diffinsight.writers.offline import OfflineWriter
 

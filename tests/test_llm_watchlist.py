@@ -14,7 +14,7 @@ from diffinsight.writers.llm.engine import writers_for
 from diffinsight.writers.llm.writer import LLMWriter
 from diffinsight.writers.offline import OfflineWriter
 from gitutil import commit_files, init_repo
-from llm_server import ChatServer
+from llm_server import ChatServer, Reply
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -78,3 +78,50 @@ def test_each_repository_gets_its_own_writer(tmp_path: Path) -> None:
             data = json.loads(Path(p).read_text(encoding="utf-8"))
             engines.setdefault(r.name, set()).update(f["engine"] for f in data["files"])
     assert engines == {"one": {"llm"}, "two": {"offline"}}
+
+
+def _run_down(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    _docs(tmp_path / "docs")
+    with ChatServer(lambda seen: Reply(500, {"error": {"message": "model host down"}})) as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            "  - path: docs\n    branch: main\n"
+            f"    llm: {{base_url: '{srv.url}/v1', model: m, retries: 0, cache: 'off'}}\n",
+            encoding="utf-8",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE"))}
+        return subprocess.run(
+            [sys.executable, "-m", "diffinsight", "run", "--config", str(watch), *extra],
+            capture_output=True,
+            text=True,
+            env={**env, "PYTHONPATH": str(SRC), "NO_COLOR": "1", "COLUMNS": "400"},
+            check=False,
+        )
+
+
+def _written_engines(done: subprocess.CompletedProcess[str]) -> set[str]:
+    paths = [ln.split("\t")[0] for ln in done.stdout.splitlines() if ln.endswith("written")]
+    assert paths
+    return {
+        f["engine"] for p in paths for f in json.loads(Path(p).read_text(encoding="utf-8"))["files"]
+    }
+
+
+def test_forced_run_that_reaches_no_model_fails_after_writing_offline(tmp_path: Path) -> None:
+    done = _run_down(tmp_path, "--engine", "llm", "--backfill", "2025-05-01")
+    assert done.returncode == 3, done.stderr
+    (line,) = [ln for ln in done.stderr.splitlines() if ln.startswith("error: ")]
+    assert "no model answered for docs" in line
+    assert "the compatible provider answered no call (last error: HTTP 500" in line
+    assert "model host down" in line and "--engine offline" in line
+    assert _written_engines(done) == {"offline"}
+
+
+def test_auto_run_that_reaches_no_model_warns_and_succeeds(tmp_path: Path) -> None:
+    done = _run_down(tmp_path, "--backfill", "2025-05-01")
+    assert done.returncode == 0, done.stderr
+    (line,) = [ln for ln in done.stderr.splitlines() if "warning: " in ln]
+    assert "warning: no model answered for docs: the compatible provider answered no call" in line
+    assert "(last error: HTTP 500" in line
+    assert _written_engines(done) == {"offline"}

@@ -118,3 +118,76 @@ def test_too_short_hunk_before_another_hunk_is_refused(tmp_path: Path) -> None:
     assert git_says.returncode != 0
     with pytest.raises(InputError, match="hunk line counts are wrong"):
         parse_patch(patch, name="short.patch")
+
+
+def _git_reading(patch: bytes, cwd: Path) -> list[tuple[int, int]] | None:
+    proc = subprocess.run(
+        ["git", "apply", "--numstat", "-"], input=patch, cwd=cwd, capture_output=True
+    )
+    if proc.returncode != 0:
+        return None
+    return sorted(
+        (int(a), int(d))
+        for a, d, _ in (ln.split("\t", 2) for ln in proc.stdout.decode().splitlines())
+    )
+
+
+_HEAD = b"diff --git a/d.md b/d.md\n--- a/d.md\n+++ b/d.md\n"
+_HUNK = b"@@ -1,2 +1,2 @@\n a\n-b\n+c\n"
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        pytest.param(_HEAD + _HUNK + b"trailing words\n+not counted\n", id="garbage-after-hunk"),
+        pytest.param(_HEAD + _HUNK + b"\n@@ -9 +9 @@\n-x\n+y\n", id="hunk-after-garbage"),
+        pytest.param(_HEAD + _HUNK[:-1], id="last-line-without-newline"),
+        pytest.param(_HEAD + b"@@ -1,2 +1,2 @@\n a\n b\n", id="hunk-without-change"),
+        pytest.param(_HEAD + b"@@ -1,2 +1,2 @@\n a\n\r\n-b\n+c\n", id="cr-only-line"),
+        pytest.param(_HEAD + b"@@ -1 +1 @@\n-a\n+b\n\\ No newline\n", id="no-newline-marker"),
+        pytest.param(b"diff --git a/d.md b/d.md\n" + _HEAD + _HUNK, id="bare-header-first"),
+        pytest.param(
+            b"diff --git a/d.md b/d.md\n--- a/d.md\n+++ b/other.md\n" + _HUNK,
+            id="names-contradict",
+        ),
+        pytest.param(b"diff --git a/d.md b/d.md\n--- a/d.md\n" + _HUNK, id="no-new-name"),
+        pytest.param(
+            b'diff --git a/d.md b/d.md\n--- a/d.md\n+++ "a/x\n+++ "a/x\n' + _HUNK,
+            id="unclosed-quote-runs-on",
+        ),
+        pytest.param(
+            b"diff --git a/d.md b/d.md\nnew file mode 100644\n--- /dev/null\n+++ b/d.md\n" + _HUNK,
+            id="new-file-needs-old-lines",
+        ),
+        pytest.param(
+            b"diff --git a/d.md b/d.md\nnew mode 10x755\n" + _HEAD[25:] + _HUNK, id="bad-mode"
+        ),
+        pytest.param(
+            b"diff --git a/d.md b/d.md\nnew file mode 100644\ndeleted file mode 100644\n",
+            id="new-and-deleted",
+        ),
+        pytest.param(b"diff --git a/d.md b/d.md\nold mode 100644\nnew mode 100755\n", id="mode"),
+        pytest.param(b"--- d.md\n+++ d.md\n" + _HUNK, id="plain-diff-no-directory"),
+    ],
+)
+def test_read_and_refused_exactly_as_git_apply(patch: bytes, tmp_path: Path) -> None:
+    theirs = _git_reading(patch, tmp_path)
+    try:
+        ours: list[tuple[int, int]] | None = sorted(
+            (f.additions, f.deletions) for f in parse_patch(patch, name="p.patch")
+        )
+    except InputError as exc:
+        assert str(exc).startswith("p.patch: line ") and "\n" not in str(exc)
+        ours = None
+    assert ours == theirs
+
+
+def test_corrupt_binary_payload_is_refused_where_git_drops_the_rest(tmp_path: Path) -> None:
+    patch = (
+        _HEAD + _HUNK + b"diff --git a/y.png b/y.png\nindex 1..2 100644\n"
+        b"GIT binary patch\nliteral 5\nzzzzz\n\n" + _HEAD.replace(b"d.md", b"z.md") + _HUNK
+    )
+    # git reports the corrupt payload, keeps d.md, silently drops z.md and exits 0.
+    assert _git_reading(patch, tmp_path) == [(1, 1)]
+    with pytest.raises(InputError, match="line 12: a corrupt binary patch"):
+        parse_patch(patch, name="p.patch")

@@ -45,6 +45,9 @@ _FIX_BLOCKERS = {
     K.LIST_ITEM_ADDED,
 }
 
+#: A wording edit longer than this many words is a passage rewritten (it blocks "fix").
+_SHORT_EDIT_WORDS = 6
+
 
 def is_document(path: str) -> bool:
     """Whether readers reach this file as a page or a table of contents."""
@@ -88,7 +91,11 @@ def classify(change: FileChange, facts: list[Fact]) -> tuple[ModificationType, s
         return ModificationType.NEW_FEATURE, "content-included"
     if k[K.BINARY_ADDED]:
         return ModificationType.MINOR_UPDATE, "asset-added"
-    if (k[K.TEXT_TYPO] or k[K.LINK_RETARGETED]) and not any(k[b] for b in _FIX_BLOCKERS):
+    rewrites = any(k[b] for b in _FIX_BLOCKERS) or any(
+        f.kind == K.TEXT_WORDING and int(f.detail.get("words", 0)) > _SHORT_EDIT_WORDS
+        for f in facts
+    )
+    if (k[K.TEXT_TYPO] or k[K.LINK_RETARGETED]) and not rewrites:
         return ModificationType.BUG_FIX, "fix"
     if facts and all(_trivial(f) for f in facts):
         return ModificationType.MINOR_UPDATE, "trivial"

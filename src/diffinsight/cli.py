@@ -429,10 +429,11 @@ def run_daily(
     from diffinsight.daily import parse_backfill, run_watchlist
     from diffinsight.errors import DiffInsightError, SourceError
     from diffinsight.watchlist import load_watchlist
-    from diffinsight.writers.llm.engine import writers_for
+    from diffinsight.writers.llm.engine import unreached_message, unreached_writer, writers_for
 
     try:
         watch = load_watchlist(config)
+        writers = writers_for(watch, engine.value, max_cost=max_cost, concurrency=concurrency)
         summary = run_watchlist(
             watch,
             backfill=parse_backfill(backfill) if backfill else None,
@@ -440,7 +441,7 @@ def run_daily(
             only=repo,
             output_dir=out,
             state_path=state,
-            writers=writers_for(watch, engine.value, max_cost=max_cost, concurrency=concurrency),
+            writers=writers,
             notify=notify,
         )
     except DiffInsightError as exc:
@@ -460,14 +461,21 @@ def run_daily(
             f" {', '.join(r.name for r in failed)}; their state is unchanged"
         )
         raise typer.Exit(max(r.error.exit_code for r in failed if r.error is not None))
-    missed = [r for r in summary.repos if r.llm_missed]
-    if missed and engine is Engine.llm:
+    missed = [r.name for r in summary.repos if r.llm_missed]
+    if missed:
+        from diffinsight.models import Usage
+
+        usage = unreached_writer(writers, missed) or Usage(last_error="not recorded")
         # Written and recorded (offline), and retried with the model on the next runs.
-        error_line(
-            f"--engine llm: no model answered for {', '.join(r.name for r in missed)};"
-            " those days were written offline and will be retried; check the provider"
-        )
-        raise typer.Exit(SourceError.exit_code)
+        forced = engine is Engine.llm
+        line = unreached_message(usage, forced=forced, repositories=missed)
+        if forced:
+            error_line(line)
+            raise typer.Exit(SourceError.exit_code)
+        if not quiet:
+            from rich.text import Text
+
+            err_console().print(Text.assemble(("warning: ", "yellow"), line))
 
 
 @app.command("notify")

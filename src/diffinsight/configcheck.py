@@ -39,7 +39,8 @@ class ConfigSummary:
 
 
 def _engine(cfg: Config, name: str, env: Mapping[str, str]) -> list[tuple[str, str]]:
-    from diffinsight.writers.llm.settings import parse_llm_settings, resolve
+    from diffinsight.providers.registry import resolve
+    from diffinsight.writers.llm.settings import parse_llm_settings
 
     settings = parse_llm_settings(cfg.llm, name)
     resolved = resolve(settings, env)

@@ -137,6 +137,9 @@ class Evidence:
         text = parts if isinstance(parts, str) else "\n".join(p for p in parts if p)
         text = _HUNK_HEADER_RE.sub("", text)
         self.text = _normalise(text)
+        #: The same text line by line: a shortened value must come from one line of the diff
+        #: (or one fact value), its head and its tail in that line.
+        self.lines = "\n".join(_normalise(line) for line in text.split("\n"))
         #: Maximal runs of ASCII word characters and hyphens: a token made only of those is
         #: supported exactly when it is one of them (a set lookup, not a scan).
         self.atoms = set(_ATOM_RE.findall(self.text))
@@ -165,16 +168,27 @@ class Evidence:
 
     def _shortened(self, needle: str) -> bool:
         # A value shortened in the middle ("tutorial-rag…relevance.md") is supported when its
-        # head starts a token of the evidence and its tail ends one, in that order.
+        # head starts a token of one line of the evidence and its tail ends a token later in
+        # that same line: a verbatim prefix and suffix of one value, never two unrelated ones.
         pieces = [p.strip() for p in needle.split(ELLIPSIS)]
         pieces = [p for p in pieces if p]
         if not pieces:
             return True
         head, tail = pieces[0], pieces[-1]
-        start = self._find(head, right=False)
-        if start < 0 or len(pieces) == 1:
-            return start >= 0
-        return self._find(tail, left=False, after=start + len(head)) >= 0
+        if len(pieces) == 1 and needle.startswith(ELLIPSIS) and not needle.endswith(ELLIPSIS):
+            # Only the end kept ("…util.Configuration"): it must end a token of the diff.
+            return self._find(tail, left=False, text=self.lines) >= 0
+        start = self._find(head, right=False, text=self.lines)
+        while start >= 0:
+            if len(pieces) == 1:
+                return True
+            end = self.lines.find("\n", start)
+            end = len(self.lines) if end < 0 else end
+            after = start + len(head)
+            if self._find(tail, left=False, after=after, text=self.lines, before=end) >= 0:
+                return True
+            start = self._find(head, right=False, after=start + 1, text=self.lines)
+        return False
 
     def _equivalent(self, needle: str) -> bool:
         """Whether the evidence states ``needle``'s value in another spelling (exactly)."""
@@ -199,21 +213,34 @@ class Evidence:
     def _bounded_find(self, needle: str) -> bool:
         return self._find(needle) >= 0
 
-    def _find(self, needle: str, left: bool = True, right: bool = True, after: int = 0) -> int:
-        """Where ``needle`` occurs on token boundaries (only ``left``/``right`` ones), or -1."""
+    def _find(
+        self,
+        needle: str,
+        left: bool = True,
+        right: bool = True,
+        after: int = 0,
+        text: str | None = None,
+        before: int | None = None,
+    ) -> int:
+        """Where ``needle`` occurs on token boundaries (only ``left``/``right`` ones), ending
+        by ``before`` when given, or -1."""
         # ASCII word characters and hyphens bound a token: `gpt-4o` is not supported by
         # `gpt-4o-mini`, while CJK text may touch a number directly (新增3行).
         check_left = left and _is_word(needle[0])
         check_right = right and _is_word(needle[-1])
-        text = self.text
-        start = text.find(needle, after)
+        text = self.text if text is None else text
+        start = text.find(needle, after) if before is None else text.find(needle, after, before)
         while start >= 0:
             end = start + len(needle)
             left_ok = not check_left or start == 0 or not _is_bound(text[start - 1])
             right_ok = not check_right or end == len(text) or not _is_bound(text[end])
             if left_ok and right_ok:
                 return start
-            start = text.find(needle, start + 1)
+            start = (
+                text.find(needle, start + 1)
+                if before is None
+                else text.find(needle, start + 1, before)
+            )
         return -1
 
 
@@ -302,12 +329,14 @@ def evidence_for(
         parts.append(str(change.similarity))
     kinds: dict[str, int] = {}
     distinct: dict[str, set[str]] = {}
+    folded: dict[str, set[str]] = {}
     same: dict[tuple[str, str | None, str | None, str], int] = {}
     for f in facts:
         parts += [f.old or "", f.new or "", f.where or ""]
         parts += list(_values(f.detail))
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
         distinct.setdefault(f.kind, set()).add(f.new or f.old or "")
+        folded.setdefault(f.kind, set()).add((f.new or f.old or "").casefold())
         key = (f.kind, f.old, f.new, str(f.detail.get("key") or f.detail.get("param") or ""))
         same[key] = same.get(key, 0) + 1
     # "3 links added" counts facts of one kind, "this occurs 2 times" identical facts: counts
@@ -316,6 +345,8 @@ def evidence_for(
     # "X, Y, Z and 2 more": a list names at most LISTED items of a kind, then counts the rest.
     parts += [str(n - LISTED) for n in kinds.values() if n > LISTED]
     parts += [str(len(v) - LISTED) for v in distinct.values() if len(v) > LISTED]
+    # Values differing only in case are listed once.
+    parts += [str(len(v) - LISTED) for v in folded.values() if len(v) > LISTED]
     parts += list(extra)
     return [p for p in parts if p]
 

@@ -143,19 +143,83 @@ def code_facts(old: str, new: str, where: str | None, lang: str | None) -> list[
     return facts
 
 
-def new_names(old_lines: list[str], new_lines: list[str], limit: int = 3) -> list[str]:
-    """Names the new lines of a code change use that its old lines did not (calls first)."""
-    old = {t.text for line in old_lines for t in tokenize(line) if t.type == "name"}
-    calls: list[str] = []
-    others: list[str] = []
-    for line in new_lines:
-        toks = tokenize(line)
-        for i, t in enumerate(toks):
-            if t.type != "name" or t.text in old or not 3 <= len(t.text) <= MAX_VALUE_CHARS:
+#: Kinds of things a changed line of code names, most telling first: a command-line option
+#: or ``key=value`` argument, a call, a key or named parameter, a qualified name, a string.
+_OPTION, _CALL, _KEY, _QUALIFIED, _STRING = range(5)
+#: String values longer than this are prose or data, not a name worth listing.
+MAX_NAMED_STRING = 60
+_OPTION_STR_RE = re.compile(r"^[A-Za-z_][\w.\-]*=\S")
+
+
+def _mentions(line: str) -> list[tuple[int, str]]:
+    """(priority, text) of what one line of code names; each text is verbatim in the line."""
+    if len(line) > MAX_LINE_CHARS:
+        return []
+    toks = tokenize(line)
+    out: list[tuple[int, str]] = []
+    for i, t in enumerate(toks):
+        nxt = toks[i + 1].text if i + 1 < len(toks) else ""
+        if t.type == "name":
+            if not 2 <= len(t.text) <= MAX_VALUE_CHARS:
                 continue
-            called = i + 1 < len(toks) and toks[i + 1].text == "("
-            qualified = any(sep in t.text for sep in (".", "::", "->", "-", "_"))
-            bucket = calls if called else others if qualified else None
-            if bucket is not None and t.text not in calls and t.text not in others:
-                bucket.append(t.text)
-    return (calls + others)[:limit]
+            dashes = 0
+            while i - dashes - 1 >= 0 and toks[i - dashes - 1].text == "-" and dashes < 2:
+                dashes += 1
+            flag = "-" * dashes + t.text
+            if dashes and re.search(r"(?:^|[\s\"'])" + re.escape(flag) + r"(?![\w-])", line):
+                out.append((_OPTION, flag))
+            elif nxt == "(":
+                out.append((_CALL, t.text))
+            elif nxt in ("=", ":"):
+                out.append((_KEY, t.text))
+            elif any(sep in t.text for sep in (".", "::", "->", "-", "_")):
+                out.append((_QUALIFIED, t.text))
+        elif t.type == "str":
+            value = t.text[1:-1].strip()
+            if not value or len(value) > MAX_NAMED_STRING or value != t.text[1:-1]:
+                continue
+            if _OPTION_STR_RE.match(value):
+                out.append((_OPTION, value))
+            elif nxt == ":":
+                out.append((_KEY, value))
+            elif any(c.isalpha() for c in value):
+                out.append((_STRING, value))
+    return out
+
+
+def changed_names(
+    old_lines: list[str], new_lines: list[str], context: list[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(gained, lost): what the new lines name that the old ones (and the unchanged lines
+    around them) do not, and the reverse; most telling first, each once."""
+    around = " ".join(context or [])
+
+    def names(lines: list[str], other: list[str]) -> list[str]:
+        seen = {text for line in other for _, text in _mentions(line)}
+        others = "\n".join(other)
+        found: dict[str, int] = {}
+        for line in lines:
+            for prio, text in _mentions(line):
+                if text in seen or text in found or text in around:
+                    continue
+                if prio == _STRING and text in others:
+                    continue
+                found[text] = prio
+        return sorted(found, key=lambda t: found[t])  # stable: line order within a priority
+
+    return names(new_lines, old_lines), names(old_lines, new_lines)
+
+
+#: A list of names keeps at most this many; a longer one keeps only what a sentence shows.
+MAX_KEPT_NAMES = 40
+
+
+def listed(names: list[str], shown: int = 3) -> dict[str, object]:
+    """``names`` for a fact's detail, with ``more``: how many a sentence showing ``shown``
+    leaves unsaid (a count the diff supports). Over :data:`MAX_KEPT_NAMES`, only the first
+    ``shown`` are kept, and no count is claimed."""
+    if len(names) > MAX_KEPT_NAMES:
+        return {"names": names[:shown]}
+    if len(names) > shown:
+        return {"names": names, "more": len(names) - shown}
+    return {"names": names}

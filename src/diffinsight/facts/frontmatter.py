@@ -13,6 +13,9 @@ from diffinsight.facts.structure import front_matter_end
 from diffinsight.models import Fact, FileChange
 
 _KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w.\-]*)\s*:\s*((?:.*\S)?)\s*$")
+#: A field line as the changed lines show it: maybe indented by a stray space, maybe
+#: commented out (``#services: x``, told by its key with the ``#``).
+_LOOSE_KEY_LINE_RE = re.compile(r"^ ?(#?[A-Za-z_][\w.\-]*)\s*:\s*((?:.*\S)?)\s*$")
 _DATE_VALUE_RE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[T ][\d:.+\-Z]+)?$")
 #: Values longer than this are summarised (a description rewritten), not quoted.
 MAX_VALUE_CHARS = 160
@@ -56,8 +59,8 @@ def _text(value: Any) -> str:
 def _line_fields(lines: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in lines:
-        m = _KEY_LINE_RE.match(line)
-        if m and not line.startswith((" ", "\t", "-")):
+        m = _LOOSE_KEY_LINE_RE.match(line)
+        if m:
             out[m.group(1)] = m.group(2).strip().strip("'\"")
     return out
 
@@ -93,8 +96,18 @@ def compare_fields(old: dict[str, str], new: dict[str, str]) -> list[Fact]:
     return facts
 
 
-def frontmatter_facts(change: FileChange, old_lines: list[str], new_lines: list[str]) -> list[Fact]:
-    """Front matter facts: from the parsed YAML of both documents, else from the changed lines."""
+def frontmatter_facts(
+    change: FileChange,
+    old_lines: list[str],
+    new_lines: list[str],
+    visible: tuple[list[str], list[str]] | None = None,
+) -> list[Fact]:
+    """Front matter facts: from the parsed YAML of both documents, else from the changed lines.
+
+    ``visible`` (patch-only mode): the front matter lines each side of the hunks shows, changed
+    or not; when both parse as YAML mappings they are compared like whole documents, so a list
+    item added under ``ms.custom:`` is a change of ``ms.custom``.
+    """
     if not old_lines and not new_lines:
         return []
     old_fm, old_note = split_front_matter(change.old_text)
@@ -102,6 +115,8 @@ def frontmatter_facts(change: FileChange, old_lines: list[str], new_lines: list[
     for note in (old_note, new_note):
         if note and note not in change.notes:
             change.notes.append(note)
+    if (old_fm is None or new_fm is None) and visible is not None:
+        old_fm, new_fm = _mapping(visible[0]), _mapping(visible[1])
     if old_fm is not None and new_fm is not None:
         keys = {m.group(1) for ln in old_lines + new_lines if (m := _KEY_LINE_RE.match(ln))}
         # Only fields the diff touches: a field YAML reads differently but the diff leaves alone
@@ -113,5 +128,19 @@ def frontmatter_facts(change: FileChange, old_lines: list[str], new_lines: list[
         ]
         for k in nested:  # a list item of a field changed (ms.custom, author lists)
             old[k], new[k] = _text(old_fm[k]), _text(new_fm[k])
-        return compare_fields(old, new)
+        found = compare_fields(old, new)
+        if found or visible is None:
+            return found
     return compare_fields(_line_fields(old_lines), _line_fields(new_lines))
+
+
+def _mapping(lines: list[str]) -> dict[str, Any] | None:
+    """The YAML mapping of some front matter lines (fences left out), None when not one."""
+    body = [ln for ln in lines if ln.strip() not in ("---", "...")]
+    if not body or len(body) > 400:
+        return None
+    try:
+        data = safeyaml.load("\n".join(body))
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None

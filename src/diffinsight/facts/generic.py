@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from diffinsight.facts.code import code_facts, is_code_path
+from diffinsight.facts.code import changed_names, code_facts, is_code_path, listed
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import Hunk, line_edits, pair_lines, parse_hunks, visible
 from diffinsight.facts.scan import parse_heading
 from diffinsight.facts.structure import clean_inline
+from diffinsight.grounding import LISTED
 from diffinsight.models import Fact, FileChange, FileStatus
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -209,6 +210,8 @@ def edit_facts(change: FileChange) -> list[Fact]:
     lang = change.path.rsplit(".", 1)[-1].lower() if in_code else None
     headings = _headings_in if doc else _no_headings
     facts: list[Fact] = []
+    # Lines added or removed are told by what they name that the unchanged lines do not.
+    context = {id(h): [ln[1:] for ln in h.lines if ln[:1] == " "] for h in hunks}
     for hunk in hunks:
         if hunk.no_newline_old != hunk.no_newline_new:
             facts.append(Fact(kind=K.NEWLINE_EOF, detail={"added": hunk.no_newline_old}))
@@ -265,6 +268,11 @@ def edit_facts(change: FileChange) -> list[Fact]:
             ):
                 facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
                 continue
+            gained, lost = (
+                changed_names(removed, added, context[id(hunk)])
+                if (added or removed) and not doc
+                else ([], [])
+            )
             if [a for a in added if a.strip()]:
                 facts.append(
                     Fact(
@@ -273,6 +281,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([a for a in added if a.strip()]),
                             "headings": headings(added),
+                            **listed(gained, LISTED),
                         },
                     )
                 )
@@ -284,6 +293,7 @@ def edit_facts(change: FileChange) -> list[Fact]:
                         detail={
                             "count": len([r for r in removed if r.strip()]),
                             "headings": headings(removed),
+                            **listed(lost, LISTED),
                         },
                     )
                 )

@@ -267,6 +267,11 @@ SPECS: dict[FactKind, KindSpec] = {
     K.TEXT_REWRITTEN: KindSpec(402, "change.rewritten", title="title.wording"),
     K.TABLE_REFORMATTED: KindSpec(600, "change.table_reformatted", title="title.formatting"),
 }
+#: Specs by member and by value: ``FactKind(kind)`` on every lookup was a hotspot of writing.
+#: (A member hashes by its name, its value as a string: both keys are needed.)
+_SPEC_OF: dict[str, KindSpec] = {str(k.value): v for k, v in SPECS.items()}
+for _k, _v in SPECS.items():
+    _SPEC_OF[_k] = _v
 #: The rank of a front matter ``title:`` change: a page's name is more than its metadata.
 TITLE_FIELD_RANK = 320
 #: The rank of authorship and ``ms.*`` fields: below other front matter, above dates.
@@ -278,10 +283,7 @@ UNKNOWN_RANK = Tier.FORMATTING + 99
 
 def spec(kind: str) -> KindSpec | None:
     """The spec of ``kind`` (a :class:`FactKind` or its value), None when unknown."""
-    try:
-        return SPECS[FactKind(kind)]
-    except ValueError:
-        return None
+    return _SPEC_OF.get(kind)
 
 
 def is_date_key(fact: Fact) -> bool:

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
-from diffinsight.facts.code import code_facts, new_names
+from diffinsight.facts.code import changed_names, code_facts, listed
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import (
     Edit,
@@ -42,10 +42,12 @@ from diffinsight.facts.structure import (
     alert_type,
     clean_inline,
     fence_lang,
+    front_matter_end,
     map_lines,
     map_window,
     split_row,
 )
+from diffinsight.grounding import LISTED
 from diffinsight.models import Fact, FileChange
 
 _INCLUDE_RE = re.compile(r"\[!INCLUDE\s*\[[^\][]*\]\(\s*([^)\s]+)\s*\)\s*\]", re.IGNORECASE)
@@ -169,9 +171,89 @@ def _maps(change: FileChange, hunks: list[Hunk]) -> tuple[list[DocMap], list[Doc
         new_side = [ln[1:] for ln in h.lines if ln[:1] in (" ", "+", "")]
         # Whole parses here: block numbers of different hunks meet in one list, so they must
         # be map_lines' own, not only equal where map_lines' are equal (map_window's promise).
-        olds.append(map_lines(old_side, h.old_start, section, fragment=True))
-        news.append(map_lines(new_side, h.new_start, section, fragment=True))
+        olds.append(fragment_map(old_side, h.old_start, section))
+        news.append(fragment_map(new_side, h.new_start, section))
     return olds, news, False
+
+
+# A hunk is read without what is above it, so two structures of the document can look like
+# code: text indented under a numbered list item (an "indented code block" without its list
+# marker), and the text after a closing fence (read as an opening one). When what such a
+# "code block" holds reads as Markdown prose and nothing in it reads as code, the hunk is read
+# again as the document has it: dedented, or with the fence above it closed.
+_CODEISH_RE = re.compile(
+    r"[;{]\s*$|^\s*[}\])]|\s=\s|==|=>|->|\(\)|\w\(|^\s*(?:def|class|import|from|return|"
+    r"var|let|const|public|private|if|for|while|using|package|func)\b|^\s*[\w.$]+\s*[:=]\s*[\"'\d\[{]"
+    r"|^\s*<\w[^>]*>?\s*$|^\s*[\"']|\\\s*$|^\s*(?://|/\*|\*\s|--\s|\$\s)"
+)
+_MDISH_RE = re.compile(
+    r"^\s*(?:>|\[!|:::|\||#{1,6}\s|[-*+]\s|\d+[.)]\s|!?\[|(\*\*|__)[^*_`]+\1:?$|[*_]?\w[^`]*:[*_]?$)"
+)
+_PROSE_WORDS_RE = re.compile(r"[^\W\d_]{2,}(?:[’'][^\W\d_]+)?")
+
+
+def _prose_like(line: str) -> bool:
+    """Whether a line reads as a sentence of Markdown text rather than as code."""
+    s = line.strip()
+    if not s or _CODEISH_RE.search(s):
+        return False
+    if _MDISH_RE.match(s):
+        return True
+    return len(_PROSE_WORDS_RE.findall(s)) >= 4 and " " in s
+
+
+def _reads_as_prose(lines: list[str]) -> bool:
+    """Whether lines (up to the next fence line, where a real block may open) are prose."""
+    body: list[str] = []
+    for ln in lines:
+        if FENCE_MARK_RE.match(ln):
+            break
+        if ln.strip():
+            body.append(ln)
+    return bool(body) and all(_prose_like(ln) for ln in body)
+
+
+FENCE_MARK_RE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def fragment_map(side: list[str], start: int, section: str | None) -> DocMap:
+    """The line roles of one side of a hunk, read as the document it comes from would be."""
+    doc = map_lines(side, start, section, fragment=True)
+    blocks: dict[int, list[int]] = defaultdict(list)
+    fenced: set[int] = set()
+    for i, info in enumerate(doc.infos):
+        if info.kind in (CODE, FENCE_MARK):
+            blocks[info.block].append(i)
+            if info.kind == FENCE_MARK:
+                fenced.add(info.block)
+    if not blocks:
+        return doc
+    first = min(blocks, key=lambda b: blocks[b][0])
+    i0 = blocks[first][0]
+    if (
+        start > 1
+        and first in fenced
+        and doc.infos[i0].kind == FENCE_MARK
+        and (m := FENCE_MARK_RE.match(side[i0]))
+        and fence_lang(side[i0]) == ""
+        and _reads_as_prose([side[i] for i in blocks[first][1:]])
+    ):
+        # The hunk begins inside a fenced block: its first fence closes it.
+        return map_lines([m.group(1), *side], start - 1, section, fragment=True)
+    indented = [
+        b
+        for b, rows in blocks.items()
+        if b not in fenced and _reads_as_prose([side[i] for i in rows])
+    ]
+    if not indented:
+        return doc
+    out = list(side)
+    for b in indented:
+        rows = blocks[b]
+        cut = min(len(side[i]) - len(side[i].lstrip(" ")) for i in rows if side[i].strip())
+        for i in rows:
+            out[i] = side[i][cut:] if side[i][:cut].strip() == "" else side[i].lstrip(" ")
+    return map_lines(out, start, section, fragment=True)
 
 
 def _info(maps: list[DocMap], idx: int, full: bool, line_no: int) -> LineInfo:
@@ -208,7 +290,10 @@ def markdown_facts(change: FileChange) -> list[Fact]:
     fm_old = [ln for ln in removed if ln.info.kind == FRONTMATTER]
     fm_new = [ln for ln in added if ln.info.kind == FRONTMATTER]
     facts += frontmatter.frontmatter_facts(
-        change, [ln.text for ln in fm_old], [ln.text for ln in fm_new]
+        change,
+        [ln.text for ln in fm_old],
+        [ln.text for ln in fm_new],
+        None if full or not (fm_old or fm_new) else _visible_front_matter(hunks),
     )
     removed = [ln for ln in removed if ln.info.kind != FRONTMATTER]
     added = [ln for ln in added if ln.info.kind != FRONTMATTER]
@@ -223,11 +308,21 @@ def markdown_facts(change: FileChange) -> list[Fact]:
 
     facts += _headings(removed, added)
     facts += _tables(removed, added, full)
-    facts += _code(removed, added)
+    facts += _code(removed, added, [ln[1:] for h in hunks for ln in h.lines if ln[:1] == " "])
     facts += _blocks(removed, added)
     facts += _links(removed, added)
     facts += _prose(removed, added)
     return _cap(facts)
+
+
+def _visible_front_matter(hunks: list[Hunk]) -> tuple[list[str], list[str]]:
+    """The front matter lines each side of the hunks shows (patch-only mode)."""
+    sides: tuple[list[str], list[str]] = ([], [])
+    for h in hunks:
+        for out, signs, start in ((sides[0], " -", h.old_start), (sides[1], " +", h.new_start)):
+            side = [ln[1:] for ln in h.lines if ln[:1] in signs or ln == ""]
+            out.extend(side[: front_matter_end(side, start, fragment=True)])
+    return sides
 
 
 def _moved(removed: list[Line], added: list[Line]) -> list[Fact]:
@@ -278,8 +373,8 @@ def _whitespace(removed: list[Line], added: list[Line]) -> list[Fact]:
                 r.ws = True
             facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=rs[0].info.section))
             continue
-        if as_ and "".join(r.text for r in rs).split() == "".join(a.text for a in as_).split():
-            continue  # handled below with the joined comparison
+        if as_ and [r.text for r in rs] == [a.text for a in as_]:
+            continue  # the same lines: only the end-of-file newline differs (said apart)
         if as_ and " ".join(" ".join(r.text for r in rs).split()) == " ".join(
             " ".join(a.text for a in as_).split()
         ):
@@ -638,8 +733,12 @@ def _changed_piece(old: str, new: str) -> tuple[str, str]:
     return "", ""
 
 
-def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
-    """Code blocks added or removed (their fence lines are in the diff) or changed inside."""
+def _code(removed: list[Line], added: list[Line], context: list[str]) -> list[Fact]:
+    """Code blocks added or removed (their fence lines are in the diff) or changed inside.
+
+    An edited block names what its new lines use that the old ones and the unchanged lines
+    around them do not (``names``), and what its old lines used that is gone (``dropped``).
+    """
     facts: list[Fact] = []
     for lines, kind in ((added, K.CODE_ADDED), (removed, K.CODE_REMOVED)):
         opened: dict[int, Line] = {}
@@ -674,9 +773,13 @@ def _code(removed: list[Line], added: list[Line]) -> list[Fact]:
     for (where, lang), (adds, dels) in changed.items():
         new_lines, old_lines = texts[(where, lang)]
         detail: dict[str, object] = {"lang": lang, "added": adds, "removed": dels}
-        uses = new_names(old_lines, new_lines)
-        if uses:
-            detail["names"] = uses
+        gained, lost = changed_names(old_lines, new_lines, context)
+        if gained:
+            detail.update(listed(gained, LISTED))
+        elif lost:
+            d = listed(lost, LISTED)
+            detail["dropped"] = d.pop("names")
+            detail.update(d)
         facts.append(Fact(kind=K.CODE_CHANGED, where=where, detail=detail))
     # Values inside changed code lines (an API version in a request URI) are read by _prose.
     return facts
@@ -819,18 +922,44 @@ def _prose(removed: list[Line], added: list[Line]) -> list[Fact]:
         prose_r = [r for r in lone_r if r.info.kind != LIST_ITEM]
         if prose_a and prose_r:
             # Text replaced by unlike text in the same place: a rewrite, not an add and a remove.
-            facts.append(
-                Fact(
-                    kind=K.TEXT_SUBSTANTIVE,
-                    where=prose_a[0].info.section,
-                    detail={"count": max(len(prose_a), len(prose_r))},
-                )
-            )
+            facts += _replaced(prose_r, prose_a)
             lone_a = [a for a in lone_a if a.info.kind == LIST_ITEM]
             lone_r = [r for r in lone_r if r.info.kind == LIST_ITEM]
         facts += [_unpaired(a, "added") for a in lone_a]
         facts += [_unpaired(r, "removed") for r in lone_r]
     return _merge_counts(facts)
+
+
+def _replaced(olds: list[Line], news: list[Line]) -> list[Fact]:
+    """Prose lines replaced by unlike ones: told by what changed when it can be said."""
+    where = news[0].info.section
+    if len(olds) == len(news) == 1:
+        ot, nt = visible(strip_links(olds[0].text)), visible(strip_links(news[0].text))
+        a, b = tokens(ot), tokens(nt)
+        common = _common_ends(a, b)
+        if common * 3 >= min(len(a), len(b)):
+            # A sentence appended or cut, or one end kept: the edit inside says it.
+            found = _line_edit(olds[0], news[0])
+            if found:
+                return found
+    old_text = " ".join(visible(strip_links(ln.text)) for ln in olds)
+    new_text = " ".join(visible(strip_links(ln.text)) for ln in news)
+    count = max(len(olds), len(news))
+    if rewrite := _rewritten(old_text, new_text, [], where):
+        rewrite.detail["count"] = count
+        return [rewrite]
+    return [Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": count})]
+
+
+def _common_ends(a: list[str], b: list[str]) -> int:
+    """How many tokens two lines share at their start and end (not counting blanks)."""
+    pre = 0
+    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
+        pre += 1
+    post = 0
+    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
+        post += 1
+    return sum(1 for t in a[:pre] + a[len(a) - post :] if t.strip())
 
 
 def _unpaired(ln: Line, verb: str) -> Fact:
@@ -974,23 +1103,97 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     elif changed_words <= 6 and all(
         len(e.old) <= MAX_VALUE_CHARS and len(e.new) <= MAX_VALUE_CHARS for e in rest
     ):
-        one = rest[0] if len(rest) == 1 else None
+        # Several small edits: the stretch from the first to the last says them all.
+        tries = [rest[0]] if len(rest) == 1 else [_span_edit(ot, nt), _main_edit(rest)]
+        one = next((q for e in tries if e and (q := _quotable(e))), None)
         facts.append(
             Fact(
                 kind=K.TEXT_WORDING,
-                old=(one.old or None) if one else None,
-                new=(one.new or None) if one else None,
+                old=one.old or None,
+                new=one.new or None,
                 where=where,
                 detail={"words": changed_words, "edits": len(rest)},
+            )
+            if one
+            else Fact(
+                kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words}
             )
         )
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:
-        facts.append(
-            Fact(kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words})
-        )
+        # Too long to quote whole: the edit that changes most words, cut at a word.
+        main = _quotable(Edit(old=clip(_main_edit(rest).old), new=clip(_main_edit(rest).new)))
+        old_q, new_q = (main.old, main.new) if main else ("", "")
+        if old_q and new_q:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_REWRITTEN,
+                    old=old_q,
+                    new=new_q,
+                    where=where,
+                    detail={"count": 1, "words": changed_words},
+                )
+            )
+        elif old_q or new_q:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_WORDING,
+                    old=old_q or None,
+                    new=new_q or None,
+                    where=where,
+                    detail={"words": changed_words, "edits": len(rest)},
+                )
+            )
+        else:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_SUBSTANTIVE,
+                    where=where,
+                    detail={"count": 1, "words": changed_words},
+                )
+            )
     return facts
+
+
+def _quotable(edit: Edit) -> Edit | None:
+    """``edit`` as a report may quote it: without code-span ticks at its ends; None when a
+    tick is left inside (a quote holding half a code span would break the sentence)."""
+    old, new = edit.old.strip().strip("`").strip(), edit.new.strip().strip("`").strip()
+    if "`" in old or "`" in new or not (old or new):
+        return None
+    return Edit(old=old, new=new)
+
+
+def _main_edit(edits: list[Edit]) -> Edit:
+    """The edit that changes the most words (the first of equals)."""
+    return max(
+        edits,
+        key=lambda e: (
+            len(_WORD_RE.findall(e.old)) + len(_WORD_RE.findall(e.new)),
+            -edits.index(e),
+        ),
+    )
+
+
+def _span_edit(old: str, new: str) -> Edit | None:
+    span = _changed_span(old, new, allow_empty=True)
+    return Edit(old=span[0], new=span[1]) if span else None
+
+
+def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` whole when short, else its head cut where a word ends, with ``…``.
+
+    The head is verbatim (a quote starts where the diff's text starts); the ellipsis says
+    there is more. Empty when not even one word fits.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    stop = max(head.rfind(c) for c in " /.,;:?&=")
+    head = head[:stop].rstrip(" ,;:./") if stop > 0 else ""
+    return head + "…" if head else ""
 
 
 def _untag(text: str) -> str:
@@ -1060,23 +1263,23 @@ def _rewritten(ot: str, nt: str, rest: list[Edit], where: str | None) -> Fact | 
         and rest[0].old
         and rest[0].new
         and max(len(rest[0].old), len(rest[0].new)) <= MAX_VALUE_CHARS
+        and (one := _quotable(rest[0]))
+        and one.old
+        and one.new
     ):
         return Fact(
-            kind=K.TEXT_REWRITTEN,
-            old=rest[0].old,
-            new=rest[0].new,
-            where=where,
-            detail={"count": 1},
+            kind=K.TEXT_REWRITTEN, old=one.old, new=one.new, where=where, detail={"count": 1}
         )
     span = _changed_span(ot, nt)
-    if span is not None:
+    quoted = _quotable(Edit(old=span[0], new=span[1])) if span else None
+    if quoted is not None and quoted.old and quoted.new:
         return Fact(
-            kind=K.TEXT_REWRITTEN, old=span[0], new=span[1], where=where, detail={"count": 1}
+            kind=K.TEXT_REWRITTEN, old=quoted.old, new=quoted.new, where=where, detail={"count": 1}
         )
     return None
 
 
-def _changed_span(old: str, new: str) -> tuple[str, str] | None:
+def _changed_span(old: str, new: str, allow_empty: bool = False) -> tuple[str, str] | None:
     """From the first to the last changed token of a line, both sides, when short enough."""
     a, b = tokens(old), tokens(new)
     pre = 0
@@ -1087,7 +1290,7 @@ def _changed_span(old: str, new: str) -> tuple[str, str] | None:
         post += 1
     so = "".join(a[pre : len(a) - post]).strip()
     sn = "".join(b[pre : len(b) - post]).strip()
-    if so and sn and max(len(so), len(sn)) <= MAX_VALUE_CHARS:
+    if ((so and sn) or (allow_empty and (so or sn))) and max(len(so), len(sn)) <= MAX_VALUE_CHARS:
         return so, sn
     return None
 

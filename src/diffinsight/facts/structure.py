@@ -35,7 +35,8 @@ OTHER = "other"
 
 _ALERT_RE = re.compile(r"^\s*(?:>\s*)+\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
-_YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|)$")
+# A commented-out field (``#services: x``) is YAML too; a heading needs a space after ``#``.
+_YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|#[^\s#].*|)$")
 _DELIM_RE = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
 #: Only this many lines of a document are parsed as Markdown; longer ones are read line by line.
 MAX_PARSE_LINES = 200_000
@@ -505,26 +506,25 @@ def split_row(line: str) -> list[str]:
         s = s[1:]
     if s.endswith("|") and not s.endswith("\\|"):
         s = s[:-1]
+    if "\\" not in s and "`" not in s:
+        return [c.strip() for c in s.split("|")]
     cells: list[str] = []
-    cur: list[str] = []
+    start = 0  # where the current cell begins
     in_code = False
-    i = 0
-    while i < len(s):
-        ch = s[i]
-        if ch == "\\" and i + 1 < len(s):
-            cur.append(s[i : i + 2])
-            i += 2
-            continue
+    # Only escapes, backticks and pipes matter; the text between them is copied in slices.
+    for m in _ROW_MARK_RE.finditer(s):
+        ch = m.group()
         if ch == "`":
             in_code = not in_code
-        if ch == "|" and not in_code:
-            cells.append("".join(cur).strip())
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    cells.append("".join(cur).strip())
+        elif ch == "|" and not in_code:
+            cells.append(s[start : m.start()].strip())
+            start = m.end()
+    cells.append(s[start:].strip())
     return cells
+
+
+#: An escape (backslash and the character after it), a backtick or a pipe.
+_ROW_MARK_RE = re.compile(r"\\.|[`|]", re.DOTALL)
 
 
 def alert_type(line: str) -> str | None:

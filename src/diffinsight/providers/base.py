@@ -6,8 +6,13 @@ A provider knows one SDK or wire protocol; the pipeline only sees :class:`ChatRe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from diffinsight.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,62 @@ class Provider(Protocol):
     def complete(self, request: ChatRequest) -> ChatResult:
         """One call, no retries: retrying is the caller's business."""
         ...
+
+
+class ProviderSettings(BaseModel):
+    """The keys of the ``llm:`` mapping that choose and reach a provider (every key optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: A registered provider (``openai``, ``azure``, ``compatible``...); default: from the environment.
+    provider: str | None = None
+    #: Model (Azure: deployment) for the report-level call.
+    model: str | None = None
+    #: Model (Azure: deployment) for per-file work; default: ``model``.
+    file_model: str | None = None
+    #: OpenAI-compatible server, e.g. ``http://localhost:11434/v1`` (Ollama).
+    base_url: str | None = None
+    #: Name of the environment variable holding the key (never the key itself).
+    api_key_env: str | None = None
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    #: ``key`` (API key) or ``entra`` (Microsoft Entra ID token via azure-identity).
+    azure_auth: Literal["key", "entra"] = "key"
+    #: ``auto``: strict JSON schema on OpenAI/Azure, JSON mode + validation on other servers.
+    structured_output: Literal["auto", "schema", "json"] = "auto"
+    timeout: float = Field(default=120.0, gt=0)
+
+    @field_validator("provider")
+    @classmethod
+    def _registered(cls, value: str | None) -> str | None:
+        from diffinsight.providers.registry import names
+
+        if value is not None and value not in names(hidden=True):
+            raise ValueError(f"unknown provider {value!r}; choose from {', '.join(names())}")
+        return value
+
+    def key_from_env(self, env: Mapping[str, str]) -> str | None:
+        """The key in ``$api_key_env``; :class:`ConfigError` when that variable is unset."""
+        if not self.api_key_env:
+            return None
+        key = env.get(self.api_key_env)
+        if not key:
+            raise ConfigError(
+                f"llm.api_key_env: ${self.api_key_env} is not set; export it or remove the key"
+            )
+        return key
+
+
+class Resolved(BaseModel):
+    """Where and how to call: the settings merged with the environment, for one provider."""
+
+    #: The registered provider's name.
+    kind: str
+    model: str
+    file_model: str
+    base_url: str | None = None
+    api_key: str | None = None
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    azure_ad_token: str | None = None
+    azure_auth: Literal["key", "entra"] = "key"

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
-from diffinsight.providers.base import ChatRequest, ChatResult, ProviderError, Usage
+from diffinsight.providers.base import (
+    ChatRequest,
+    ChatResult,
+    ProviderError,
+    ProviderSettings,
+    Resolved,
+    Usage,
+)
+from diffinsight.providers.registry import ProviderSpec, register
 
 #: A queued reply: a finished result, an exception to raise, or a function of the request.
 Reply = ChatResult | Exception | Callable[[ChatRequest], ChatResult]
@@ -53,3 +62,16 @@ class FakeProvider:
         if isinstance(reply, ChatResult):
             return reply
         return reply(request)
+
+
+def _resolve(settings: ProviderSettings, env: Mapping[str, str]) -> Resolved:
+    model = settings.model or "fake"
+    return Resolved(kind="fake", model=model, file_model=settings.file_model or model)
+
+
+def _create(resolved: Resolved, settings: ProviderSettings, http_client: Any) -> FakeProvider:
+    return FakeProvider()
+
+
+# Registered like any provider, but never picked from the environment nor offered as a choice.
+register(ProviderSpec("fake", resolve=_resolve, create=_create, hidden=True))

@@ -1,25 +1,32 @@
-"""OpenAI, Azure OpenAI and any OpenAI-compatible server, through the official ``openai`` SDK.
+"""OpenAI's API through the official ``openai`` SDK; the SDK client that Azure and compatible share.
 
-The SDK's own retries are off (``max_retries=0``): the writer retries 429/5xx itself so that it
-can honour ``Retry-After``, count attempts and stay within its budget.
+The SDK's own retries are off (``max_retries=0``): the model client retries 429/5xx itself so
+that it can honour ``Retry-After``, count attempts and stay within its budget. The SDK loads
+when a provider is built, not when the registry reads this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from diffinsight.errors import ConfigError
 from diffinsight.providers.base import (
     ChatRequest,
     ChatResult,
     ProviderError,
+    ProviderSettings,
+    Resolved,
     TransientProviderError,
     Usage,
 )
-from diffinsight.writers.llm.settings import Resolved
+from diffinsight.providers.registry import ProviderSpec, register
+
+if TYPE_CHECKING:
+    import openai
+
+DEFAULT_MODEL = "gpt-4o"
+DEFAULT_FILE_MODEL = "gpt-4o-mini"
 
 
 def _retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -69,6 +76,8 @@ class OpenAIProvider:
         structured_output: str = "auto",
         timeout: float = 120.0,
     ) -> None:
+        import openai
+
         self.name = resolved.kind
         self.supports_schema = structured_output == "schema" or (
             structured_output == "auto" and resolved.kind in ("openai", "azure")
@@ -101,6 +110,8 @@ class OpenAIProvider:
 
     def complete(self, request: ChatRequest) -> ChatResult:
         """One Chat Completions call; maps SDK errors onto :class:`ProviderError`."""
+        import openai
+
         kwargs: dict[str, Any] = {
             "model": request.model,
             "messages": request.messages,
@@ -146,3 +157,35 @@ class OpenAIProvider:
             usage=usage,
             model=resp.model or request.model,
         )
+
+
+def create(resolved: Resolved, settings: ProviderSettings, http_client: Any) -> OpenAIProvider:
+    """The SDK client for ``resolved`` (OpenAI, Azure or compatible alike)."""
+    return OpenAIProvider(
+        resolved,
+        http_client=http_client,
+        structured_output=settings.structured_output,
+        timeout=settings.timeout,
+    )
+
+
+def _detect(settings: ProviderSettings, env: Mapping[str, str]) -> int | None:
+    return 30 if env.get("OPENAI_API_KEY") or settings.key_from_env(env) else None
+
+
+def _resolve(settings: ProviderSettings, env: Mapping[str, str]) -> Resolved:
+    key = settings.key_from_env(env) or env.get("OPENAI_API_KEY")
+    if not key:
+        raise ConfigError("llm: OpenAI needs a key; export OPENAI_API_KEY")
+    model = settings.model or env.get("DIFFINSIGHT_MODEL") or None
+    file_model = settings.file_model or env.get("DIFFINSIGHT_FILE_MODEL") or None
+    return Resolved(
+        kind="openai",
+        model=model or DEFAULT_MODEL,
+        file_model=file_model or (model or DEFAULT_FILE_MODEL),
+        base_url=settings.base_url or env.get("OPENAI_BASE_URL"),
+        api_key=key,
+    )
+
+
+register(ProviderSpec("openai", resolve=_resolve, create=create, detect=_detect))

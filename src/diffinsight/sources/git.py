@@ -476,4 +476,7 @@ def _split_sections(out: bytes) -> list[bytes]:
     if not out:
         return []
     chunks = out.split(b"\ndiff --git ")
-    return [chunks[0]] + [b"diff --git " + c for c in chunks[1:]]
+    # Each section keeps the newline that ends its last line: the patch reader, like git,
+    # takes a hunk line without one for a truncated patch.
+    heads = [b"diff --git " + c for c in chunks[1:]]
+    return [c + b"\n" for c in [chunks[0], *heads][:-1]] + [[chunks[0], *heads][-1]]

@@ -26,6 +26,7 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.quoting import clip, clip_quotes
 from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code, shorten
 
 MAX_EXPLANATION_SENTENCES = 4
@@ -50,16 +51,15 @@ def _sections(fact: Fact) -> list[str]:
 
 
 def _shorten(text: str, limit: int = MAX_CELL_CHARS) -> str:
-    """``text`` cut at a word to at most ``limit`` characters, with ``…`` when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    # End where a word ends (a space, or a path's '/' or '.'), never inside a token.
-    stop = max(cut.rfind(c) for c in " /.,;:?&=")
-    if stop <= 0:
-        return text  # one unbreakable token: whole, rather than a value the diff lacks
-    return cut[:stop].rstrip(" ,;:./") + "…"
+    """``text`` within ``limit`` characters, its middle replaced by ``…`` when cut."""
+    return clip(text, limit)
+
+
+def _shown_section(where: str) -> str:
+    """A location as a sentence names it: a long heading path by its nearest heading."""
+    if len(where) > MAX_CELL_CHARS:
+        where = where.rsplit(" > ", 1)[-1]
+    return _shorten(where)
 
 
 def _suffix(old: str | None, new: str | None) -> str | None:
@@ -110,25 +110,31 @@ class FileWriter:
         if not fact.where:
             return ""
         key = "where.under" if fact.kind.startswith("toc.") else "where.in"
-        section = fact.where
-        if len(section) > MAX_CELL_CHARS:
-            section = section.rsplit(" > ", 1)[-1]  # the nearest heading says where
-        return self.cat.t(key, section=_shorten(section))
+        return self.cat.t(key, section=_shown_section(fact.where))
 
     def _q(self, text: str) -> str:
         return self.cat.t("quote", text=_shorten(text))
 
     def _value(self, text: str) -> str:
-        """A value in a code span, cut at a word with ``…`` when longer than 80."""
+        """A value in a code span, shortened in the middle when longer than 80."""
         short = _shorten(text) if len(text) > MAX_CELL_CHARS else text
         # The ellipsis stays inside the span: the grounding check then reads the value as
-        # shortened (its head must start a token of the diff) rather than as a whole token.
+        # shortened (its head and tail must be in one line of the diff), not as one token.
         return code(short)
 
     def _names(self, values: list[str], total: int) -> str:
         """At most :data:`MAX_NAMES` distinct values, then how many more there are."""
-        distinct = list(dict.fromkeys(values))
-        shown = [self._value(v) for v in distinct[:MAX_NAMES]]
+        # Values that differ only in case read as one item (``GPT-4.5`` and ``gpt-4.5``).
+        shown_by: dict[str, str] = {}
+        for v in values:
+            shown_by.setdefault(v.casefold(), self._value(v))
+        distinct = list(shown_by.values())
+        # Long values that read the same once shortened are shown once; the count of the
+        # rest would then be one of our own, so they are "others" instead.
+        unique = list(dict.fromkeys(distinct))
+        shown = unique[:MAX_NAMES]
+        if len(unique) < len(distinct):
+            return self.cat.join(shown, more=len(unique) > len(shown))
         # ``total`` counts facts, some without a value; repeated values are one item.
         rest = len(distinct) - len(shown) if len(values) == total else total - len(shown)
         if rest > 0:
@@ -271,14 +277,17 @@ class FileWriter:
         new = self._value(fact.new) if fact.new else ""
         where = self._where(fact)
         cells = [(str(c), str(v)) for c, v in dict(fact.detail.get("cells", {})).items()]
-        cells = cells[:MAX_CELLS]
         if cells:
-            shown = [
-                t("fact.cell", column=c, value=self._cell(v))
-                if not c.startswith("#")
-                else self._cell(v)
-                for c, v in cells
-            ]
+            shown: list[str] = []
+            for c, v in cells:
+                # A cell under a column the diff does not name is told by its value alone,
+                # so the same value ("✅" in every region column) is said once.
+                item = (
+                    t("fact.cell", column=c, value=self._cell(v)) if c[:1] != "#" else self._cell(v)
+                )
+                if item not in shown:
+                    shown.append(item)
+            shown = shown[:MAX_CELLS]
             return t("fact.row_added", row=new, cells=t("sep.cells").join(shown), where=where)
         return t("fact.row_added_plain", row=new, where=where)
 
@@ -342,12 +351,12 @@ class FileWriter:
 
     def _code_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         names = [str(n) for n in fact.detail.get("names") or []]
-        if names:
-            return self.cat.t(
-                "change.code_changed_names",
-                names=self._names(names, len(names)),
-                where=self._where(fact),
-            )
+        dropped = [str(n) for n in fact.detail.get("dropped") or []]
+        for values, key in ((names, "change.code_changed_names"), (dropped, "change.code_dropped")):
+            if values:
+                return self.cat.t(
+                    key, names=self._names(values, len(values)), where=self._where(fact)
+                )
         return self.cat.t(
             "fact.code_changed",
             adds=self.cat.num(int(fact.detail.get("added", 0))),
@@ -502,7 +511,7 @@ class FileWriter:
             return self._plain(_spec(fact), fact, times)
         key = (
             "change.lines_added_names"
-            if fact.kind == FactKind.TEXT_ADDED
+            if fact.kind in (FactKind.TEXT_ADDED, FactKind.LINES_ADDED)
             else "change.lines_removed_names"
         )
         return self.cat.t(
@@ -552,7 +561,7 @@ class FileWriter:
                 continue
             items.append((_rank(f) - (1 if f is primary else 0), self.sentence(f, n, af)))
         items.sort(key=lambda x: x[0])
-        sentences = self._name_sections_twice(
+        sentences = self._name_sections_once(
             list(dict.fromkeys(s for _, s in items if s)), facts
         )  # same words once
         if len(sentences) > MAX_EXPLANATION_SENTENCES:
@@ -565,22 +574,27 @@ class FileWriter:
             ]
         if "patch-clipped" in af.change.notes:
             sentences.append(self.cat.t("note.patch_clipped"))
-        return self.cat.t("sep.sentence").join(sentences)
+        return clip_quotes(self.cat.t("sep.sentence").join(sentences), self.cat)
 
-    def _name_sections_twice(self, sentences: list[str], facts: list[Fact]) -> list[str]:
-        """Sentences where a section is named at most twice: from the third mention on, the
-        location phrase goes (the reader already knows where this happens)."""
+    def _name_sections_once(self, sentences: list[str], facts: list[Fact]) -> list[str]:
+        """Sentences where a section is named once: from the second mention on, the location
+        phrase goes (the reader already knows where this happens)."""
         phrases = {
             w: [self.cat.t(k, section=w) for k in ("where.in", "where.under")]
-            for w in {f.where for f in facts if f.where}
+            for w in {_shown_section(f.where) for f in facts if f.where}
         }
+        quoted = {w: self._q(w) for w in phrases}
+        # Mentions so far, kept as a running count: recounting every earlier sentence for
+        # every section made this quadratic (a fifth of the corpus run).
+        said = dict.fromkeys(phrases, 0)
         out: list[str] = []
         for s in sentences:
             for w, forms in phrases.items():
-                said = sum(x.count(self._q(w)) for x in out)
-                if said >= 2:
+                if said[w] >= 1:
                     for form in forms:
                         s = s.replace(form, "", 1)
+            for w, q in quoted.items():
+                said[w] += s.count(q)
             out.append(s)
         return out
 
@@ -671,6 +685,8 @@ _RENDERERS: dict[str, _Renderer] = {
     FactKind.NEWLINE_EOF: FileWriter._newline,
     FactKind.TEXT_ADDED: FileWriter._lines,
     FactKind.TEXT_REMOVED: FileWriter._lines,
+    FactKind.LINES_ADDED: FileWriter._lines,
+    FactKind.LINES_REMOVED: FileWriter._lines,
     FactKind.WHITESPACE_CHANGED: FileWriter._whitespace,
     FactKind.CODE_RENAMED: FileWriter._code_token,
     FactKind.CODE_VALUE_CHANGED: FileWriter._code_token,
@@ -794,6 +810,14 @@ class ReportComposer:
     def compose(self, request: ReportRequest, lang: str, files: list[FileReport]) -> Report:
         """Assemble the report around ``files``."""
         cs = request.changeset
+        h = self.highlights(request, files)
+        # Every quote of the report-level text within 80 characters, like the files' text.
+        h = Highlights(
+            text=self._clip(h.text),
+            new_features=[self._clip(b) for b in h.new_features],
+            breaking_changes=[self._clip(b) for b in h.breaking_changes],
+            other_updates=[self._clip(b) for b in h.other_updates],
+        )
         return Report(
             date=request.date,
             language=lang,
@@ -803,14 +827,17 @@ class ReportComposer:
             permalink=cs.permalink,
             base=cs.base,
             head=cs.head,
-            summary=self.summary(request, files),
-            highlights=self.highlights(request, files),
-            insights=self.insights(request, files),
+            summary=self._clip(self.summary(request, files)),
+            highlights=h,
+            insights=[self._clip(p) for p in self.insights(request, files)],
             files=files,
             engine="offline",
         )
 
     # -- shared building blocks ----------------------------------------------------------
+
+    def _clip(self, text: str) -> str:
+        return clip_quotes(text, self.cat)
 
     def _status_counts(self, files: list[FileReport]) -> str:
         counts = Counter(f.status for f in files)

@@ -19,6 +19,7 @@ from diffinsight.facts.kinds import FactKind
 from diffinsight.grounding import ELLIPSIS
 from diffinsight.i18n import Catalog
 from diffinsight.models import Fact, FileStatus
+from diffinsight.writers.quoting import clip_token
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico")
 #: Facts below this importance never displace a more important fact's generic title with a
@@ -37,6 +38,8 @@ MINOR_KINDS: set[str] = {
 }
 #: A shortened value keeps at least this many characters, or the candidate is skipped.
 MIN_VALUE = 6
+#: A value cut only part of the way (others take the rest of the cut) keeps this many.
+MIN_PARTIAL = 12
 #: How many facts are tried for a specific title before the generic fallbacks.
 MAX_TRIED = 6
 
@@ -105,9 +108,7 @@ def shorten(value: str, budget: int, path: bool = False) -> str:
                 j -= 1
         if head:
             return " ".join(head) + f" {ELLIPSIS}" + (f" {' '.join(tail)}" if tail else "")
-    keep_tail = room // 3
-    keep_head = room - keep_tail
-    return value[:keep_head] + ELLIPSIS + (value[-keep_tail:] if keep_tail else "")
+    return clip_token(value, budget)
 
 
 @dataclass
@@ -119,6 +120,11 @@ class Candidate:
     #: field -> (raw value, whether it is shown as code, whether it is a path)
     raw: dict[str, tuple[str, bool, bool]] = field(default_factory=dict)
     count: int | None = None
+    #: The fact names more values than the title can hold ("… and more").
+    more: bool = False
+    #: The title only says where the change is ("Additions in “Setup”"): tried after every
+    #: important fact's content, so a later fact that names something wins over it.
+    location: bool = False
 
 
 class Titler:
@@ -133,8 +139,9 @@ class Titler:
     def _render(self, c: Candidate, values: dict[str, str]) -> str:
         return self.cat.t(c.key, count=c.count, **c.fields, **values).rstrip("。.")
 
-    def fit(self, c: Candidate, wrap: str | None = None) -> str | None:
-        """``c`` rendered within the limit (values shortened as needed), or None."""
+    def fit(self, c: Candidate, wrap: str | None = None, cut: bool = True) -> str | None:
+        """``c`` rendered within the limit (values shortened as needed, unless not ``cut``),
+        or None."""
         limit = self.limit
         if wrap:
             limit -= visible_len(self.cat.t(wrap, title=""))
@@ -142,16 +149,26 @@ class Titler:
         if len(values) < len(c.raw):
             return None  # the message needs a value this fact lacks
         text = self._render(c, values)
+        if not cut:
+            return self._wrap(text, wrap) if visible_len(text) <= limit else None
         # Shorten the longest value first, until the title fits or nothing is left to cut.
-        for name in sorted(c.raw, key=lambda k: -len(c.raw[k][0])):
+        cuts: dict[str, int] = {}
+        # Twice: the rendered title may differ from the estimate (a trailing period dropped).
+        for name in sorted(c.raw, key=lambda k: -len(c.raw[k][0])) * 2:
             over = visible_len(text) - limit
             if over <= 0:
                 break
             raw, as_code, is_path = c.raw[name]
-            budget = len(raw) - over
+            now = cuts.get(name, len(raw))
+            budget = now - over
             if budget < MIN_VALUE and not is_path:
-                continue
+                # This value alone cannot absorb the excess: cut it part of the way and
+                # leave the rest to the other values.
+                if now <= MIN_PARTIAL:
+                    continue
+                budget = MIN_PARTIAL
             budget = max(budget, MIN_VALUE)
+            cuts[name] = budget
             if as_code:
                 values[name] = code(shorten(raw, budget, path=is_path))
             else:
@@ -162,6 +179,9 @@ class Titler:
             text = self._render(c, values)
         if visible_len(text) > limit:
             return None
+        return self._wrap(text, wrap)
+
+    def _wrap(self, text: str, wrap: str | None) -> str:
         return self.cat.t(wrap, title=text).rstrip("。.") if wrap else text
 
     # -- candidates per fact -------------------------------------------------------------
@@ -175,13 +195,22 @@ class Titler:
         """The file's title: its most important fact that names something, else a fallback."""
         ordered = sorted(facts, key=rank)
         important = [f for f in ordered if not _is_minor(f)]
-        for f in (important or ordered)[:MAX_TRIED]:
-            same = [g for g in facts if g.kind == f.kind and (g.old, g.new) != (f.old, f.new)]
-            wrap = "titles.and_more" if same else None
-            for c in self.candidates(f, af):
-                text = self.fit(c, wrap)
-                if text:
-                    return text
+        tried = (important or ordered)[:MAX_TRIED]
+        for location in (False, True):
+            for f in tried:
+                same = [g for g in facts if g.kind == f.kind and (g.old, g.new) != (f.old, f.new)]
+                found = [c for c in self.candidates(f, af) if c.location == location]
+                # A shorter way to say the same fact beats a cut value ("Column renamed:
+                # Legacy date (UTC)" rather than "Column Legacy date renamed to Legacy …").
+                for cut in (False, True):
+                    for c in found:
+                        wraps = ["titles.and_more", None] if same or c.more else [None]
+                        # Without "and more" the title still names a true change: better
+                        # than a generic one when the longer form does not fit.
+                        for wrap in wraps:
+                            text = self.fit(c, wrap, cut=cut)
+                            if text:
+                                return text
         return self.fallback(af, facts, ordered[0] if ordered else None)
 
     def fallback(self, af: AnalyzedFile, facts: list[Fact], primary: Fact | None) -> str:
@@ -213,8 +242,37 @@ def _is_minor(f: Fact) -> bool:
     return f.kind in MINOR_KINDS
 
 
-def _c(message: str, /, count: int | None = None, **raw: tuple[str, bool, bool]) -> Candidate:
-    return Candidate(key=message, raw=dict(raw), count=count)
+def _c(
+    message: str,
+    /,
+    count: int | None = None,
+    more: bool = False,
+    location: bool = False,
+    **raw: tuple[str, bool, bool],
+) -> Candidate:
+    return Candidate(key=message, raw=dict(raw), count=count, more=more, location=location)
+
+
+def _at(message: str, f: Fact) -> list[Candidate]:
+    """A title saying where ``f`` happened, when it says where."""
+    return [_c(message, location=True, section=_where(f))] if f.where else []
+
+
+def _listed(f: Fact, field: str) -> list[str]:
+    """The values a fact lists under ``field`` (``names``, ``dropped``), each once."""
+    seen: dict[str, str] = {}
+    for v in f.detail.get(field) or []:
+        v = str(v).strip()
+        # A title names a thing: at least three characters, letters among them (not `%20`).
+        if len(v) >= 3 and any(ch.isalpha() for ch in v) and "%" not in v:
+            seen.setdefault(v.casefold(), v)
+    return list(seen.values())
+
+
+def _named(f: Fact, field: str, message: str) -> list[Candidate]:
+    """A title naming the first value ``f`` lists under ``field`` ("Now names `gpt-4.1`")."""
+    values = _listed(f, field)
+    return [_c(message, more=len(values) > 1, value=_v(values[0]))] if values else []
 
 
 def _v(value: object, as_code: bool = True, path: bool = False) -> tuple[str, bool, bool]:
@@ -289,11 +347,9 @@ def _table(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     out = []
     if added and cols:
         out.append(_c("titles.table_columns", columns=_text(", ".join(cols[:3]))))
-    if f.where:
-        out.append(
-            _c("titles.table_added_in" if added else "titles.table_removed_in", section=_where(f))
-        )
-    return out
+    if not added and cols:
+        out.append(_c("titles.table_removed_cols", columns=_text(", ".join(cols[:3]))))
+    return out + _at("titles.table_added_in" if added else "titles.table_removed_in", f)
 
 
 def _row(f: Fact, af: AnalyzedFile) -> list[Candidate]:
@@ -310,6 +366,12 @@ def _columns(f: Fact, af: AnalyzedFile) -> list[Candidate]:
         cols = [str(c) for c in f.detail.get(part, [])]
         if cols:
             out.append(_c(f"titles.columns_{part}", columns=_text(", ".join(cols[:3]))))
+    renamed = [(str(o), str(n)) for o, n in f.detail.get("renamed") or []]
+    if renamed:
+        old, new = renamed[0]
+        more = len(renamed) > 1
+        out.append(_c("titles.column_renamed", more=more, old=_text(old), new=_text(new)))
+        out.append(_c("titles.column_renamed_to", more=more, new=_text(new)))
     return out
 
 
@@ -338,6 +400,13 @@ def _value(f: Fact, af: AnalyzedFile) -> list[Candidate]:
         out.append(_c("title.value_to" if f.old else "title.text_inserted", new=_v(f.new)))
     elif f.old:
         out.append(_c("title.text_deleted", old=_v(f.old)))
+    if not (f.old or f.new):
+        # A rewritten sentence told by the names it gained or lost.
+        out += _named(f, "names", "titles.now_names") + _named(
+            f, "dropped", "titles.no_longer_names"
+        )
+    if f.kind in (FactKind.TEXT_WORDING, FactKind.TEXT_REWRITTEN):
+        out += _at("titles.wording_in", f)
     return out
 
 
@@ -407,7 +476,8 @@ def _include(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 
 def _code(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     short = f.kind.split(".", 1)[1]
-    return [_c(f"titles.code_{short}_in", section=_where(f))] if f.where else []
+    out = _named(f, "names", "titles.code_uses") if f.kind == FactKind.CODE_CHANGED else []
+    return out + _at(f"titles.code_{short}_in", f)
 
 
 def _alert(f: Fact, af: AnalyzedFile) -> list[Candidate]:
@@ -417,6 +487,8 @@ def _alert(f: Fact, af: AnalyzedFile) -> list[Candidate]:
 def _list_item(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     added = f.kind.endswith("added")
     value = f.new if added else f.old
+    if not value:
+        return _at("titles.item_added_in" if added else "titles.item_removed_in", f)
     return [_c("titles.item_added" if added else "titles.item_removed", text=_text(value))]
 
 
@@ -443,7 +515,16 @@ def _lines(f: Fact, af: AnalyzedFile) -> list[Candidate]:
         FactKind.LINES_REMOVED: "lines_removed",
     }
     base = bases.get(f.kind, "line_rewritten")
-    return [_c(f"title.{base}_in", section=_where(f))] if f.where else []
+    named: list[Candidate] = []
+    if f.kind == FactKind.TEXT_ADDED:
+        named = _named(f, "names", "titles.now_names")
+    elif f.kind == FactKind.TEXT_REMOVED:
+        named = _named(f, "names", "titles.no_longer_names")
+    return named + _at(f"title.{base}_in", f)
+
+
+def _moved(f: Fact, af: AnalyzedFile) -> list[Candidate]:
+    return _at("titles.moved_in", f)
 
 
 _BUILDERS: dict[str, Callable[[Fact, AnalyzedFile], list[Candidate]]] = {
@@ -475,6 +556,7 @@ _BUILDERS: dict[str, Callable[[Fact, AnalyzedFile], list[Candidate]]] = {
     FactKind.LINES_ADDED: _lines,
     FactKind.LINES_REMOVED: _lines,
     FactKind.LINE_REWRITTEN: _lines,
+    FactKind.TEXT_MOVED: _moved,
 }
 #: Families of kinds (their common prefix in the vocabulary) that share one builder.
 _FAMILY_BUILDERS: list[tuple[str, Callable[[Fact, AnalyzedFile], list[Candidate]]]] = [

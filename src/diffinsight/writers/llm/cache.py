@@ -2,7 +2,9 @@
 
 The key is a hash of model, messages and parameters, so the same diff asked the same way in a
 later run, or inside another range, costs nothing. ``responses`` holds one answer per key;
-``calls`` logs each call (cached or not) with its prompt, answer, tokens and duration.
+``calls`` logs each call (cached or not) with its prompt, answer, tokens and duration. The
+layout is versioned (:data:`MIGRATIONS`): a file from an older release is upgraded in place and
+keeps serving its answers.
 """
 
 from __future__ import annotations
@@ -14,37 +16,45 @@ import threading
 import time
 from pathlib import Path
 
+from diffinsight._sqlite import Migration, NewerSchema, migrate
 from diffinsight.errors import ConfigError
 from diffinsight.providers.base import ChatRequest, ChatResult, Usage
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS responses (
-    key TEXT PRIMARY KEY,
-    model TEXT NOT NULL,
-    content TEXT NOT NULL,
-    finish_reason TEXT NOT NULL,
-    input_tokens INTEGER NOT NULL,
-    output_tokens INTEGER NOT NULL,
-    created REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    ts REAL NOT NULL,
-    key TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    model TEXT NOT NULL,
-    purpose TEXT NOT NULL,
-    messages TEXT NOT NULL,
-    params TEXT NOT NULL,
-    response TEXT,
-    finish_reason TEXT,
-    error TEXT,
-    input_tokens INTEGER NOT NULL DEFAULT 0,
-    output_tokens INTEGER NOT NULL DEFAULT 0,
-    cached INTEGER NOT NULL DEFAULT 0,
-    duration_ms INTEGER NOT NULL DEFAULT 0
-);
-"""
+#: The layout, as an append-only list of migrations (``PRAGMA user_version`` counts them).
+#: 1: the tables as first released (files from then carry version 0 and get them as they are);
+#: 2: each logged call records the salt its key was made with (the checks' version).
+MIGRATIONS: list[Migration] = [
+    (
+        """CREATE TABLE IF NOT EXISTS responses (
+            key TEXT PRIMARY KEY,
+            model TEXT NOT NULL,
+            content TEXT NOT NULL,
+            finish_reason TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            created REAL NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS calls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts REAL NOT NULL,
+            key TEXT NOT NULL,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            messages TEXT NOT NULL,
+            params TEXT NOT NULL,
+            response TEXT,
+            finish_reason TEXT,
+            error TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cached INTEGER NOT NULL DEFAULT 0,
+            duration_ms INTEGER NOT NULL DEFAULT 0
+        )""",
+    ),
+    ("ALTER TABLE calls ADD COLUMN salt TEXT NOT NULL DEFAULT ''",),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def request_key(request: ChatRequest, salt: str = "") -> str:
@@ -76,7 +86,13 @@ class CallCache:
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            migrate(self._db, MIGRATIONS)
+        except NewerSchema as exc:
+            self._db.close()
+            raise ConfigError(
+                f"llm.cache {self.path}: written by a newer diffinsight ({exc});"
+                " upgrade diffinsight, or set another path or off"
+            ) from exc
         except sqlite3.Error as exc:
             raise ConfigError(
                 f"llm.cache {self.path}: not a usable SQLite file ({exc}); set another path or off"
@@ -105,7 +121,8 @@ class CallCache:
         """Store an answer worth reusing (the caller decides which are)."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO responses (key, model, content, finish_reason,"
+                " input_tokens, output_tokens, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     result.model,
@@ -131,13 +148,14 @@ class CallCache:
         result: ChatResult | None,
         error: str | None,
         duration: float,
+        salt: str = "",
     ) -> None:
-        """Append one call to the log."""
+        """Append one call to the log (``salt``: what the key was salted with)."""
         with self._lock:
             self._db.execute(
                 "INSERT INTO calls (ts, key, provider, model, purpose, messages, params, response,"
-                " finish_reason, error, input_tokens, output_tokens, cached, duration_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " finish_reason, error, input_tokens, output_tokens, cached, duration_ms, salt)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time(),
                     key,
@@ -153,6 +171,7 @@ class CallCache:
                     result.usage.output_tokens if result else 0,
                     int(bool(result and result.cached)),
                     int(duration * 1000),
+                    salt,
                 ),
             )
 

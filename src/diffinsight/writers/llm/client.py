@@ -161,7 +161,7 @@ class ModelClient:
             hit = self.cache.get(key)
             if hit is not None:
                 meter.record(hit)
-                self.cache.log(key, self.provider.name, purpose, req, hit, None, 0.0)
+                self.cache.log(key, self.provider.name, purpose, req, hit, None, 0.0, self.key_salt)
                 return hit, key
         est_in = sum(estimate_tokens(m["content"]) for m in req.messages)
         if req.schema is not None and self.provider.supports_schema:
@@ -217,7 +217,14 @@ class ModelClient:
     ) -> None:
         if self.cache is not None:
             self.cache.log(
-                key, self.provider.name, purpose, req, result, error, time.monotonic() - t0
+                key,
+                self.provider.name,
+                purpose,
+                req,
+                result,
+                error,
+                time.monotonic() - t0,
+                self.key_salt,
             )
 
     def forget(self, keys: list[str]) -> None:

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from diffinsight.config import Config
 from diffinsight.errors import ConfigError
 from diffinsight.models import Report, Usage
+from diffinsight.providers.registry import create, resolve
 from diffinsight.writers.base import ReportRequest, Writer
 from diffinsight.writers.llm.settings import (
     LLMSettings,
-    Resolved,
     default_cache_path,
     parse_llm_settings,
-    resolve,
 )
 from diffinsight.writers.offline import OfflineWriter
 
 if TYPE_CHECKING:
     # The LLM writer, its cache and the providers load only when a provider is configured.
-    from diffinsight.providers.base import Provider
     from diffinsight.watchlist import WatchConfig
     from diffinsight.writers.llm.cache import CallCache
 
@@ -42,20 +40,6 @@ class AutoOfflineWriter(OfflineWriter):
             self._announced = True
             log.info("no LLM provider configured; writing with the offline engine")
         return super().write(request)
-
-
-def make_provider(
-    resolved: Resolved, settings: LLMSettings, *, http_client: Any = None
-) -> Provider:
-    """The provider for ``resolved`` (all current kinds speak Chat Completions via ``openai``)."""
-    from diffinsight.providers.openai import OpenAIProvider
-
-    return OpenAIProvider(
-        resolved,
-        http_client=http_client,
-        structured_output=settings.structured_output,
-        timeout=settings.timeout,
-    )
 
 
 def open_cache(settings: LLMSettings, env: Mapping[str, str] | None = None) -> CallCache | None:
@@ -102,7 +86,7 @@ def select_writer(
         return AutoOfflineWriter()
     from diffinsight.writers.llm.writer import LLMWriter
 
-    provider = make_provider(resolved, settings, http_client=http_client)
+    provider = create(resolved, settings, http_client)
     return LLMWriter(
         provider,
         settings,
@@ -120,15 +104,30 @@ def unreached(reports: Iterable[Report]) -> Usage | None:
     return None
 
 
-def unreached_message(usage: Usage, *, forced: bool = True) -> str:
-    """One line naming the provider, the last error and the fix."""
+def unreached_message(
+    usage: Usage, *, forced: bool = True, repositories: Sequence[str] = ()
+) -> str:
+    """One line naming the provider, the last error and the fix (``repositories``: a daily run)."""
+    said = f"the {usage.provider or 'model'} provider answered no call"
+    written = "the reports were written by the offline engine"
+    if repositories:
+        said = f"no model answered for {', '.join(repositories)}: {said}"
+        written = "those days were written by the offline engine and will be retried"
     return (
         ("--engine llm: " if forced else "")
-        + f"the {usage.provider or 'model'} provider answered no call"
-        f" (last error: {usage.last_error}); the reports were written by the offline engine."
+        + f"{said} (last error: {usage.last_error}); {written}."
         " Check the server address, key and model (llm: in the config, OPENAI_BASE_URL,"
         " DIFFINSIGHT_MODEL), or run with --engine offline"
     )
+
+
+def unreached_writer(writers: Mapping[str, Writer], names: Iterable[str]) -> Usage | None:
+    """The usage of the last report one of ``names``' writers wrote without reaching a model."""
+    for name in names:
+        usage = getattr(writers.get(name), "unreached", None)
+        if isinstance(usage, Usage):
+            return usage
+    return None
 
 
 def writers_for(

@@ -19,7 +19,7 @@ from typing import Any
 
 from diffinsight.errors import ConfigError
 from diffinsight.grounding import Evidence, evidence_for
-from diffinsight.models import FileReport, Highlights, Report
+from diffinsight.models import FileReport, Highlights, Report, Usage
 from diffinsight.providers.base import Provider, ProviderError
 from diffinsight.writers.base import ReportRequest
 from diffinsight.writers.llm import checker, prompts
@@ -114,6 +114,8 @@ class LLMWriter:
             supports_schema=provider.supports_schema,
         )
         self._announced = False
+        #: The usage of this writer's last report that reached no model, if any did.
+        self.unreached: Usage | None = None
 
     # -- per-file calls -----------------------------------------------------------------------
 
@@ -400,6 +402,7 @@ class LLMWriter:
         usage.unsupported_tokens = n_unsupported
         usage.claims_removed = n_removed
         if usage.unreached:
+            self.unreached = usage
             note = f"llm-unreached: {usage.provider}: {usage.last_error}"
             for report in reports:
                 report.engine = "offline"
