@@ -70,7 +70,7 @@ def test_the_daily_defaults_apply_where_neither_level_says() -> None:
 def test_a_bad_repository_setting_is_checked_as_at_the_top_level() -> None:
     with pytest.raises(ConfigError, match=r"line 3: repositories\.0\.llm_retry_days"):
         parse_watchlist("repositories:\n  - path: /srv/a\n    llm_retry_days: -1\n")
-    with pytest.raises(ConfigError, match="line 3: unknown key 'repositories.0.langauges'"):
+    with pytest.raises(ConfigError, match=r"line 3: unknown key 'repositories\.0\.langauges'"):
         parse_watchlist("repositories:\n  - path: /srv/a\n    langauges: [en_US]\n")
 
 
