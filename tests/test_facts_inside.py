@@ -346,6 +346,11 @@ def test_rename_in_code_files_blocks_and_sentences_is_one_shared_fact() -> None:
     assert any(said in x for x in report.insights), report.insights
     assert said in report.summary
     assert "(`c0.md`)" not in report.summary
+    # The count of files sharing the change is one the diff supports.
+    from diffinsight.grounding import report_evidence
+
+    evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
+    assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []
 
 
 def test_reordered_lines_are_a_move_not_whitespace() -> None:
@@ -380,3 +385,75 @@ def test_a_value_replaced_is_one_change_whichever_part_of_a_file_holds_it() -> N
     )
     assert share_key(bump) == (FactKind.FRONTMATTER_DATE_CHANGED, None, "2/2/2025", "ms.date")
     assert share_key(Fact(kind=FactKind.HEADING_ADDED, new="Setup")) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        # One segment of a path changed: the segment, not the whole URL.
+        (
+            "curl -X POST $ENDPOINT/openai/deployments/$DEPLOYMENT_ID/chat/completions?api-version=1",
+            "curl -X POST $ENDPOINT/openai/deployments/$DEPLOYMENT_NAME/chat/completions?api-version=1",
+            "`$DEPLOYMENT_ID` was renamed to `$DEPLOYMENT_NAME`",
+        ),
+        # A flag's value added, an extra dropped, a comment reworded.
+        (
+            "az ml workspace create -n ws --provision-network-now",
+            "az ml workspace create -n ws --provision-network-now true",
+            "`true` was added",
+        ),
+        (
+            "pip install azure_ai-evaluation[prompts]",
+            "pip install azure_ai-evaluation",
+            "`[prompts]` was removed",
+        ),
+        (
+            "model: dep, // Deployment name seen in Azure AI Studio",
+            "model: dep, // Deployment name seen in Azure AI Foundry portal",
+            "`Studio` was changed to `Foundry portal`",
+        ),
+        # Punctuation alone is quoted with the name it follows.
+        (
+            '    "defaultOversampling": 10.0,',
+            '    "defaultOversampling": 10.0',
+            '`"defaultOversampling": 10.0,` was changed to `"defaultOversampling": 10.0`',
+        ),
+    ],
+)
+def test_code_edit_without_a_renamed_token_says_the_changed_stretch(
+    old: str, new: str, said: str
+) -> None:
+    block = analyze(
+        _change("docs/a.md", f"@@ -10,4 +10,4 @@ ## Run\n ```bash\n-{old}\n+{new}\n ```\n")
+    )
+    assert said in _explain(block)
+    script = analyze(_change("scripts/run.sh", f"@@ -1,2 +1,2 @@\n set -e\n-{old}\n+{new}\n"))
+    assert said in _explain(script)
+
+
+def test_a_value_replaced_across_kinds_is_counted_once_and_grounded() -> None:
+    from datetime import date
+
+    from diffinsight.grounding import report_evidence
+    from diffinsight.models import ChangeSet
+    from diffinsight.writers.base import ReportRequest
+    from diffinsight.writers.offline import OfflineWriter
+
+    code = '@@ -1,2 +1,2 @@\n x = 1\n-model = "gpt-4o"\n+model = "gpt-4.1"\n'
+    prose = "@@ -5,2 +5,2 @@\n \n-Deploy `gpt-4o` to your hub.\n+Deploy `gpt-4.1` to your hub.\n"
+    other = "@@ -5,2 +5,2 @@\n \n-Sign in to the portal first.\n+Sign in to the new portal first.\n"
+    changes = [_change(f"s{i}/a.py", code) for i in range(3)]
+    changes += [_change(f"d{i}/b.md", prose) for i in range(2)]
+    changes += [_change(f"o{i}/c.md", other) for i in range(2)]
+    files = [analyze(c) for c in changes]
+    request = ReportRequest(
+        changeset=ChangeSet(repo="r", permalink="p", files=changes),
+        category="misc",
+        date=date(2025, 1, 1),
+        languages=["en_US"],
+        files=files,
+    )
+    report = OfflineWriter().write_one(request, "en_US")
+    assert "`gpt-4o` → `gpt-4.1` in 5 files" in report.summary
+    evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
+    assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []

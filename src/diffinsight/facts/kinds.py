@@ -243,7 +243,12 @@ SPECS: dict[FactKind, KindSpec] = {
     K.TEXT_ADDED: KindSpec(410, "fact.lines_added", title="title.lines_added"),
     K.TEXT_REMOVED: KindSpec(412, "fact.lines_removed", title="title.lines_removed"),
     K.TEXT_WORDING: KindSpec(
-        406, "fact.wording_changed", repeats=True, many="many.wording", title="title.wording"
+        406,
+        "fact.wording_changed",
+        repeats=True,
+        many="many.wording",
+        title="title.wording",
+        family=VALUE,
     ),
     K.LINK_TEXT_CHANGED: KindSpec(436, "fact.link_text_changed", title="title.links_updated"),
     K.IMAGE_TEXT_CHANGED: KindSpec(438, "fact.image_text_changed", title="title.links_updated"),
@@ -256,7 +261,12 @@ SPECS: dict[FactKind, KindSpec] = {
     K.FRONTMATTER_ADDED: KindSpec(502, "fact.fm_added", title="title.metadata"),
     K.FRONTMATTER_REMOVED: KindSpec(504, "fact.fm_removed", title="title.metadata"),
     K.TEXT_REPLACED: KindSpec(
-        446, "fact.text_replaced", shareable=True, repeats=True, title="title.value_changed"
+        446,
+        "fact.text_replaced",
+        shareable=True,
+        repeats=True,
+        title="title.value_changed",
+        family=VALUE,
     ),
     K.TEXT_INSERTED: KindSpec(
         448, "fact.text_inserted", shareable=True, repeats=True, title="title.text_inserted"
@@ -336,7 +346,9 @@ def share_key(fact: Fact) -> SharedKey | None:
     wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
     if not (s.shareable or wording):
         return None
-    if s.family and fact.old and fact.new:
+    field = str(fact.detail.get("key") or "")
+    # A field's value (``key: value``) stays that field's; a code fact's key is its values.
+    if s.family and fact.old and fact.new and field in ("", f"{fact.old} → {fact.new}"):
         return (s.family, fact.old, fact.new, "")
     key = str(fact.detail.get("key") or fact.detail.get("param") or "")
     return (fact.kind, None if is_date_key(fact) else fact.old, fact.new, key)

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
-from diffinsight.facts.code import changed_names, code_facts, listed
+from diffinsight.facts.code import changed_names, code_facts, listed, stretch_facts
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import (
     Edit,
@@ -1017,7 +1017,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         return _invisible_only(old, new, where)
     if ot.split() == nt.split():
         return [Fact(kind=K.WHITESPACE_CHANGED, where=where)]
-    if code and (found := code_facts(ot, nt, where, new.info.lang)):
+    if code and (found := code_facts(ot, nt, where, new.info.lang, stretch=False)):
         return [_as_version(f, nt, new.info.lang) for f in found]
     if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
         # Token diffs of minified or giant lines are quadratic; say only that the line changed.
@@ -1063,7 +1063,10 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             facts.append(Fact(kind=K.NAME_REPLACED, old=e.old, new=e.new, where=where))
         else:
             rest.append(e)
-    if not rest or code:
+    if code:
+        # No name or value changed in place: the stretch of the line that changed says it.
+        return facts or stretch_facts(ot, nt, where, new.info.lang)
+    if not rest:
         return facts
     if all(not _TAG_RE.sub("", e.old).strip() and not _TAG_RE.sub("", e.new).strip() for e in rest):
         # Only markup (<br>, <sup>) moved: a reader sees formatting, never the tags.
