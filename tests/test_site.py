@@ -10,7 +10,7 @@ import pytest
 
 from diffinsight.errors import InputError
 from diffinsight.site import build_site
-from diffinsight.site.search import tokenize
+from diffinsight.site.search import shard_of, tokenize
 from sitecrawl import reachable, read_page, resolve
 from sitedata import make_report, write_synthetic_reports
 
@@ -56,7 +56,7 @@ def search(site: Path, query: str) -> list[str]:
                     found |= docs(deltas)
         elif not tok.isascii() and len(tok) == 1:
             for key, deltas in terms.items():
-                if len(key) == 2 and tok in key:
+                if len(key) == 2 and key.startswith(tok):
                     found |= docs(deltas)
         result = found if result is None else result & found
     return [index["docs"][d]["u"] for d in sorted(result or set())]
@@ -232,6 +232,23 @@ def test_search_index(synthetic_site: Path) -> None:
     ]
     assert len(search(synthetic_site, "websock")) == 2  # prefix of the last word
     assert search(synthetic_site, "微") == ["reports/zh/report-20250522-openai.html"]
+    # Explanations are indexed, link targets in them are not.
+    assert search(synthetic_site, "harmless start") == ["reports/en/report-20250520-hostile.html"]
+    assert search(synthetic_site, "harmless example.com") == []
+    assert sorted(search(synthetic_site, "request uri")) == [
+        "reports/en/report-20250522-openai.html",
+        "reports/zh/report-20250522-openai.html",
+    ]
+
+
+def test_search_files_are_split_by_token_start(synthetic_site: Path) -> None:
+    index = json.loads((synthetic_site / "search-index.json").read_text(encoding="utf-8"))
+    for k in range(index["shards"]):
+        part = json.loads((synthetic_site / f"search/terms-{k}.json").read_text(encoding="utf-8"))
+        for key in [*part["terms"], *part["path_terms"]]:
+            assert shard_of(key) == k
+            if len(key) >= 2:  # a prefix of two or more characters lives in the same file
+                assert shard_of(key[:2]) == k
 
 
 def test_incremental_rebuild(tmp_path: Path) -> None:

@@ -141,6 +141,8 @@ class _Manifest(BaseModel):
     version: str
     entries: dict[str, _Entry] = Field(default_factory=dict)
     outputs: list[str] = Field(default_factory=list)
+    #: Hash of what the lists, feeds and search are made of (see step 4 of build_site).
+    derived: str = ""
 
 
 def _sha(data: bytes) -> str:
@@ -699,14 +701,28 @@ def build_site(
         result.reports_parsed += reparsed
         result.report_pages_rendered += 1
 
-    # 4. Lists, feeds, search, static files: always regenerated, written when changed.
-    _write_lists(site, ordered, languages, names)
-    _write_feeds(site, ordered, languages, names)
-    _write_search(site, ordered, names)
-    site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
-    for asset in sorted(STATIC.iterdir()):
-        if asset.is_file():
-            site.write(f"static/{asset.name}", asset.read_bytes())
+    # 4. Lists, feeds, search, static files: they depend on every entry (and on the
+    # version), so when no entry changed and every file is still there, they are as written.
+    derived = _sha(
+        json.dumps([[e.model_dump(mode="json") for e in ordered], names], sort_keys=True).encode()
+    )
+    unchanged = (
+        old is not None
+        and not full
+        and old.derived == derived
+        and all((out / rel).is_file() for rel in old.outputs)
+    )
+    if unchanged:
+        assert old is not None
+        site.outputs.update(old.outputs)
+    else:
+        _write_lists(site, ordered, languages, names)
+        _write_feeds(site, ordered, languages, names)
+        _write_search(site, ordered, names, parsed)
+        site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
+        for asset in sorted(STATIC.iterdir()):
+            if asset.is_file():
+                site.write(f"static/{asset.name}", asset.read_bytes())
 
     # 5. Remove what the previous build wrote and this one did not.
     if old is not None:
@@ -717,8 +733,10 @@ def build_site(
                     stale.unlink()
                     result.files_removed += 1
 
-    manifest = _Manifest(version=version, entries=entries, outputs=sorted(site.outputs))
-    (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
+    manifest = _Manifest(
+        version=version, entries=entries, outputs=sorted(site.outputs), derived=derived
+    )
+    write_if_changed(out / MANIFEST, manifest.model_dump_json())
 
     for e in ordered:
         result.warnings.extend(f"{e.source}: {w.removeprefix(e.source + ': ')}" for w in e.warnings)
@@ -1005,7 +1023,9 @@ def _write_feeds(
         site.result.feeds.append(rel)
 
 
-def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> None:
+def _write_search(
+    site: _Site, ordered: list[_Entry], names: dict[str, str], parsed: dict[str, ParsedReport]
+) -> None:
     docs = [
         {
             "u": e.url,
@@ -1021,9 +1041,30 @@ def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> 
     units: list[SearchUnit] = []
     for number, e in enumerate(ordered):
         units.append(SearchUnit(number, "", "", "", [e.title, e.category, e.summary]))
-        units += [SearchUnit(number, a, p, t, [t]) for a, p, t in e.file_units]
+        explanations = _explanations(site, e, parsed.get(e.source))
+        units += [
+            SearchUnit(number, a, p, t, [t, x])
+            for (a, p, t), x in zip(e.file_units, explanations, strict=True)
+        ]
     for rel, data in build_index(docs, units).items():
         site.write(rel, data)
+
+
+# A link's target and an image's address are not words of the text.
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+
+
+def _explanations(site: _Site, e: _Entry, report: ParsedReport | None) -> list[str]:
+    """The explanation of each of ``e``'s file units, as search reads it.
+
+    Reports this build did not parse (unchanged ones) are read again: the index holds every
+    report, and keeping their text between builds would mean a cache beside the site.
+    """
+    if report is None:
+        report = _parse(site, e.source, (site.reports_dir / e.source).read_bytes())
+    if report is None or len(report.files) != len(e.file_units):
+        return [""] * len(e.file_units)  # no file sections, or the file changed meanwhile
+    return [_LINK_TARGET.sub("]", f.explanation) for f in report.files]
 
 
 def _file_units(parsed: ParsedReport) -> list[tuple[str, str, str]]:
