@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from diffinsight.errors import InputError
+from diffinsight.models import item_anchor
 from diffinsight.site import build_site
+from diffinsight.site.build import history_url
 from diffinsight.site.search import shard_of, tokenize
 from sitecrawl import reachable, read_page, resolve
 from sitedata import make_report, write_synthetic_reports
@@ -458,6 +461,39 @@ def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_file_history_pages(synthetic_site: Path) -> None:
+    """Each file section links to the page of every report that changed its path."""
+    rt = "articles/ai-services/openai/how-to/realtime-audio-websockets.md"
+    report = "reports/en/report-20250522-openai.html"
+    history = f"files/{rt}.html"
+    links = read_page(synthetic_site / report).links
+    assert "../../" + history in links
+    page = read_page(synthetic_site / history)
+    targets = [resolve(synthetic_site, history, h) for h in page.links]
+    hits = [h for h in page.links if "#item-" in h]
+    assert sorted(str(resolve(synthetic_site, history, h)) for h in hits) == [
+        report,
+        "reports/zh/report-20250522-openai.html",
+    ]
+    assert all(h.endswith("#" + item_anchor(rt)) for h in hits)
+    assert all(t is None or (synthetic_site / t).is_file() for t in targets)
+    # Every file section of every report has its page, and that page lists the report.
+    for path in (synthetic_site / "reports").rglob("*.html"):
+        rel = path.relative_to(synthetic_site).as_posix()
+        for href in read_page(path).links:
+            target = resolve(synthetic_site, rel, href)
+            if target and target.startswith("files/"):
+                listed = [
+                    resolve(synthetic_site, target, h)
+                    for h in read_page(synthetic_site / target).links
+                ]
+                assert rel in listed, (rel, target)
+    # A path with characters a URL cannot hold keeps them out of its page's name.
+    evil = history_url("docs/<b>evil</b>.md")
+    assert re.fullmatch(r"files/docs/b-evil/b-\.md-[0-9a-f]{8}\.html", evil)
+    assert "&lt;b&gt;evil&lt;/b&gt;" in (synthetic_site / evil).read_text(encoding="utf-8")
 
 
 def test_language_category_pages_and_feeds(synthetic_site: Path) -> None:

@@ -45,6 +45,7 @@ from diffinsight.render.reference.read import ParsedReport, language_from_script
 from diffinsight.site.feeds import FeedEntry, atom_feed
 from diffinsight.site.render import (
     breakable,
+    code_spans,
     is_safe_url,
     render_diff,
     render_inline,
@@ -223,6 +224,7 @@ class _Site:
             lstrip_blocks=True,
         )
         self.env.filters["breakable"] = breakable
+        self.env.filters["code_spans"] = code_spans
         self.outputs: set[str] = set()
 
     # -- output --------------------------------------------------------------
@@ -374,6 +376,7 @@ class _Site:
                     "has_diff": f.patch is not None,
                     "cut": cut,
                     "explanation": Markup(render_markdown(f.explanation, top_level=4)),
+                    "history": history_url(f.path),
                 }
             )
         rows = [
@@ -719,6 +722,7 @@ def build_site(
         _write_lists(site, ordered, languages, names)
         _write_feeds(site, ordered, languages, names)
         _write_search(site, ordered, names, parsed)
+        _write_histories(site, ordered, names)
         site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         for asset in sorted(STATIC.iterdir()):
             if asset.is_file():
@@ -795,6 +799,50 @@ def _load_manifest(out: Path) -> _Manifest | None:
         return _Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
+
+
+def history_url(path: str) -> str:
+    """The page listing every report that changed the file at ``path``.
+
+    The path's own folders when it is made of safe characters; else their slug with a short
+    hash of the path, so that two paths never share a page and the URL needs no list.
+    """
+    slugged = "/".join(_slug(part) for part in path.split("/"))
+    if slugged != path:
+        slugged += "-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+    return f"files/{slugged}.html"
+
+
+def _write_histories(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> None:
+    """One page per changed file: every report that touched it, newest first."""
+    locale = site.site_locale
+    by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in ordered:
+        for anchor, path, title in e.file_units:
+            if path:
+                by_path[path].append(
+                    {
+                        "url": e.url + (f"#{anchor}" if anchor else ""),
+                        "date": e.date.isoformat(),
+                        "day": format_day(e.date, locale),
+                        "category": e.category,
+                        "lang": _html_lang(e.language),
+                        "language_name": names[e.language],
+                        "title": title,
+                    }
+                )
+    template = site.env.get_template("history.html")
+    t = site_text(locale)
+    for path, items in by_path.items():
+        rel = history_url(path)
+        page = {
+            "root": "../" * rel.count("/"),
+            "rel": rel,
+            "lang": _html_lang(locale),
+            "locale": locale,
+            "site_title": site.site_title or t("site_title"),
+        }
+        site.write(rel, template.render(t=t, page=page, path=path, items=items))
 
 
 def lang_category_url(code: str, category: str) -> str:

@@ -20,7 +20,14 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-__all__ = ["breakable", "is_safe_url", "render_diff", "render_inline", "render_markdown"]
+__all__ = [
+    "breakable",
+    "code_spans",
+    "is_safe_url",
+    "render_diff",
+    "render_inline",
+    "render_markdown",
+]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Characters browsers drop from URLs before reading the scheme (``java\tscript:``).
@@ -116,6 +123,15 @@ def breakable(text: str) -> Markup:
     Long paths must wrap on a phone, but not in the middle of a word.
     """
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escape(text, quote=False)))
+
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """A title, escaped, with its `code spans` as ``<code>``: the cheap part of inline
+    Markdown, for lists that show thousands of titles (a file's history)."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escape(text, quote=False)))
 
 
 def render_inline(text: str) -> str:

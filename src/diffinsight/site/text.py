@@ -124,6 +124,7 @@ def language_name(code: str, ambiguous: bool = False, locale: str = DEFAULT_LOCA
     return name or code
 
 
+@functools.lru_cache(maxsize=8192)
 def format_day(day: Date, locale: str) -> str:
     """A date written as the locale writes it (``2025年5月22日``, ``May 22, 2025``)."""
     return str(format_date(day, "long", locale=babel_locale(locale)))
