@@ -463,6 +463,70 @@ def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
         server.server_close()
 
 
+def test_doc_links_in_reports(tmp_path: Path) -> None:
+    """Relative links lead to the file at the head commit, root ones to the docs URL."""
+    reports = tmp_path / "reports"
+    text = (
+        "See [the quickstart](../quickstarts/start.md#setup), [models](/azure/ai/models) "
+        "and [a section](#s-nowhere)."
+    )
+    files = [
+        {
+            "path": "articles/openai/how-to/use.md",
+            "type": "minor update",
+            "title": "Links",
+            "patch": "@@ -1 +1 @@\n-a\n+b",
+            "explanation": text,
+        }
+    ]
+    (reports / "en").mkdir(parents=True)
+    (reports / "en/report-20250522-openai.md").write_text(
+        make_report(
+            title="[en_US] Diff Insight Report - openai",
+            date="2025-05-22",
+            permalink="https://github.com/o/r/compare/o:1111111...o:2222222",
+            files=files,
+        ),
+        encoding="utf-8",
+    )
+    (reports / "en/report-20250523-openai.md").write_text(
+        make_report(
+            title="[en_US] Diff Insight Report - openai",
+            date="2025-05-23",
+            permalink="",
+            files=files,
+        ),
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yml"
+    config.write_text("docs_url: https://learn.microsoft.com/\n", encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from diffinsight.site.cli import site_app
+
+    out = tmp_path / "site"
+    ran = CliRunner().invoke(
+        site_app, ["build", str(reports), "-o", str(out), "--config", str(config)]
+    )
+    assert ran.exit_code == 0, ran.output
+    page = read_page(out / "reports/en/report-20250522-openai.html")
+    assert (
+        "https://github.com/o/r/blob/2222222/articles/openai/quickstarts/start.md#setup"
+        in page.links
+    )
+    assert "https://learn.microsoft.com/azure/ai/models" in page.links
+    assert not [h for h in page.links if "nowhere" in h]
+    assert "and a section." in "".join(page.text)
+    # No compare URL: the relative link is text; the docs URL still serves the root link.
+    bare = read_page(out / "reports/en/report-20250523-openai.html")
+    assert not [h for h in bare.links if "quickstarts" in h]
+    assert "https://learn.microsoft.com/azure/ai/models" in bare.links
+    bad = CliRunner().invoke(
+        site_app, ["build", str(reports), "-o", str(out), "--docs-url", "learn"]
+    )
+    assert bad.exit_code != 0 and "--docs-url https://" in bad.output
+
+
 def test_file_history_pages(synthetic_site: Path) -> None:
     """Each file section links to the page of every report that changed its path."""
     rt = "articles/ai-services/openai/how-to/realtime-audio-websockets.md"

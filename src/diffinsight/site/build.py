@@ -43,6 +43,7 @@ from diffinsight.errors import InputError
 from diffinsight.render.reference import read as reference_read
 from diffinsight.render.reference.read import ParsedReport, language_from_script, parse_report
 from diffinsight.site.feeds import FeedEntry, atom_feed
+from diffinsight.site.links import DocLinks, repository_of
 from diffinsight.site.render import (
     breakable,
     code_spans,
@@ -206,6 +207,7 @@ class _Site:
         feed_entries: int,
         result: SiteBuildResult,
         languages: dict[str, str] | None = None,
+        docs_url: str | None = None,
     ) -> None:
         self.reports_dir = reports_dir
         self.out_dir = out_dir
@@ -214,6 +216,7 @@ class _Site:
         self.latest_per_language = latest_per_language
         self.feed_entries = feed_entries
         self.languages = languages or {}
+        self.docs_url = docs_url
         self.result = result
         self.site_title = site_title
         self.env = Environment(
@@ -344,6 +347,13 @@ class _Site:
             ),
             None,
         )
+        page_ids = {_slug(f.anchor) for f in parsed.files}
+        page_ids.update(("main", "s-summary", "s-highlights", "s-insights", "s-table", "s-files"))
+        links = DocLinks(
+            repository_of(parsed.compare_url) or repository_of(parsed.permalink),
+            self.docs_url,
+            frozenset(page_ids),
+        )
         hl = parsed.highlights
         groups = []
         for key, group in (
@@ -355,8 +365,8 @@ class _Site:
                 {
                     "key": key,
                     "label": t(key),
-                    "items": [Markup(render_inline(i)) for i in group.items],
-                    "text": Markup(render_markdown(group.text, top_level=4)),
+                    "items": [Markup(render_inline(i, links)) for i in group.items],
+                    "text": Markup(render_markdown(group.text, top_level=4, links=links)),
                 }
             )
         files = []
@@ -370,12 +380,14 @@ class _Site:
                     "type_label": t.label("types", f.modification_type),
                     "type_class": _slug(f.modification_type.lower()),
                     # Titles hold code spans (`2024-12-17`); inline Markdown, never raw HTML.
-                    "title": Markup(render_inline(f.modification_title)),
+                    "title": Markup(render_inline(f.modification_title, links)),
                     "summary_raw": f.summary_raw,
                     "diff": Markup(diff_html),
                     "has_diff": f.patch is not None,
                     "cut": cut,
-                    "explanation": Markup(render_markdown(f.explanation, top_level=4)),
+                    "explanation": Markup(
+                        render_markdown(f.explanation, top_level=4, links=links, base_path=f.path)
+                    ),
                     "history": history_url(f.path),
                 }
             )
@@ -386,7 +398,7 @@ class _Site:
                 "type": r.type,
                 "type_label": t.label("types", r.type),
                 "type_class": _slug(r.type.lower()),
-                "title": Markup(render_inline(r.title)),
+                "title": Markup(render_inline(r.title, links)),
                 "status": r.status,
                 "status_label": t.label("statuses", r.status),
                 "additions": r.additions,
@@ -416,14 +428,19 @@ class _Site:
             lang_url=f"lang/{_slug(entry.language)}/index.html",
             category_url=f"category/{_slug(entry.category)}/index.html",
             compare=compare,
-            summary=Markup(render_markdown(parsed.summary, top_level=3)),
-            highlights_text=Markup(render_markdown(hl.text, top_level=3)),
+            summary=Markup(render_markdown(parsed.summary, top_level=3, links=links)),
+            highlights_text=Markup(render_markdown(hl.text, top_level=3, links=links)),
             groups=groups,
             extra=[
-                {"heading": s.heading, "body": Markup(render_markdown(s.body, top_level=4))}
+                {
+                    "heading": s.heading,
+                    "body": Markup(render_markdown(s.body, top_level=4, links=links)),
+                }
                 for s in hl.extra
             ],
-            insights=Markup(render_markdown("\n\n".join(parsed.insights), top_level=3)),
+            insights=Markup(
+                render_markdown("\n\n".join(parsed.insights), top_level=3, links=links)
+            ),
             rows=rows,
             files=files,
             translations=translations if len(translations) > 1 else [],
@@ -542,6 +559,17 @@ def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _check_docs_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    if not re.match(r"^https?://[^/\s]+\S*$", url.strip()):
+        raise InputError(
+            f"docs URL {url!r} is not an absolute http(s) URL; "
+            "pass e.g. --docs-url https://learn.microsoft.com"
+        )
+    return url.strip().rstrip("/")
+
+
 def _check_languages(src: Path, languages: Mapping[str, str]) -> dict[str, str]:
     """``--lang`` values: folders under ``src`` (posix, "" for all) to known locale codes."""
     given: dict[str, str] = {}
@@ -581,6 +609,7 @@ def build_site(
     force: bool = False,
     jobs: int = 1,
     folder_languages: Mapping[str, str] | None = None,
+    docs_url: str | None = None,
 ) -> SiteBuildResult:
     """Build (or update) the static site for every report under ``reports_dir``.
 
@@ -592,6 +621,8 @@ def build_site(
     ``folder_languages`` maps folders under ``reports_dir`` ("" for all of it) to the language of
     the reports inside that say none themselves (an archive of Japanese reports without
     locale in title or folder); without it the language comes from the script of the text.
+    ``docs_url`` is where the documentation is published: report links from its root
+    (``/azure/...``) lead there; relative ones lead to the file at the report's head commit.
     Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
     """
     started = time.perf_counter()
@@ -607,8 +638,18 @@ def build_site(
     result = SiteBuildResult(out_dir=out)
     base = _normalise_base_url(base_url, result)
     out.mkdir(parents=True, exist_ok=True)
+    docs = _check_docs_url(docs_url)
     site = _Site(
-        src, out, base, site_title, site_locale, latest_per_language, feed_entries, result, given
+        src,
+        out,
+        base,
+        site_title,
+        site_locale,
+        latest_per_language,
+        feed_entries,
+        result,
+        given,
+        docs,
     )
 
     version = _sha(
@@ -626,6 +667,7 @@ def build_site(
                 str(latest_per_language),
                 str(feed_entries),
                 json.dumps(given, sort_keys=True),
+                docs or "",
             ]
         ).encode()
     )
