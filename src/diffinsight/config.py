@@ -10,7 +10,7 @@ The existing tool's file works unchanged::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -142,7 +142,15 @@ def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
 _C = TypeVar("_C", bound=BaseModel)
 
 
-def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _C:  # type: ignore[assignment]
+@overload
+def parse_config(text: str, name: str = ...) -> Config: ...
+
+
+@overload
+def parse_config(text: str, name: str = ..., *, model: type[_C]) -> _C: ...
+
+
+def parse_config(text: str, name: str = "config", *, model: type[BaseModel] = Config) -> BaseModel:
     """Validate config text as ``model``; :class:`ConfigError` names the file, the key and its line."""
     try:
         data = yaml.safe_load(text) if text.strip() else {}
