@@ -98,3 +98,17 @@ def test_architecture_names_only_interfaces_that_exist() -> None:
         module, _, attr = name.rpartition(".")
         target = import_module(f"diffinsight.{module}")
         assert hasattr(target, attr), f"docs/ARCHITECTURE.md names {name}, which does not exist"
+
+
+def test_each_public_name_is_in_its_modules_all() -> None:
+    # The module a public name comes from says so too (its __all__), and promises nothing
+    # it lacks: what is left out of a module's __all__ is internal.
+    modules = set()
+    for name in set(diffinsight.__all__) - {"__version__"}:
+        module = sys.modules[getattr(diffinsight, name).__module__]
+        assert name in getattr(module, "__all__", ()), f"{module.__name__}.__all__ lacks {name}"
+        modules.add(module)
+    assert len(modules) >= 5
+    for module in modules:
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.__all__ names {name}, not defined"

@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from diffinsight.errors import ConfigError, InputError
 
+__all__ = ["DEFAULT_OUTPUT", "CategoryConfig", "Config", "load_config", "parse_config", "zone_of"]
+
 DEFAULT_OUTPUT = "reports/%Y%m/{lang}/report-%Y%m%d-{category}.md"
 #: The fields a report title template may name.
 TITLE_FIELDS = ("lang", "category", "repo", "date")
