@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -343,3 +344,46 @@ def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
     page.wait_for_selector("#search-results li")
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
     assert any("/reports/en_US/" in h for h in hrefs)
+
+
+# axe-core, installed from npm by .ci/run next to the virtualenv (never fetched by a test).
+AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = [
+    "index.html",
+    "lang/en_US/index.html",
+    LONG,
+    "search.html?q=realtime",
+    "files/articles/ai-services/openai/how-to/realtime-audio-websockets.md.html",
+    "404.html",
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation(browser: Any, base: str, scheme: str) -> None:
+    if not AXE.is_file():
+        pytest.skip(
+            f"axe-core is not installed at {AXE}; install it with "
+            "'npm install --prefix .venv/node axe-core' (as .ci/run does)"
+        )
+    script = AXE.read_text(encoding="utf-8")
+    # The pages' CSP allows only their own scripts; axe is injected from the test.
+    context = browser.new_context(locale="en-US", color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for rel in AXE_PAGES:
+        page.goto(base + rel)
+        page.wait_for_load_state("networkidle")
+        if rel == LONG:
+            page.click("[data-diffs=open]")  # the diffs' colours are checked too
+        if rel.startswith("search.html"):
+            page.wait_for_selector("#search-results li")
+        page.add_script_tag(content=script)
+        violations = page.evaluate(
+            """() => axe.run(document, {resultTypes: ['violations']}).then(r =>
+                r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))"""
+        )
+        if violations:
+            found[rel] = violations
+    context.close()
+    assert found == {}
