@@ -461,6 +461,27 @@ def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+    # Built for a path (GitHub Pages' /sub/): served under it, the 404 page's links work.
+    build_site(tmp_path / "reports", tmp_path / "sub", base_url="https://e.org/sub/")
+    server = make_server(tmp_path / "sub", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(host + "/sub/no/such/page.html")
+        page = info.value.read().decode("utf-8")
+        for href in ('href="/sub/index.html"', 'href="/sub/static/site.css"'):
+            assert href in page
+            with urllib.request.urlopen(host + href[6:-1]) as response:
+                assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as outside:
+            urllib.request.urlopen(host + "/index.html")  # not under the site's path
+        assert outside.value.code == 404
+        with urllib.request.urlopen(host + "/") as response:  # redirected home
+            assert response.url == host + "/sub/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_doc_links_in_reports(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from diffinsight.models import item_anchor
-from diffinsight.site.serve import make_server
+from diffinsight.site.serve import base_path, make_server
 
 pytest_plugins = ["sitefixtures"]
 
@@ -47,7 +47,8 @@ def base(synthetic_site: Path) -> Iterator[str]:
     server = make_server(synthetic_site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    # Served under the base URL's path (/reports/), as its host would.
+    yield f"http://127.0.0.1:{server.server_address[1]}{base_path(synthetic_site)}"
     server.shutdown()
     server.server_close()
 
@@ -233,6 +234,21 @@ def test_hostile_report_runs_nothing(page: Any, base: str) -> None:
     assert "<script>window.__pwned = 'script'" in page.inner_text(".explanation")
 
 
+def test_404_page_links_work_under_the_base_path(page: Any, base: str) -> None:
+    assert base.endswith("/reports/")
+    response = page.goto(base + "reports/gone/nothing.html")
+    assert response.status == 404
+    assert page.inner_text("h1") == "Page not found"
+    # Styled (its stylesheet loaded from the base path), and its links lead home.
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    page.click("main a >> nth=0")
+    page.wait_for_url(base + "index.html")
+    assert page.locator("ul.reports li").count() > 0
+    # The bare host leads to the site's home.
+    page.goto(base.removesuffix("reports/"))
+    assert page.url == base
+
+
 def test_works_without_javascript(browser: Any, base: str) -> None:
     context = browser.new_context(java_script_enabled=False, locale="en-US")
     page = context.new_page()
@@ -316,7 +332,7 @@ def anchor_base(anchor_site: Path) -> Iterator[str]:
     server = make_server(anchor_site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{server.server_address[1]}{base_path(anchor_site)}"
     server.shutdown()
     server.server_close()
 
