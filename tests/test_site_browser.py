@@ -165,6 +165,8 @@ def test_expand_diff(page: Any, base: str) -> None:
             getComputedStyle(document.querySelector('details.diff span.' + c)).backgroundColor)"""
     )
     assert colours[0] != colours[1] and colours[0] != colours[2]
+    # Readable: diff text at 14 px, like the page's code, not shrunk twice.
+    assert page.evaluate("getComputedStyle(document.querySelector('span.da')).fontSize") == "14px"
 
 
 def test_sort_table(page: Any, base: str) -> None:
