@@ -457,3 +457,39 @@ def test_a_value_replaced_across_kinds_is_counted_once_and_grounded() -> None:
     assert "`gpt-4o` → `gpt-4.1` in 5 files" in report.summary
     evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
     assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []
+
+
+def test_image_directives_are_images() -> None:
+    image = ':::image type="content" source="media/{}.png" alt-text="Screenshot of the portal.":::'
+    added = analyze(
+        _change("d/a.md", f"@@ -5,2 +5,3 @@ ## Setup\n \n+{image.format('portal')}\n \n")
+    )
+    assert [(f.kind, f.new) for f in added.facts] == [(FactKind.IMAGE_ADDED, "media/portal.png")]
+    assert "New image `media/portal.png`" in _explain(added)
+    swapped = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-   {image.format('portal')}\n+   {image.format('portal-2')}\n \n",
+        )
+    )
+    assert [(f.kind, f.old, f.new) for f in swapped.facts] == [
+        (FactKind.IMAGE_CHANGED, "media/portal.png", "media/portal-2.png")
+    ]
+    # Same image, other alt text: the words that changed say it.
+    alt = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-{image.format('p')}\n+{image.format('p').replace('the portal', 'the new portal')}\n",
+        )
+    )
+    assert [(f.kind, f.new) for f in alt.facts] == [(FactKind.TEXT_WORDING, "new")]
+
+
+def test_a_long_list_item_is_quoted_by_its_beginning() -> None:
+    item = "Select Create and wait until the deployment finishes and the resource is ready for use in the portal."
+    af = analyze(_change("d/a.md", f"@@ -5,3 +5,2 @@ ## Setup\n \n-1. {item}\n \n"))
+    fact = af.facts[0]
+    assert fact.kind == FactKind.LIST_ITEM_REMOVED
+    assert fact.old is not None and fact.old.endswith("…") and len(fact.old) <= 80
+    assert item.startswith(fact.old[:-1])
+    assert "“Select Create and wait until" in _explain(af)
