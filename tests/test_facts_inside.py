@@ -493,3 +493,44 @@ def test_a_long_list_item_is_quoted_by_its_beginning() -> None:
     assert fact.old is not None and fact.old.endswith("…") and len(fact.old) <= 80
     assert item.startswith(fact.old[:-1])
     assert "“Select Create and wait until" in _explain(af)
+
+
+def test_an_edit_around_code_spans_says_the_names_it_adds() -> None:
+    af = _one_line(
+        "> - `gpt-4o-audio-preview` version: `2024-12-17`.",
+        "> - `gpt-4o-audio-preview` and `gpt-4o-mini-audio-preview` version: `2024-12-17`.",
+    )
+    fact = next(f for f in af.facts if f.kind == FactKind.TEXT_REWRITTEN)
+    assert fact.detail["names"] == ["gpt-4o-mini-audio-preview"]
+    assert "`gpt-4o-mini-audio-preview`" in _explain(af)
+
+
+def test_a_removed_page_keeps_what_it_taught() -> None:
+    patch = "".join(
+        "-" + ln + "\n"
+        for ln in [
+            "---", "description: How to cancel a training job.", "ms.topic: include", "---",
+            "", "## Prerequisites", "Text.", "## [Python](#tab/python)", "## Cancel the job",
+            "```bash", "# not a heading", "```",
+        ]
+    )  # fmt: skip
+    af = analyze(
+        _change("docs/includes/cancel.md", "@@ -1,12 +0,0 @@\n" + patch, FileStatus.REMOVED)
+    )
+    fact = af.facts[0]
+    assert fact.kind == FactKind.FILE_REMOVED and fact.old is None
+    assert fact.detail["headings"] == ["Prerequisites", "Cancel the job"]
+    assert fact.detail["description"] == "How to cancel a training job."
+    gitignore = analyze(
+        _change(".gitignore", "@@ -1,2 +0,0 @@\n-# AI\n-.ai/\n", FileStatus.REMOVED)
+    )
+    assert "headings" not in gitignore.facts[0].detail
+
+
+def test_a_comment_in_a_code_block_is_no_page_title() -> None:
+    patch = (
+        "@@ -0,0 +1,5 @@\n+Run this first:\n+```bash\n+# install the tools\n+pip install x\n+```\n"
+    )
+    af = analyze(_change("docs/includes/setup.md", patch, FileStatus.ADDED))
+    assert af.facts[0].new is None
+    assert "install the tools" not in FileWriter("en_US").file_report(af).modification_title

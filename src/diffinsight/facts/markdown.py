@@ -1186,19 +1186,26 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         # Several small edits: the stretch from the first to the last says them all.
         tries = [rest[0]] if len(rest) == 1 else [_span_edit(ot, nt), _main_edit(rest)]
         one = next((q for e in tries if e and (q := _quotable(e))), None)
-        facts.append(
-            Fact(
-                kind=K.TEXT_WORDING,
-                old=one.old or None,
-                new=one.new or None,
-                where=where,
-                detail={"words": changed_words, "edits": len(rest)},
+        if one:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_WORDING,
+                    old=one.old or None,
+                    new=one.new or None,
+                    where=where,
+                    detail={"words": changed_words, "edits": len(rest)},
+                )
             )
-            if one
-            else Fact(
-                kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words}
+        else:
+            # Code spans inside the edit cannot be quoted as one: the names it adds say it.
+            facts.append(
+                _rewritten(ot, nt, rest, where)
+                or Fact(
+                    kind=K.TEXT_SUBSTANTIVE,
+                    where=where,
+                    detail={"count": 1, "words": changed_words},
+                )
             )
-        )
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:
