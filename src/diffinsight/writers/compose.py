@@ -11,8 +11,8 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 
-from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, spec
-from diffinsight.facts.kinds import fact_rank as _rank
+from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, Tier, spec
+from diffinsight.facts.kinds import fact_rank as _kind_rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.i18n import catalog
 from diffinsight.models import (
@@ -34,11 +34,60 @@ def sections(fact: Fact) -> list[str]:
     return [str(h) for h in fact.detail.get("headings", [])]
 
 
+#: Kinds that say a name, value or word changed: one short plain word for another is the
+#: least of them.
+_NAME_KINDS = {
+    FactKind.NAME_REPLACED,
+    FactKind.TEXT_REPLACED,
+    FactKind.CODE_RENAMED,
+    FactKind.CODE_VALUE_CHANGED,
+    FactKind.TEXT_WORDING,
+    FactKind.TEXT_TYPO,
+}
+_PLAIN_WORD = re.compile(r"[a-z']{1,6}")
+#: Where a slight value change ranks: after every change of content, before metadata.
+SLIGHT_RANK = Tier.METADATA - 1
+
+
+def slight_value(old: str | None, new: str | None) -> bool:
+    """Whether ``old`` -> ``new`` is wording rather than a name: only the case changed, or one
+    short plain word replaced another ("a" -> "an", "will" -> "'ll", "cacehd" -> "cached")."""
+    if not old or not new:
+        return False
+    if old.casefold() == new.casefold():
+        return True
+    return bool(_PLAIN_WORD.fullmatch(old) and _PLAIN_WORD.fullmatch(new))
+
+
+def weight(fact: Fact) -> int:
+    """How much ``fact`` matters (smaller first): the one ranking of titles, the order of
+    sentences and bullets, and the summary. Its kind's rank, except that a slight value
+    change ranks after every change of content."""
+    rank = _kind_rank(fact)
+    if fact.kind in _NAME_KINDS and rank < SLIGHT_RANK and slight_value(fact.old, fact.new):
+        return SLIGHT_RANK
+    return rank
+
+
+#: Page titles that name no page: the template text of an included fragment's front matter.
+_PLACEHOLDER_TITLE_RE = re.compile(r"(?:include|include file|includes?)", re.IGNORECASE)
+
+
+def is_placeholder_title(title: str | None) -> bool:
+    """Whether a page's ``title:`` is a template's placeholder ("include file")."""
+    return bool(title) and bool(_PLACEHOLDER_TITLE_RE.fullmatch(str(title).strip()))
+
+
 def normalise(facts: list[Fact]) -> list[Fact]:
-    """Present heading-carrying line facts as section facts, the way a reader thinks of them."""
+    """Present heading-carrying line facts as section facts, the way a reader thinks of them;
+    a page whose title is a placeholder ("include file") is named by its file instead."""
     out: list[Fact] = []
     for f in facts:
-        if f.kind == FactKind.LINES_ADDED and sections(f):
+        if f.kind == FactKind.FILE_ADDED and is_placeholder_title(f.new):
+            out.append(f.model_copy(update={"new": None}))
+        elif f.kind == FactKind.FILE_REMOVED and is_placeholder_title(f.old):
+            out.append(f.model_copy(update={"old": None}))
+        elif f.kind == FactKind.LINES_ADDED and sections(f):
             out.extend(Fact(kind=FactKind.HEADING_ADDED, new=h, where=f.where) for h in sections(f))
         elif f.kind == FactKind.LINES_REMOVED and sections(f):
             out.extend(
@@ -74,6 +123,7 @@ MINOR_THEME_KINDS: set[str] = {
     FactKind.WHITESPACE_CHANGED,
     FactKind.NEWLINE_EOF,
     FactKind.TEXT_PUNCTUATION,
+    FactKind.TEXT_TYPO,
 }
 #: Page titles that say a page is an entry point: named first among a new area's pages.
 _ENTRY_PAGE_RE = re.compile(
@@ -99,16 +149,27 @@ def _is_page(path: str) -> bool:
     return path.lower().endswith((".md", ".markdown")) and not is_plumbing(path)
 
 
-def file_rank(f: FileReport) -> tuple[int, int, int, int, str]:
+RankKey = tuple[int, int, int, int, int, str]
+
+
+def file_rank(f: FileReport) -> RankKey:
     """How much a file matters (smaller first): pages before plumbing, then its main fact, then
-    real pages before included fragments, then size."""
+    Markdown pages before other files (a new page before a new YAML file), real pages before
+    included fragments, then size."""
     facts = normalise(f.facts)
-    main = min((_rank(x) for x in facts), default=UNKNOWN_RANK)
-    return (int(is_plumbing(f.path)), main, int("/includes/" in f.path), -f.changes, f.path)
+    main = min((weight(x) for x in facts), default=UNKNOWN_RANK)
+    return (
+        int(is_plumbing(f.path)),
+        main,
+        int(not _is_page(f.path)),
+        int("/includes/" in f.path),
+        -f.changes,
+        f.path,
+    )
 
 
 def _page_title(f: FileReport) -> str | None:
-    for fact in f.facts:
+    for fact in normalise(f.facts):
         if fact.kind == FactKind.FILE_ADDED and fact.new:
             return fact.new
         if fact.kind == FactKind.FILE_REMOVED and fact.old:
@@ -205,10 +266,24 @@ class ReportComposer:
         return self.cat.join(unique[:limit], more=len(unique) > limit and not counted)
 
     def _bullet(self, f: FileReport) -> str:
+        return self._titled(f.modification_title, [f])
+
+    def _titled(self, title: str, files: list[FileReport]) -> str:
+        """A bullet: ``title`` and the files it is about (two, then "and others")."""
+        bases = list(dict.fromkeys(f.basename for f in files))
         # A title that already names the file needs no "(name)" after it.
-        if code(f.basename) in f.modification_title:
-            return f.modification_title
-        return self.cat.t("highlights.bullet", title=f.modification_title, name=code(f.basename))
+        if len(bases) == 1 and _names_file(title, bases[0]):
+            return title
+        names = [code(b) for b in bases]
+        return self.cat.t("highlights.bullet", title=title, name=self._names(names, 2))
+
+    def _by_title(self, files: list[FileReport]) -> list[tuple[RankKey, str, list[FileReport]]]:
+        """Files with one title told once (most important first): "`#services` removed from
+        the metadata" in 28 files is one item, not 28."""
+        groups: dict[str, list[FileReport]] = defaultdict(list)
+        for f in sorted(files, key=file_rank):
+            groups[f.modification_title].append(f)
+        return [(file_rank(g[0]), self._titled(title, g), g) for title, g in groups.items()]
 
     def _shared(self, files: list[FileReport]) -> list[tuple[SharedKey, list[FileReport]]]:
         """Facts that several files share, most important first."""
@@ -228,7 +303,7 @@ class ReportComposer:
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
-                    rank[fkey] = _rank(fact)
+                    rank[fkey] = weight(fact)
         out = [(k, v) for k, v in shared.items() if len(v) >= 2]
         out.sort(key=lambda kv: (rank[kv[0]], -len(kv[1])))
         return out
@@ -271,54 +346,75 @@ class ReportComposer:
     # -- sections ------------------------------------------------------------------------
 
     def summary(self, request: ReportRequest, files: list[FileReport]) -> str:
-        """The front matter ``summary``: the day's most important changes, then the size."""
+        """The front matter ``summary``: the day's most important changes, then the size.
+
+        On a slight day (only dates, metadata or plumbing) the most important of those is
+        still named by its content: a summary of statistics alone tells the reader nothing.
+        """
         t = self.cat.t
-        items: list[str] = []
+        # (rank, text): one ranking decides the order, whichever kind of item it is.
+        items: list[tuple[int, str]] = []
         told: set[str] = set()
         doc_set = self._doc_set(files)
         if doc_set:
             folder, pages = doc_set
-            items.append(
-                t(
-                    "report.doc_set",
-                    folder=code(folder),
-                    count=len(pages),
-                    titles=self._area_titles(pages, 2),
-                )
+            text = t(
+                "report.doc_set",
+                folder=code(folder),
+                count=len(pages),
+                titles=self._area_titles(pages, 2),
             )
+            items.append((0, text))
             told.update(f.path for f in pages)
-        for (kind, old, new, key), group in self._shared(files)[:1]:
-            if kind not in MINOR_THEME_KINDS and not _is_date_key(
-                Fact(kind=kind, detail={"key": key})
-            ):
-                items.append(self._shared_bullet(kind, old, new, key, len(group)))
+        shared = self._shared(files)
+        for (kind, old, new, key), group in shared:
+            if not _minor_theme(kind, old, new, key):
+                text = self._shared_bullet(kind, old, new, key, len(group))
+                items.append((weight(Fact(kind=kind, old=old, new=new, detail={"key": key})), text))
                 told.update(f.path for f in group)
-        for f in sorted(files, key=file_rank):
-            if len(items) >= MAX_SUMMARY_ITEMS:
                 break
-            if f.path in told or is_plumbing(f.path) or self._is_minor_file(f):
-                continue
-            if self._bullet(f) in items:
-                continue
-            items.append(self._bullet(f))
-            told.add(f.path)
+        major = [f for f in files if not (is_plumbing(f.path) or self._is_minor_file(f))]
+        self._add_items(items, told, major)
+        if not items:
+            # Nothing but slight changes: the most important of them, by content.
+            for (kind, old, new, key), group in shared[:1]:
+                items.append((0, self._shared_bullet(kind, old, new, key, len(group))))
+                told.update(f.path for f in group)
+            self._add_items(items, told, files, limit=2)
         adds = sum(f.additions for f in files)
         dels = sum(f.deletions for f in files)
         stats = t(
             "report.stats", count=len(files), adds=self.cat.num(adds), dels=self.cat.num(dels)
         )
         if not items:
-            return stats + t("sep.sentence") + t("summary.types", types=self._type_counts(files))
-        lead = t("report.lead", items=t("report.items_sep").join(items[:MAX_SUMMARY_ITEMS]))
+            return stats
+        items.sort(key=lambda it: it[0])
+        texts = [text for _, text in items[:MAX_SUMMARY_ITEMS]]
+        lead = t("report.lead", items=t("report.items_sep").join(texts))
         return lead + t("sep.sentence") + stats
+
+    def _add_items(
+        self, items: list[tuple[int, str]], told: set[str], files: list[FileReport], limit: int = 0
+    ) -> None:
+        """Add the most important of ``files`` not yet told to ``items`` (one per title)."""
+        limit = limit or MAX_SUMMARY_ITEMS
+        for rank, text, group in self._by_title([f for f in files if f.path not in told]):
+            if len(items) >= limit:
+                break
+            if all(text != other for _, other in items):
+                items.append((rank[1], text))
+                told.update(f.path for f in group)
 
     @staticmethod
     def _is_minor_file(f: FileReport) -> bool:
         facts = normalise(f.facts)
-        return not facts or all(x.kind in MINOR_THEME_KINDS for x in facts)
+        return not facts or all(
+            x.kind in MINOR_THEME_KINDS or weight(x) >= SLIGHT_RANK for x in facts
+        )
 
     def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
-        """Highlights: an opening line and at most seven bullets, most important first."""
+        """Highlights: an opening line and at most seven bullets, most important first, each
+        group closed by how many of its files the bullets leave unnamed."""
         t = self.cat.t
         commits = len(request.changeset.commits)
         text = t("highlights.intro", count=len(files), statuses=self._status_counts(files))
@@ -327,23 +423,18 @@ class ReportComposer:
         by_type: dict[ModificationType, list[FileReport]] = defaultdict(list)
         for f in files:
             by_type[f.modification_type].append(f)
-        Item = tuple[tuple[int, int, int, int, str], str]
-        groups: list[list[Item]] = [
-            [(file_rank(f), self._bullet(f)) for f in by_type[m]]
-            for m in (ModificationType.BREAKING_CHANGE, ModificationType.NEW_FEATURE)
+        members = [
+            by_type[ModificationType.BREAKING_CHANGE],
+            by_type[ModificationType.NEW_FEATURE],
+            by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE],
         ]
-        groups.append(
-            self._other_items(
-                by_type[ModificationType.BUG_FIX] + by_type[ModificationType.MINOR_UPDATE], files
-            )
-        )
-        for i, g in enumerate(groups):
+        groups: list[list[_Item]] = [
+            [(rank, text, {f.path for f in g}) for rank, text, g in self._by_title(members[0])],
+            [(rank, text, {f.path for f in g}) for rank, text, g in self._by_title(members[1])],
+            self._other_items(members[2], files),
+        ]
+        for g in groups:
             g.sort(key=lambda it: it[0])
-            # Two files with one name and one title read as a repeated bullet: told once.
-            unique: dict[str, Item] = {}
-            for it in g:
-                unique.setdefault(it[1], it)
-            groups[i] = list(unique.values())
         # Every non-empty group is shown (breaking changes always); the other slots go to the
         # most important bullets whichever group they are in.
         taken = [min(1, len(g)) for g in groups]
@@ -360,32 +451,42 @@ class ReportComposer:
             taken[best] += 1
             room -= 1
         out: list[list[str]] = []
-        for g, n in zip(groups, taken, strict=True):
-            bullets = [b for _, b in g[:n]]
-            if len(g) > n:
-                bullets.append(t("report.more", count=len(files)))
+        for g, n, in_group in zip(groups, taken, members, strict=True):
+            bullets = [b for _, b, _ in g[:n]]
+            named = set().union(*(paths for _, _, paths in g[:n])) if n else set()
+            rest = len(in_group) - len(named)
+            if rest > 0:
+                bullets.append(self._more(rest, len(named), len(files)))
             out.append(bullets)
         return Highlights(
             text=text, new_features=out[1], breaking_changes=out[0], other_updates=out[2]
         )
 
-    def _other_items(
-        self, files: list[FileReport], all_files: list[FileReport]
-    ) -> list[tuple[tuple[int, int, int, int, str], str]]:
+    def _more(self, rest: int, named: int, total: int) -> str:
+        """ "…and 12 more updates": the real number of the group's files left unnamed."""
+        if named <= MAX_BULLETS:
+            return self.cat.t("report.more", count=rest)
+        # Shared bullets named more files than a group has bullets: that count is ours, not
+        # one a reader can check against the day's figures; the Summary Table's is.
+        return self.cat.t("report.more_all", count=total)
+
+    def _other_items(self, files: list[FileReport], all_files: list[FileReport]) -> list[_Item]:
         """Shared facts as one bullet with the count of files, then the remaining files."""
         mine = {f.path for f in files}
-        items: list[tuple[tuple[int, int, int, int, str], str]] = []
+        items: list[_Item] = []
         covered: set[str] = set()
         for (kind, old, new, key), everywhere in self._shared(all_files):
             group = [g for g in everywhere if g.path in mine]
             if len(group) < 2 or all(g.path in covered for g in group):
                 continue
-            rank = _rank(Fact(kind=kind, old=old, new=new, detail={"key": key}))
+            rank = weight(Fact(kind=kind, old=old, new=new, detail={"key": key}))
             # The count is of every file of the report sharing the fact: one checkable number.
             text = self._shared_bullet(kind, old, new, key, len(everywhere))
-            items.append(((0, rank, 0, -sum(g.changes for g in group), kind), text))
-            covered.update(g.path for g in group)
-        items += [(file_rank(f), self._bullet(f)) for f in files if f.path not in covered]
+            paths = {g.path for g in group}
+            items.append(((0, rank, 0, 0, -sum(g.changes for g in group), kind), text, paths))
+            covered.update(paths)
+        rest = [f for f in files if f.path not in covered]
+        items += [(rank, text, {f.path for f in g}) for rank, text, g in self._by_title(rest)]
         return items
 
     def insights(self, request: ReportRequest, files: list[FileReport]) -> list[str]:
@@ -431,25 +532,56 @@ class ReportComposer:
         for (kind, old, new, key), group in self._shared(files):
             if len(paras) >= MAX_INSIGHTS:
                 break
-            if kind in MINOR_THEME_KINDS or _is_date_key(Fact(kind=kind, detail={"key": key})):
+            if _minor_theme(kind, old, new, key):
                 continue
             change = self._shared_bullet(kind, old, new, key, len(group))
             paras.append(t("report.same_change", change=change))
             break
-        retiring = [
-            f
-            for f in sorted(files, key=file_rank)
-            if any(
-                _RETIREMENT_RE.search(str(x.new or ""))
-                for x in f.facts
-                if x.kind not in (FactKind.LINK_ADDED, FactKind.LINK_RETARGETED)
+        retiring: list[tuple[RankKey, str, FileReport]] = []
+        for f in files:
+            said = sorted(
+                (
+                    x
+                    for x in f.facts
+                    if x.kind not in (FactKind.LINK_ADDED, FactKind.LINK_RETARGETED)
+                    and _RETIREMENT_RE.search(str(x.new or ""))
+                ),
+                key=weight,
             )
-        ]
+            if said:
+                retiring.append((file_rank(f), str(said[0].new), f))
         if retiring:
-            paras.append(
-                t("report.retirement", names=self._names([code(f.basename) for f in retiring]))
-            )
+            # What the pages now say is retired, in their words: the reader sees which model
+            # or feature, not only that some page mentions a retirement.
+            retiring.sort(key=lambda r: r[0])
+            items = [
+                t("highlights.bullet", title=self._quote_title(value), name=code(f.basename))
+                for _, value, f in retiring
+            ]
+            paras.append(t("report.retirement", items=self._names(items, 2)))
         return paras[:MAX_INSIGHTS]
+
+
+def _minor_theme(kind: str, old: str | None, new: str | None, key: str) -> bool:
+    """Whether a shared fact is too slight to lead the summary or be a theme (dates, links,
+    typos, one short word for another)."""
+    return (
+        kind in MINOR_THEME_KINDS
+        or slight_value(old, new)
+        or _is_date_key(Fact(kind=kind, detail={"key": key}))
+    )
+
+
+def _names_file(title: str, basename: str) -> bool:
+    """Whether ``title`` already names the file (a code span that is, or ends with, its name)."""
+    return any(
+        span == basename or span.endswith("/" + basename) for span in _SPAN_RE.findall(title)
+    )
+
+
+_SPAN_RE = re.compile(r"`([^`]+)`")
+#: A highlights item: its rank, its text, and the files it names.
+_Item = tuple[RankKey, str, set[str]]
 
 
 def _shareable(kind: str) -> bool:

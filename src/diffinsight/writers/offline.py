@@ -10,8 +10,6 @@ from collections.abc import Callable
 
 from diffinsight.analysis import AnalyzedFile
 from diffinsight.facts.kinds import FactKind, KindSpec, Tier, fact_rank, spec
-from diffinsight.facts.kinds import fact_rank as _rank
-from diffinsight.facts.kinds import primary as _primary
 from diffinsight.grounding import LISTED
 from diffinsight.i18n import Catalog, catalog
 from diffinsight.models import (
@@ -20,7 +18,8 @@ from diffinsight.models import (
     Report,
 )
 from diffinsight.writers.base import ReportRequest
-from diffinsight.writers.compose import ReportComposer, normalise, sections
+from diffinsight.writers.compose import ReportComposer, is_placeholder_title, normalise, sections
+from diffinsight.writers.compose import weight as _rank
 from diffinsight.writers.quoting import clip, clip_quotes
 from diffinsight.writers.titles import IMAGE_SUFFIXES, Titler, code
 
@@ -169,7 +168,7 @@ class FileWriter:
             else t("fact.file_added_untitled", name=code(af.change.basename), count=lines)
         )
         description = str(fact.detail.get("description") or "")
-        if description:
+        if description and not is_placeholder_title(description):
             s += t("change.page_description", description=_shorten(description))
         if len(heads) > 1:
             s += t("fact.sections_listed", sections=self.cat.join([self._q(h) for h in heads]))
@@ -503,7 +502,7 @@ class FileWriter:
 
     def explanation(self, af: AnalyzedFile, facts: list[Fact]) -> str:
         """One to four sentences, the first carrying the main change."""
-        primary = _primary(facts)
+        primary = min(facts, key=_rank, default=None)
         by_kind: dict[str, list[Fact]] = defaultdict(list)
         for f in facts:
             by_kind[f.kind].append(f)
