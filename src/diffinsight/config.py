@@ -112,6 +112,9 @@ class Config(BaseModel):
     #: Days the daily job keeps retrying, with the model, a day written offline because the
     #: model was unreachable (0: never retry).
     llm_retry_days: int = Field(default=3, ge=0)
+    #: Where the docs are published (``https://learn.microsoft.com``): the report site links
+    #: a report's links from the docs root (``/azure/...``) there.
+    docs_url: str | None = None
 
 
 def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:

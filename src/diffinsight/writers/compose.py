@@ -10,8 +10,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
-from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, Tier, spec
+from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, SharedKey, Tier, share_key
 from diffinsight.facts.kinds import fact_rank as _kind_rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.i18n import catalog
@@ -136,8 +137,6 @@ MAX_SUMMARY_ITEMS = 3
 MAX_INSIGHTS = 3
 MAX_QUOTED_TITLE = 60
 
-SharedKey = tuple[str, str | None, str | None, str]
-
 
 def is_plumbing(path: str) -> bool:
     """Whether ``path`` is a build, policy or TOC file rather than a page."""
@@ -205,6 +204,9 @@ class ReportComposer:
     def __init__(self, lang: str) -> None:
         self.cat = catalog(lang)
         self.lang = lang
+        #: The shared changes of the last list of files (summary, highlights and insights
+        #: all ask for them).
+        self._shared_of: tuple[list[FileReport], list[Shared]] | None = None
 
     def compose(self, request: ReportRequest, lang: str, files: list[FileReport]) -> Report:
         """Assemble the report around ``files``."""
@@ -285,28 +287,36 @@ class ReportComposer:
             groups[f.modification_title].append(f)
         return [(file_rank(g[0]), self._titled(title, g), g) for title, g in groups.items()]
 
-    def _shared(self, files: list[FileReport]) -> list[tuple[SharedKey, list[FileReport]]]:
-        """Facts that several files share, most important first."""
+    def _shared(self, files: list[FileReport]) -> list[Shared]:
+        """Changes that several files share (one :func:`share_key`), most important first."""
+        if self._shared_of is not None and self._shared_of[0] is files:
+            return self._shared_of[1]
         shared: dict[SharedKey, list[FileReport]] = defaultdict(list)
         rank: dict[SharedKey, int] = {}
+        kinds: dict[SharedKey, set[str]] = defaultdict(set)
         for f in files:
             seen: set[SharedKey] = set()
             for fact in f.facts:
-                # The same reworded span (old -> new) in several files is one change too.
-                wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
-                if not (_shareable(fact.kind) or wording) or not (fact.old or fact.new):
+                fkey = share_key(fact)
+                if fkey is None:
                     continue
-                key = str(fact.detail.get("key") or fact.detail.get("param") or "")
-                # A date bump is shared whatever each file's old date was.
-                old = None if _is_date_key(fact) else fact.old
-                fkey = (fact.kind, old, fact.new, key)
+                kinds[fkey].add(fact.kind)
+                rank[fkey] = min(rank.get(fkey, UNKNOWN_RANK), weight(fact))
                 if fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
-                    rank[fkey] = weight(fact)
-        out = [(k, v) for k, v in shared.items() if len(v) >= 2]
-        out.sort(key=lambda kv: (rank[kv[0]], -len(kv[1])))
+        out = [
+            Shared(*k, files=v, rank=rank[k], minor=_minor_theme(kinds[k], k[1], k[2], k[3]))
+            for k, v in shared.items()
+            if len(v) >= 2
+        ]
+        out.sort(key=lambda sh: (sh.rank, -len(sh.files)))
+        self._shared_of = (files, out)
         return out
+
+    def _told(self, sh: Shared, count: int | None = None) -> str:
+        n = len(sh.files) if count is None else count
+        return self._shared_bullet(sh.kind, sh.old, sh.new, sh.key, n)
 
     def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
         t = self.cat.t
@@ -367,19 +377,18 @@ class ReportComposer:
             items.append((0, text))
             told.update(f.path for f in pages)
         shared = self._shared(files)
-        for (kind, old, new, key), group in shared:
-            if not _minor_theme(kind, old, new, key):
-                text = self._shared_bullet(kind, old, new, key, len(group))
-                items.append((weight(Fact(kind=kind, old=old, new=new, detail={"key": key})), text))
-                told.update(f.path for f in group)
+        for sh in shared:
+            if not sh.minor:
+                items.append((sh.rank, self._told(sh)))
+                told.update(f.path for f in sh.files)
                 break
         major = [f for f in files if not (is_plumbing(f.path) or self._is_minor_file(f))]
         self._add_items(items, told, major)
         if not items:
             # Nothing but slight changes: the most important of them, by content.
-            for (kind, old, new, key), group in shared[:1]:
-                items.append((0, self._shared_bullet(kind, old, new, key, len(group))))
-                told.update(f.path for f in group)
+            for sh in shared[:1]:
+                items.append((0, self._told(sh)))
+                told.update(f.path for f in sh.files)
             self._add_items(items, told, files, limit=2)
         adds = sum(f.additions for f in files)
         dels = sum(f.deletions for f in files)
@@ -475,15 +484,14 @@ class ReportComposer:
         mine = {f.path for f in files}
         items: list[_Item] = []
         covered: set[str] = set()
-        for (kind, old, new, key), everywhere in self._shared(all_files):
-            group = [g for g in everywhere if g.path in mine]
+        for sh in self._shared(all_files):
+            group = [g for g in sh.files if g.path in mine]
             if len(group) < 2 or all(g.path in covered for g in group):
                 continue
-            rank = weight(Fact(kind=kind, old=old, new=new, detail={"key": key}))
             # The count is of every file of the report sharing the fact: one checkable number.
-            text = self._shared_bullet(kind, old, new, key, len(everywhere))
+            text = self._told(sh)
             paths = {g.path for g in group}
-            items.append(((0, rank, 0, 0, -sum(g.changes for g in group), kind), text, paths))
+            items.append(((0, sh.rank, 0, 0, -sum(g.changes for g in group), sh.kind), text, paths))
             covered.update(paths)
         rest = [f for f in files if f.path not in covered]
         items += [(rank, text, {f.path for f in g}) for rank, text, g in self._by_title(rest)]
@@ -529,13 +537,12 @@ class ReportComposer:
         for (old_dir, new_dir), n in moves.most_common(1):
             if n >= 2:
                 paras.append(t("report.moved", count=n, old=code(old_dir), new=code(new_dir)))
-        for (kind, old, new, key), group in self._shared(files):
+        for sh in self._shared(files):
             if len(paras) >= MAX_INSIGHTS:
                 break
-            if _minor_theme(kind, old, new, key):
+            if sh.minor:
                 continue
-            change = self._shared_bullet(kind, old, new, key, len(group))
-            paras.append(t("report.same_change", change=change))
+            paras.append(t("report.same_change", change=self._told(sh)))
             break
         retiring: list[tuple[RankKey, str, FileReport]] = []
         for f in files:
@@ -562,14 +569,29 @@ class ReportComposer:
         return paras[:MAX_INSIGHTS]
 
 
-def _minor_theme(kind: str, old: str | None, new: str | None, key: str) -> bool:
-    """Whether a shared fact is too slight to lead the summary or be a theme (dates, links,
-    typos, one short word for another)."""
+def _minor_theme(kinds: set[str], old: str | None, new: str | None, key: str) -> bool:
+    """Whether a shared change (found as ``kinds``) is too slight to lead the summary or be a
+    theme: dates, links, typos, one short word for another."""
     return (
-        kind in MINOR_THEME_KINDS
+        kinds <= MINOR_THEME_KINDS
         or slight_value(old, new)
-        or _is_date_key(Fact(kind=kind, detail={"key": key}))
+        or any(_is_date_key(Fact(kind=k, detail={"key": key})) for k in kinds)
     )
+
+
+@dataclass(frozen=True)
+class Shared:
+    """One change that several files share: its :func:`share_key` fields and its files."""
+
+    kind: str
+    old: str | None
+    new: str | None
+    key: str
+    files: list[FileReport]
+    #: The most important rank of the facts that state it.
+    rank: int
+    #: Too slight for the summary or a theme (see :func:`_minor_theme`).
+    minor: bool
 
 
 def _names_file(title: str, basename: str) -> bool:
@@ -582,8 +604,3 @@ def _names_file(title: str, basename: str) -> bool:
 _SPAN_RE = re.compile(r"`([^`]+)`")
 #: A highlights item: its rank, its text, and the files it names.
 _Item = tuple[RankKey, str, set[str]]
-
-
-def _shareable(kind: str) -> bool:
-    s = spec(kind)
-    return s is not None and s.shareable
