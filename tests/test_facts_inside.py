@@ -534,3 +534,12 @@ def test_a_comment_in_a_code_block_is_no_page_title() -> None:
     af = analyze(_change("docs/includes/setup.md", patch, FileStatus.ADDED))
     assert af.facts[0].new is None
     assert "install the tools" not in FileWriter("en_US").file_report(af).modification_title
+
+
+def test_a_type_keyword_is_no_rename_and_a_boolean_is_a_value() -> None:
+    edits = code_edits("var messages = new List();", "string chatMessages = new List();")
+    assert [(e.role, e.old, e.new) for e in edits] == [("identifier", "messages", "chatMessages")]
+    flag = code_edits("enabled = True", "enabled = False")
+    assert [(e.role, e.old, e.new, e.param) for e in flag] == [
+        ("literal", "True", "False", "enabled")
+    ]
