@@ -143,7 +143,6 @@ def mutate_patch(rng: random.Random, data: bytes) -> bytes:
 
 
 def _shift_count(header: bytes, delta: int, old_side: bool) -> bytes:
-
     m = re.match(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$", header)
     if not m:
         return header
