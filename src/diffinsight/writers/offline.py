@@ -764,9 +764,26 @@ def _is_page(path: str) -> bool:
 def file_rank(f: FileReport) -> tuple[int, int, int, int, str]:
     """How much a file matters (smaller first): pages before plumbing, then its main fact, then
     real pages before included fragments, then size."""
-    facts = _normalise(f.facts)
-    main = min((_rank(x) for x in facts), default=UNKNOWN_RANK)
+    main = min((_normalised_rank(x) for x in f.facts), default=UNKNOWN_RANK)
     return (int(is_plumbing(f.path)), main, int("/includes/" in f.path), -f.changes, f.path)
+
+
+#: What :func:`_normalise` makes of a line fact that carries headings: section facts.
+_AS_SECTIONS = {
+    str(FactKind.LINES_ADDED.value): str(FactKind.HEADING_ADDED.value),
+    str(FactKind.LINES_REMOVED.value): str(FactKind.HEADING_REMOVED.value),
+}
+
+
+def _normalised_rank(fact: Fact) -> int:
+    """The best rank of what :func:`_normalise` makes of ``fact``, without building facts.
+
+    (Sorting files by rank built every section fact anew on each comparison key.)
+    """
+    if fact.kind in _AS_SECTIONS and _sections(fact):
+        # fact_rank reads a fact's kind and detail only, and section facts have no detail.
+        return _rank(Fact(kind=_AS_SECTIONS[fact.kind]))
+    return _rank(fact)
 
 
 def _page_title(f: FileReport) -> str | None:
@@ -806,6 +823,12 @@ class ReportComposer:
     def __init__(self, lang: str) -> None:
         self.cat = catalog(lang)
         self.lang = lang
+        #: The last :meth:`_shared` answer and the files (the same objects) it was asked about:
+        #: summary, highlights and insights each ask it of the same files.
+        self._shared_memo: tuple[list[FileReport], list[tuple[SharedKey, list[FileReport]]]] = (
+            [],
+            [],
+        )
 
     def compose(self, request: ReportRequest, lang: str, files: list[FileReport]) -> Report:
         """Assemble the report around ``files``."""
@@ -874,6 +897,13 @@ class ReportComposer:
 
     def _shared(self, files: list[FileReport]) -> list[tuple[SharedKey, list[FileReport]]]:
         """Facts that several files share, most important first."""
+        asked, answer = self._shared_memo
+        if (
+            files
+            and len(asked) == len(files)
+            and all(a is f for a, f in zip(asked, files, strict=True))
+        ):
+            return answer
         shared: dict[SharedKey, list[FileReport]] = defaultdict(list)
         rank: dict[SharedKey, int] = {}
         for f in files:
@@ -893,6 +923,7 @@ class ReportComposer:
                     rank[fkey] = _rank(fact)
         out = [(k, v) for k, v in shared.items() if len(v) >= 2]
         out.sort(key=lambda kv: (rank[kv[0]], -len(kv[1])))
+        self._shared_memo = (list(files), out)
         return out
 
     def _shared_bullet(self, kind: str, old: str | None, new: str | None, key: str, n: int) -> str:
@@ -976,8 +1007,11 @@ class ReportComposer:
 
     @staticmethod
     def _is_minor_file(f: FileReport) -> bool:
-        facts = _normalise(f.facts)
-        return not facts or all(x.kind in MINOR_THEME_KINDS for x in facts)
+        # As _normalise reads them; heading facts are never minor.
+        return not f.facts or all(
+            x.kind in MINOR_THEME_KINDS and not (x.kind in _AS_SECTIONS and _sections(x))
+            for x in f.facts
+        )
 
     def highlights(self, request: ReportRequest, files: list[FileReport]) -> Highlights:
         """Highlights: an opening line and at most seven bullets, most important first."""
