@@ -133,6 +133,21 @@ def test_search_ranks_names_the_file_and_lands_on_it(page: Any, base: str) -> No
     assert scores == sorted(scores, reverse=True)
 
 
+def test_search_finds_explanations_and_marks_them(page: Any, base: str) -> None:
+    anchor = item_anchor("articles/ai-services/openai/how-to/realtime-audio-websockets.md")
+    page.goto(base + "search.html?q=request+uri&lang=en_US")
+    page.wait_for_selector("#search-results li .hit-file")
+    assert page.inner_text("#search-results li .hit-file code") == (
+        "articles/ai-services/openai/how-to/realtime-audio-websockets.md"
+    )
+    page.click("#search-results a.r-link >> nth=0")
+    page.wait_for_selector(f"#{anchor}[data-highlighted] .explanation mark")
+    marks = page.eval_on_selector_all(
+        f"#{anchor} .explanation mark", "els => els.map(e => e.textContent)"
+    )
+    assert [m.lower() for m in marks] == ["request", "uri"]
+
+
 def test_expand_diff(page: Any, base: str) -> None:
     page.goto(base + ZH)
     first = page.locator("details.diff").first

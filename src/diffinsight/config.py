@@ -71,10 +71,9 @@ def check_languages(value: list[str] | None) -> list[str] | None:
         raise ValueError(str(exc)) from None
 
 
-#: Setting types that check themselves, shared by the report config and the watch list.
+#: Setting types that check themselves.
 TimeZoneSetting = Annotated[str | None, AfterValidator(check_timezone)]
 TitleSetting = Annotated[str | None, AfterValidator(check_title)]
-LanguagesSetting = Annotated[list[str] | None, AfterValidator(check_languages)]
 
 
 class CategoryConfig(BaseModel):
@@ -93,7 +92,11 @@ class CategoryConfig(BaseModel):
 
 
 class Config(BaseModel):
-    """Everything a report run can be told by file."""
+    """Everything a report run can be told by file.
+
+    The one declaration of each report setting: the watch list takes these fields as they are,
+    at its top level and for each repository (:mod:`diffinsight.watchlist`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +112,9 @@ class Config(BaseModel):
     #: Days the daily job keeps retrying, with the model, a day written offline because the
     #: model was unreachable (0: never retry).
     llm_retry_days: int = Field(default=3, ge=0)
+    #: Where the docs are published (``https://learn.microsoft.com``): the report site links
+    #: a report's links from the docs root (``/azure/...``) there.
+    docs_url: str | None = None
 
 
 def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:

@@ -361,8 +361,11 @@ def report_evidence(
     Derived counts: files in all, lines added and deleted in all, files per status, per folder,
     per status under each folder at any depth (a new doc set's pages), renamed files per pair of
     old and new folder, per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
-    key and new value, as highlights group them).
+    key and new value; or one :func:`~diffinsight.facts.kinds.share_key`, as highlights group them).
     """
+    # Imported here: the fact extractors import this module's limits.
+    from diffinsight.facts.kinds import share_key
+
     parts: list[str] = []
     n = adds = dels = 0
     tally: dict[str, int] = {}
@@ -387,7 +390,12 @@ def report_evidence(
         seen: set[str] = set()
         for f in facts:
             key = str(f.detail.get("key") or f.detail.get("param") or "")
-            for shared in (f"{f.kind}|{key}|{f.new}", f"{f.kind}|{key}|{f.old}|{f.new}"):
+            together = share_key(f)
+            for shared in (
+                f"{f.kind}|{key}|{f.new}",
+                f"{f.kind}|{key}|{f.old}|{f.new}",
+                *([f"shared|{together!r}"] if together else []),
+            ):
                 if shared not in seen:
                     seen.add(shared)
                     bump("fact:" + shared)

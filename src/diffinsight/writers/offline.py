@@ -11,7 +11,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from diffinsight.analysis import AnalyzedFile
-from diffinsight.facts.kinds import UNKNOWN_RANK, FactKind, KindSpec, Tier, fact_rank, spec
+from diffinsight.facts.kinds import (
+    UNKNOWN_RANK,
+    FactKind,
+    KindSpec,
+    SharedKey,
+    Tier,
+    fact_rank,
+    share_key,
+    spec,
+)
 from diffinsight.facts.kinds import fact_rank as _rank
 from diffinsight.facts.kinds import is_date_key as _is_date_key
 from diffinsight.facts.kinds import primary as _primary
@@ -638,11 +647,6 @@ def _countable(kind: str) -> bool:
     return s is not None and s.many is not None
 
 
-def _shareable(kind: str) -> bool:
-    s = spec(kind)
-    return s is not None and s.shareable
-
-
 _Renderer = Callable[[FileWriter, Fact, int, AnalyzedFile], str]
 #: Kinds whose sentence needs more than their plain message (variants, lists, counts).
 _RENDERERS: dict[str, _Renderer] = {
@@ -747,8 +751,6 @@ MIN_DOC_SET_PAGES = 5
 MAX_SUMMARY_ITEMS = 3
 MAX_INSIGHTS = 3
 MAX_QUOTED_TITLE = 60
-
-SharedKey = tuple[str, str | None, str | None, str]
 
 
 def is_plumbing(path: str) -> bool:
@@ -909,15 +911,8 @@ class ReportComposer:
         for f in files:
             seen: set[SharedKey] = set()
             for fact in f.facts:
-                # The same reworded span (old -> new) in several files is one change too.
-                wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
-                if not (_shareable(fact.kind) or wording) or not (fact.old or fact.new):
-                    continue
-                key = str(fact.detail.get("key") or fact.detail.get("param") or "")
-                # A date bump is shared whatever each file's old date was.
-                old = None if _is_date_key(fact) else fact.old
-                fkey = (fact.kind, old, fact.new, key)
-                if fkey not in seen:
+                fkey = share_key(fact)
+                if fkey is not None and fkey not in seen:
                     seen.add(fkey)
                     shared[fkey].append(f)
                     rank[fkey] = _rank(fact)
