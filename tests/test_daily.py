@@ -369,8 +369,8 @@ def test_github_repository_in_the_watch_list(work: Path, fake: FakeGitHub) -> No
             "https://github.com/Contoso/docs/compare/Contoso:"
         )
     # The root commit's day cannot be compared on GitHub: said plainly, nothing written for it.
-    res = run_watchlist(gh, backfill=parse_backfill("2025-05-01"))
-    assert not res.ok and "root commit" in str(res.repos[0].error)
+    root_day = run_watchlist(gh, backfill=parse_backfill("2025-05-01"))
+    assert not root_day.ok and "root commit" in str(root_day.repos[0].error)
     # Bad token and unknown repository: a clear error, nothing written, state unchanged.
     before = snapshot(work / "site-gh")
     state_bytes = (work / "site-gh/.diffinsight/state.sqlite").read_bytes()

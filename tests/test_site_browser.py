@@ -200,7 +200,12 @@ def test_follow_feed_link(page: Any, base: str) -> None:
 
 def test_hostile_report_runs_nothing(page: Any, base: str) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(base + HOSTILE)
     page.wait_for_load_state("networkidle")
     for summary in page.locator("details summary").all():

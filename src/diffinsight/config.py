@@ -10,13 +10,15 @@ The existing tool's file works unchanged::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from diffinsight.errors import ConfigError, InputError
+
+__all__ = ["DEFAULT_OUTPUT", "CategoryConfig", "Config", "load_config", "parse_config", "zone_of"]
 
 DEFAULT_OUTPUT = "reports/%Y%m/{lang}/report-%Y%m%d-{category}.md"
 #: The fields a report title template may name.
@@ -145,7 +147,15 @@ def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
 _C = TypeVar("_C", bound=BaseModel)
 
 
-def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _C:  # type: ignore[assignment]
+@overload
+def parse_config(text: str, name: str = ...) -> Config: ...
+
+
+@overload
+def parse_config(text: str, name: str = ..., *, model: type[_C]) -> _C: ...
+
+
+def parse_config(text: str, name: str = "config", *, model: type[BaseModel] = Config) -> BaseModel:
     """Validate config text as ``model``; :class:`ConfigError` names the file, the key and its line."""
     try:
         data = yaml.safe_load(text) if text.strip() else {}

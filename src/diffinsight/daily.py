@@ -46,6 +46,16 @@ from diffinsight.writers.offline import OfflineWriter
 if TYPE_CHECKING:
     from diffinsight.notify.deliver import NotifyResult
 
+__all__ = [
+    "DayUnit",
+    "RepoOutcome",
+    "RunSummary",
+    "default_state_path",
+    "parse_backfill",
+    "plan_days",
+    "run_watchlist",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -30,6 +30,14 @@ from diffinsight.render import FORMATS
 from diffinsight.sources.history import SOURCE_KINDS, SourceKind
 from diffinsight.writers.llm.settings import check_llm_mapping
 
+__all__ = [
+    "DEFAULT_WATCH_OUTPUT",
+    "WatchConfig",
+    "WatchedRepo",
+    "load_watchlist",
+    "parse_watchlist",
+]
+
 #: Default output template of the daily job: one folder per repository.
 DEFAULT_WATCH_OUTPUT = "{repo}/%Y%m/{lang}/report-%Y%m%d-{category}.md"
 #: Mapping settings a repository adds to, key by key, instead of replacing.

@@ -10,6 +10,8 @@ import yaml
 from diffinsight.i18n import FALLBACK, available_languages, catalog
 from diffinsight.models import FileReport, Report
 
+__all__ = ["MarkdownRenderer", "diff_fence"]
+
 _FENCE_RUN = re.compile(r"^[ +\- ]?\s*(`{3,}|~{3,})", re.MULTILINE)
 
 
