@@ -84,11 +84,11 @@ class MarkdownRenderer:
             out.append(f"## {heading}")
             out += [f"- {_one_line(i)}" for i in items] if items else [cat.t(none_key)]
             out.append("")
-        out.append("# Insights")
-        for para in report.insights:
-            out += [para.strip(), ""]
-        if not report.insights:
-            out.append("")
+        # No theme across files, no section: an empty heading or filler would say nothing.
+        if report.insights:
+            out.append("# Insights")
+            for para in report.insights:
+                out += [para.strip(), ""]
         out += [
             "# Summary Table",
             "|  Filename  | Type |    Title    | Status | A  | D  | M  |",
