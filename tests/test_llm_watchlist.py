@@ -125,3 +125,33 @@ def test_auto_run_that_reaches_no_model_warns_and_succeeds(tmp_path: Path) -> No
     assert "warning: no model answered for docs: the compatible provider answered no call" in line
     assert "(last error: HTTP 500" in line
     assert _written_engines(done) == {"offline"}
+
+
+def test_model_calls_log_no_http_lines_unless_verbose(tmp_path: Path) -> None:
+    _docs(tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE"))}
+    with ChatServer() as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            "  - path: docs\n    branch: main\n"
+            f"    llm: {{base_url: '{srv.url}/v1', model: m, cache: 'off'}}\n",
+            encoding="utf-8",
+        )
+        cmd = [sys.executable, "-m", "diffinsight", "run", "--config", str(watch)]
+        runs = [
+            subprocess.run(
+                [*cmd, "--backfill", "2025-05-01", "--out", str(tmp_path / out), *extra],
+                capture_output=True,
+                text=True,
+                env={**env, "PYTHONPATH": str(SRC), "NO_COLOR": "1", "COLUMNS": "400"},
+                check=False,
+            )
+            for out, extra in (("quiet", []), ("verbose", ["--verbose"]))
+        ]
+        assert len(srv.requests) == 2
+    plain, verbose = runs
+    assert plain.returncode == 0 and verbose.returncode == 0, plain.stderr + verbose.stderr
+    assert "llm docs: 1 calls" in plain.stderr
+    assert "HTTP Request" not in plain.stderr
+    assert "HTTP Request: POST" in verbose.stderr
