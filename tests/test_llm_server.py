@@ -481,6 +481,20 @@ def test_cache_makes_the_second_run_free_and_logs_calls(tmp_path: Path) -> None:
     assert "2025-04-01-preview" in rows[0][2]
 
 
+def test_an_answer_that_fails_the_checks_is_never_served_from_the_cache(tmp_path: Path) -> None:
+    db = tmp_path / "llm.db"
+    with ChatServer() as srv:
+        srv.script(ok("not json at all"), ok("[]"))
+        first = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        n = len(srv.requests)
+        second = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        # The same first request goes out again: its failed answer was not kept.
+        assert len(srv.requests) == n + 1 and srv.requests[n].body == srv.requests[0].body
+    assert engines(first) == [["offline", "offline"]]
+    assert engines(second) == [["llm", "llm"]]
+    assert second[0].usage is not None and second[0].usage.cache_hits == 0
+
+
 def test_report_sections_fault_keeps_file_entries() -> None:
     def reply(seen: Seen) -> Reply:
         body = report_answer(seen) if seen.is_report else file_answer(seen)
