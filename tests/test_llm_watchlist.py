@@ -80,6 +80,34 @@ def test_each_repository_gets_its_own_writer(tmp_path: Path) -> None:
     assert engines == {"one": {"llm"}, "two": {"offline"}}
 
 
+def test_two_repositories_with_their_own_models_ask_with_them(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        init_repo(tmp_path / name)
+        page = f"articles/{name}.md"
+        commit_files(tmp_path / name, {page: "# P\n\nOne.\n"}, "a", "2025-05-01T01:00:00+00:00")
+        commit_files(
+            tmp_path / name, {page: "# P\n\nSet `n` to 5.\n"}, "b", "2025-05-02T01:00:00+00:00"
+        )
+    with ChatServer() as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            + "".join(
+                f"  - path: {name}\n    branch: main\n"
+                f"    llm: {{base_url: '{srv.url}/v1', model: m-{name}, cache: 'off'}}\n"
+                for name in ("one", "two")
+            ),
+            encoding="utf-8",
+        )
+        cfg = load_watchlist(watch)
+        writers = writers_for(cfg, "llm", env={})
+        assert writers["one"] is not writers["two"]
+        summary = run_watchlist(cfg, writers=writers)
+        asked = {(s.body["model"], "one.md" in s.user, "two.md" in s.user) for s in srv.requests}
+    assert asked == {("m-one", True, False), ("m-two", False, True)}
+    assert all(r.error is None and r.written for r in summary.repos)
+
+
 def _run_down(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     _docs(tmp_path / "docs")
     with ChatServer(lambda seen: Reply(500, {"error": {"message": "model host down"}})) as srv:
