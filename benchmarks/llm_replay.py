@@ -60,6 +60,8 @@ from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 
 LANGS = ("en_US", "zh_CN", "ja_JP")
+#: What a second language may cost at most, as a multiple of the first one's tokens.
+SECOND_TARGET = 1.6
 _PROBLEM = re.compile(r"^- (?:file id=\S+ \((?P<path>[^)]+)\)(?:, (?P<lang>\w+))?: )?(?P<what>.*)$")
 _ARTEFACT = re.compile(r"</?[^>]+>|[(（\[]?\s*Locale\b.*|\[?[a-z]{2}[_-][A-Z]{2}\]?")
 
@@ -218,6 +220,8 @@ class Tally:
     tokens: Counter[str] = field(default_factory=Counter)
     rerun_calls: int = 0
     second_ratios: list[float] = field(default_factory=list)
+    #: Files of each range, beside its ratio in ``second_ratios``.
+    second_files: list[int] = field(default_factory=list)
     #: The range a second language cost most on: (ratio, report, files, en_US tokens, added).
     worst: tuple[float, str, int, int, int] = (0.0, "", 0, 0, 0)
     largest: tuple[int, float] = (0, 0.0)
@@ -342,6 +346,7 @@ def run(mode: str, limit: int | None) -> Tally:
                 total_two = two[0].usage.input_tokens + two[0].usage.output_tokens
                 ratio = total_two / total_one
                 tally.second_ratios.append(ratio)
+                tally.second_files.append(len(cs.files))
                 if ratio > tally.worst[0]:
                     name = group["en_US"].name
                     tally.worst = (ratio, name, len(cs.files), total_one, total_two - total_one)
@@ -362,6 +367,7 @@ def lines_for(mode: str, t: Tally) -> list[str]:
     one_total = tk["ours_in"] + tk["ours_out"]
     ratios = sorted(t.second_ratios)
     median = ratios[len(ratios) // 2] if ratios else 0.0
+    over = [n for r, n in zip(t.second_ratios, t.second_files, strict=True) if r > SECOND_TARGET]
     return [
         f"**{mode}** model ({t.ranges} ranges; every language each range has: en_US + zh_CN,"
         " and ja_JP where it exists):",
@@ -393,6 +399,8 @@ def lines_for(mode: str, t: Tally) -> list[str]:
         f" worst x{ratios[-1] if ratios else 0:.2f} |",
         f"| the worst range: report, files, en_US tokens (in + out), added by zh_CN | "
         f"{t.worst[1]}, {t.worst[2]}, {t.worst[3]:,}, +{t.worst[4]:,} |",
+        f"| ranges a second language costs more than x{SECOND_TARGET} on, and their files | "
+        f"{len(over)} of {len(ratios)}, {min(over, default=0)} to {max(over, default=0)} files |",
         "",
     ]
 
