@@ -643,3 +643,21 @@ def test_a_sections_repair_carries_only_the_failed_language_and_no_diff() -> Non
     en, zh = reports
     assert zh.summary == PHRASES["zh"][2] and en.summary == PHRASES["en"][2]
     assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
+
+
+def test_highlights_of_bullets_alone_are_kept() -> None:
+    # The existing tool's model often wrote no lead paragraph above the bullets.
+    def bullets_only(seen: Seen) -> Reply:
+        body = report_answer(seen) if seen.is_report else file_answer(seen)
+        for t in (body["texts"] if seen.is_report else body["report"]).values():
+            t["highlights"] = ""
+            t["other_updates"] = ["The page `new-page.md` is new."]
+        return ok(body)
+
+    with ChatServer(bullets_only) as srv:
+        (r,) = writer(srv).write(request(["en_US"]))
+    assert len(srv.requests) == 1
+    assert r.highlights.text == "" and r.highlights.other_updates == [
+        "The page `new-page.md` is new."
+    ]
+    assert not any(n.startswith("llm-guard") for n in r.notes)
