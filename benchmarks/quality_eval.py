@@ -156,8 +156,10 @@ class Lang:
             if more_tail
             else re.compile(r"(?!x)x")
         )
-        more = cat.templates("report.more").get("report.more")
-        forms = list(more.values()) if isinstance(more, dict) else ([more] if more else [])
+        forms = []
+        for key in ("report.more", "report.more_all"):
+            more = cat.templates(key).get(key)
+            forms += list(more.values()) if isinstance(more, dict) else ([more] if more else [])
         #: The "…and more" line closing a highlights group is no bullet of its own.
         self.more_line = [self._pattern(str(f).replace("{count}", "{count}")) for f in forms]
         self.generic: list[re.Pattern[str]] = []

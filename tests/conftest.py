@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +30,20 @@ def need_shared(path: Path) -> Path:
             f"at {SHARED} beside this checkout to run the shared tests"
         )
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the whole suite under a global git config that signs commits with a failing gpg.
+
+    Every repository a test builds goes through :func:`~diffinsight._gitrun.run_git`, which
+    switches global and system config off; a test (or library code) that commits with plain
+    git fails here, as it would for a user with ``commit.gpgsign = true`` in ``~/.gitconfig``.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="diffinsight-tests-git-"))
+    hostile = folder / "gitconfig"
+    hostile.write_text("[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n", "utf-8")
+    os.environ["GIT_CONFIG_GLOBAL"] = str(hostile)
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

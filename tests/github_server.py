@@ -333,7 +333,7 @@ class FakeGitHub:
         patch = _git(repo, "diff", "-M", "-p", "--no-color", base, head)
         sections = ["diff --git " + s for s in patch.split("\ndiff --git ")[0:]]
         sections[0] = sections[0][len("diff --git ") :]
-        entries = []
+        entries: list[tuple[str, str, str | None, str]] = []
         i = 0
         while i < len(raw) and raw[i].startswith(":"):
             meta = raw[i].split()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from diffinsight._gitrun import run_git
@@ -19,7 +20,7 @@ def init_repo(path: Path, branch: str = "main") -> Path:
     return path
 
 
-def commit_files(repo: Path, files: dict[str, str | None], message: str, date: str) -> str:
+def commit_files(repo: Path, files: Mapping[str, str | None], message: str, date: str) -> str:
     """Write (or, for None, delete) files and commit them at ``date``; the new sha."""
     for name, text in files.items():
         p = repo / name

@@ -67,11 +67,11 @@ class Seen:
     @property
     def user(self) -> str:
         """The first user message."""
-        return next(m["content"] for m in self.body["messages"] if m["role"] == "user")
+        return str(next(m["content"] for m in self.body["messages"] if m["role"] == "user"))
 
     @property
     def system(self) -> str:
-        return next(m["content"] for m in self.body["messages"] if m["role"] == "system")
+        return str(next(m["content"] for m in self.body["messages"] if m["role"] == "system"))
 
     @property
     def is_report(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,7 +30,7 @@ def _valid_cron(expr: str) -> bool:
     return True
 
 
-def _run_commands(workflow: dict) -> list[str]:
+def _run_commands(workflow: dict[str, Any]) -> list[str]:
     return [s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"]]
 
 

@@ -101,6 +101,23 @@ def cli_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def killed_run(work: Path, point: str, days: str | None = None) -> None:
+    """The daily job on ``work``'s watch list, SIGKILLed at ``point`` (``NAME:N``)."""
+    name, n = point.split(":")
+    script = Path(__file__).with_name("daily_kill.py")
+    argv = [
+        sys.executable,
+        str(script),
+        str(work / "watch.yml"),
+        name,
+        n,
+        *([days] if days else []),
+    ]
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{script.parent}"}
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == -9, proc.stderr
+
+
 EXPECTED_MAY = [
     f"docs/202505/{lang}/report-{day}-{cat}.md"
     for day, cat in [
@@ -172,12 +189,9 @@ def test_run_twice_writes_nothing_the_second_time(work: Path) -> None:
         assert st.cursor(cfg.repositories[0].key, "main") == git(repo, "rev-parse", "main")
 
 
-def _crash_and_resume(work: Path, args: list[str], point: str) -> subprocess.CompletedProcess[str]:
-    killed = cli_run(
-        "--config", str(work / "watch.yml"), *args, env={"DIFFINSIGHT_CRASH_AT": point}
-    )
-    assert killed.returncode == -9, killed.stderr
-    return cli_run("--config", str(work / "watch.yml"), *args)
+def _crash_and_resume(work: Path, days: str, point: str) -> subprocess.CompletedProcess[str]:
+    killed_run(work, point, days)
+    return cli_run("--config", str(work / "watch.yml"), "--backfill", days)
 
 
 @pytest.mark.parametrize("point", ["after-write:2", "after-record:3"])
@@ -192,7 +206,7 @@ def test_killed_backfill_resumes_to_the_same_files(work: Path, tmp_path: Path, p
         str(clean),
     )
     assert ok.returncode == 0, ok.stderr
-    resumed = _crash_and_resume(work, ["--backfill", "2025-05-01..2025-05-31"], point)
+    resumed = _crash_and_resume(work, "2025-05-01..2025-05-31", point)
     assert resumed.returncode == 0, resumed.stderr
     assert snapshot(work / "site") == snapshot(clean)
     # Days finished before the kill were not written again.
@@ -203,14 +217,7 @@ def test_killed_backfill_resumes_to_the_same_files(work: Path, tmp_path: Path, p
 
 
 def test_run_killed_mid_write_leaves_no_temp_files_after_the_next_run(work: Path) -> None:
-    killed = cli_run(
-        "--config",
-        str(work / "watch.yml"),
-        "--backfill",
-        "2025-05-01..2025-05-31",
-        env={"DIFFINSIGHT_CRASH_AT": "mid-write:3"},
-    )
-    assert killed.returncode == -9, killed.stderr
+    killed_run(work, "mid-write:3", "2025-05-01..2025-05-31")
     left = sorted((work / "site").rglob("*.tmp"))
     assert left  # the kill came between staging and renaming
     # Not ours (no mkstemp part in the name): left alone.
@@ -231,10 +238,7 @@ def test_killed_run_does_not_advance_state(work: Path) -> None:
     key = cfg.repositories[0].key
     with State(work / "site/.diffinsight/state.sqlite") as st:
         old = st.cursor(key, "main")
-    killed = cli_run(
-        "--config", str(work / "watch.yml"), env={"DIFFINSIGHT_CRASH_AT": "after-record:1"}
-    )
-    assert killed.returncode == -9
+    killed_run(work, "after-record:1")
     with State(work / "site/.diffinsight/state.sqlite") as st:
         assert st.cursor(key, "main") == old
     again = cli_run("--config", str(work / "watch.yml"))
@@ -365,8 +369,8 @@ def test_github_repository_in_the_watch_list(work: Path, fake: FakeGitHub) -> No
             "https://github.com/Contoso/docs/compare/Contoso:"
         )
     # The root commit's day cannot be compared on GitHub: said plainly, nothing written for it.
-    res = run_watchlist(gh, backfill=parse_backfill("2025-05-01"))
-    assert not res.ok and "root commit" in str(res.repos[0].error)
+    root_day = run_watchlist(gh, backfill=parse_backfill("2025-05-01"))
+    assert not root_day.ok and "root commit" in str(root_day.repos[0].error)
     # Bad token and unknown repository: a clear error, nothing written, state unchanged.
     before = snapshot(work / "site-gh")
     state_bytes = (work / "site-gh/.diffinsight/state.sqlite").read_bytes()

@@ -275,3 +275,271 @@ def test_heading_with_a_suffix_moves_no_line() -> None:
     assert FactKind.TEXT_MOVED not in _kinds(af)
     assert "moved" not in _explain(af)
     assert "`(Preview)`" in _explain(af)
+
+
+def _one_line(old: str, new: str, path: str = "docs/a.md") -> AnalyzedFile:
+    return analyze(_change(path, f"@@ -5,2 +5,2 @@\n \n-{old}\n+{new}\n"))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind"),
+    [
+        # A file or dotted name that changed case is a name, not a spelling slip.
+        ("Open program.cs in the editor.", "Open Program.cs in the editor.", "name.replaced"),
+        ("Use the analyze call first.", "Use the `Analyze` call first.", "name.replaced"),
+        # A changed year is a value.
+        ("Runs daily since 2022 in the region.", "Runs daily since 2024 in the region.", None),
+        # The same word with other emphasis markers is formatting.
+        ("Select **Subscription** here.", "Select __Subscription__ here.", "text.punctuation"),
+        ("Use it, e.g. for tests.", "Use it, i.e. for tests.", None),
+    ],
+)
+def test_typo_only_for_a_short_slip_in_a_word(old: str, new: str, kind: str | None) -> None:
+    af = _one_line(old, new)
+    assert FactKind.TEXT_TYPO not in _kinds(af), af.facts
+    assert af.modification_type is not ModificationType.BUG_FIX
+    if kind:
+        assert kind in _kinds(af)
+    _explain(af)
+
+
+def test_a_real_slip_is_still_a_typo() -> None:
+    for old, new in (("seperate", "separate"), ("the", "The")):
+        af = _one_line(f"Keep {old} copies of the data.", f"Keep {new} copies of the data.")
+        assert _kinds(af) == [FactKind.TEXT_TYPO], af.facts
+
+
+def test_rename_in_code_files_blocks_and_sentences_is_one_shared_fact() -> None:
+    """The same rename told once for every file it is in, whatever part of a file holds it."""
+    from datetime import date
+
+    from diffinsight.models import ChangeSet
+    from diffinsight.writers.base import ReportRequest
+    from diffinsight.writers.offline import OfflineWriter
+
+    py = "@@ -1,3 +1,3 @@\n import os\n-idx = client.create_index(name)\n+idx = client.indexes.create(name)\n"
+    block = (
+        "@@ -10,4 +10,4 @@ ## Run\n ```python\n"
+        "-idx = client.create_index(name)\n+idx = client.indexes.create(name)\n ```\n"
+    )
+    prose = (
+        "@@ -5,2 +5,2 @@\n \n-Call `client.create_index` to create it.\n"
+        "+Call `client.indexes.create` to create it.\n"
+    )
+    changes = [_change(f"s/a{i}.py", py) for i in range(3)]
+    changes += [_change(f"d/b{i}.md", block) for i in range(2)]
+    changes += [_change(f"d/c{i}.md", prose) for i in range(2)]
+    files = [analyze(c) for c in changes]
+    assert all(
+        any(f.detail.get("key") == "client.create_index → client.indexes.create" for f in a.facts)
+        for a in files
+    )
+    request = ReportRequest(
+        changeset=ChangeSet(repo="r", permalink="p", files=changes),
+        category="misc",
+        date=date(2025, 1, 1),
+        languages=["en_US"],
+        files=files,
+    )
+    report = OfflineWriter().write_one(request, "en_US")
+    said = "`client.create_index` → `client.indexes.create` in 7 files"
+    assert any(said in x for x in report.insights), report.insights
+    assert said in report.summary
+    assert "(`c0.md`)" not in report.summary
+    # The count of files sharing the change is one the diff supports.
+    from diffinsight.grounding import report_evidence
+
+    evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
+    assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []
+
+
+def test_reordered_lines_are_a_move_not_whitespace() -> None:
+    patch = "@@ -1,3 +1,3 @@\n-alpha = 1\n-beta = 2\n+beta = 2\n+alpha = 1\n gamma = 3\n"
+    af = analyze(_change("conf/settings.ini", patch))
+    assert FactKind.WHITESPACE_CHANGED not in _kinds(af)
+    assert FactKind.TEXT_MOVED in _kinds(af)
+    respaced = "@@ -1,2 +1,3 @@\n-alpha = 1\n+  alpha = 1\n+\n gamma = 3\n"
+    assert _kinds(analyze(_change("conf/settings.ini", respaced))) == [FactKind.WHITESPACE_CHANGED]
+
+
+def test_a_value_replaced_is_one_change_whichever_part_of_a_file_holds_it() -> None:
+    from diffinsight.facts.kinds import share_key
+
+    code_file = analyze(
+        _change("a.py", '@@ -1,2 +1,2 @@\n x = 1\n-model = "gpt-4o"\n+model = "gpt-4.1"\n')
+    )
+    prose = _one_line("Deploy `gpt-4o` to your hub now.", "Deploy `gpt-4.1` to your hub now.")
+    block = analyze(
+        _change(
+            "b.md", '@@ -1,4 +1,4 @@\n ```python\n-model = "gpt-4o"\n+model = "gpt-4.1"\n ```\n'
+        )
+    )
+    keys = [{share_key(f) for f in a.facts} - {None} for a in (code_file, prose, block)]
+    assert keys[0] == keys[1] == keys[2] == {("value", "gpt-4o", "gpt-4.1", "")}
+    # Dates stay one change whatever the old date; fields stay apart.
+    bump = Fact(
+        kind=FactKind.FRONTMATTER_DATE_CHANGED,
+        old="1/2/2025",
+        new="2/2/2025",
+        detail={"key": "ms.date"},
+    )
+    assert share_key(bump) == (FactKind.FRONTMATTER_DATE_CHANGED, None, "2/2/2025", "ms.date")
+    assert share_key(Fact(kind=FactKind.HEADING_ADDED, new="Setup")) is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        # One segment of a path changed: the segment, not the whole URL.
+        (
+            "curl -X POST $ENDPOINT/openai/deployments/$DEPLOYMENT_ID/chat/completions?api-version=1",
+            "curl -X POST $ENDPOINT/openai/deployments/$DEPLOYMENT_NAME/chat/completions?api-version=1",
+            "`$DEPLOYMENT_ID` was renamed to `$DEPLOYMENT_NAME`",
+        ),
+        # A flag's value added, an extra dropped, a comment reworded.
+        (
+            "az ml workspace create -n ws --provision-network-now",
+            "az ml workspace create -n ws --provision-network-now true",
+            "`true` was added",
+        ),
+        (
+            "pip install azure_ai-evaluation[prompts]",
+            "pip install azure_ai-evaluation",
+            "`[prompts]` was removed",
+        ),
+        (
+            "model: dep, // Deployment name seen in Azure AI Studio",
+            "model: dep, // Deployment name seen in Azure AI Foundry portal",
+            "`Studio` was changed to `Foundry portal`",
+        ),
+        # Punctuation alone is quoted with the name it follows.
+        (
+            '    "defaultOversampling": 10.0,',
+            '    "defaultOversampling": 10.0',
+            '`"defaultOversampling": 10.0,` was changed to `"defaultOversampling": 10.0`',
+        ),
+    ],
+)
+def test_code_edit_without_a_renamed_token_says_the_changed_stretch(
+    old: str, new: str, said: str
+) -> None:
+    block = analyze(
+        _change("docs/a.md", f"@@ -10,4 +10,4 @@ ## Run\n ```bash\n-{old}\n+{new}\n ```\n")
+    )
+    assert said in _explain(block)
+    script = analyze(_change("scripts/run.sh", f"@@ -1,2 +1,2 @@\n set -e\n-{old}\n+{new}\n"))
+    assert said in _explain(script)
+
+
+def test_a_value_replaced_across_kinds_is_counted_once_and_grounded() -> None:
+    from datetime import date
+
+    from diffinsight.grounding import report_evidence
+    from diffinsight.models import ChangeSet
+    from diffinsight.writers.base import ReportRequest
+    from diffinsight.writers.offline import OfflineWriter
+
+    code = '@@ -1,2 +1,2 @@\n x = 1\n-model = "gpt-4o"\n+model = "gpt-4.1"\n'
+    prose = "@@ -5,2 +5,2 @@\n \n-Deploy `gpt-4o` to your hub.\n+Deploy `gpt-4.1` to your hub.\n"
+    other = "@@ -5,2 +5,2 @@\n \n-Sign in to the portal first.\n+Sign in to the new portal first.\n"
+    changes = [_change(f"s{i}/a.py", code) for i in range(3)]
+    changes += [_change(f"d{i}/b.md", prose) for i in range(2)]
+    changes += [_change(f"o{i}/c.md", other) for i in range(2)]
+    files = [analyze(c) for c in changes]
+    request = ReportRequest(
+        changeset=ChangeSet(repo="r", permalink="p", files=changes),
+        category="misc",
+        date=date(2025, 1, 1),
+        languages=["en_US"],
+        files=files,
+    )
+    report = OfflineWriter().write_one(request, "en_US")
+    assert "`gpt-4o` → `gpt-4.1` in 5 files" in report.summary
+    evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
+    assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []
+
+
+def test_image_directives_are_images() -> None:
+    image = ':::image type="content" source="media/{}.png" alt-text="Screenshot of the portal.":::'
+    added = analyze(
+        _change("d/a.md", f"@@ -5,2 +5,3 @@ ## Setup\n \n+{image.format('portal')}\n \n")
+    )
+    assert [(f.kind, f.new) for f in added.facts] == [(FactKind.IMAGE_ADDED, "media/portal.png")]
+    assert "New image `media/portal.png`" in _explain(added)
+    swapped = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-   {image.format('portal')}\n+   {image.format('portal-2')}\n \n",
+        )
+    )
+    assert [(f.kind, f.old, f.new) for f in swapped.facts] == [
+        (FactKind.IMAGE_CHANGED, "media/portal.png", "media/portal-2.png")
+    ]
+    # Same image, other alt text: the words that changed say it.
+    alt = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-{image.format('p')}\n+{image.format('p').replace('the portal', 'the new portal')}\n",
+        )
+    )
+    assert [(f.kind, f.new) for f in alt.facts] == [(FactKind.TEXT_WORDING, "new")]
+
+
+def test_a_long_list_item_is_quoted_by_its_beginning() -> None:
+    item = "Select Create and wait until the deployment finishes and the resource is ready for use in the portal."
+    af = analyze(_change("d/a.md", f"@@ -5,3 +5,2 @@ ## Setup\n \n-1. {item}\n \n"))
+    fact = af.facts[0]
+    assert fact.kind == FactKind.LIST_ITEM_REMOVED
+    assert fact.old is not None and fact.old.endswith("…") and len(fact.old) <= 80
+    assert item.startswith(fact.old[:-1])
+    assert "“Select Create and wait until" in _explain(af)
+
+
+def test_an_edit_around_code_spans_says_the_names_it_adds() -> None:
+    af = _one_line(
+        "> - `gpt-4o-audio-preview` version: `2024-12-17`.",
+        "> - `gpt-4o-audio-preview` and `gpt-4o-mini-audio-preview` version: `2024-12-17`.",
+    )
+    fact = next(f for f in af.facts if f.kind == FactKind.TEXT_REWRITTEN)
+    assert fact.detail["names"] == ["gpt-4o-mini-audio-preview"]
+    assert "`gpt-4o-mini-audio-preview`" in _explain(af)
+
+
+def test_a_removed_page_keeps_what_it_taught() -> None:
+    patch = "".join(
+        "-" + ln + "\n"
+        for ln in [
+            "---", "description: How to cancel a training job.", "ms.topic: include", "---",
+            "", "## Prerequisites", "Text.", "## [Python](#tab/python)", "## Cancel the job",
+            "```bash", "# not a heading", "```",
+        ]
+    )  # fmt: skip
+    af = analyze(
+        _change("docs/includes/cancel.md", "@@ -1,12 +0,0 @@\n" + patch, FileStatus.REMOVED)
+    )
+    fact = af.facts[0]
+    assert fact.kind == FactKind.FILE_REMOVED and fact.old is None
+    assert fact.detail["headings"] == ["Prerequisites", "Cancel the job"]
+    assert fact.detail["description"] == "How to cancel a training job."
+    gitignore = analyze(
+        _change(".gitignore", "@@ -1,2 +0,0 @@\n-# AI\n-.ai/\n", FileStatus.REMOVED)
+    )
+    assert "headings" not in gitignore.facts[0].detail
+
+
+def test_a_comment_in_a_code_block_is_no_page_title() -> None:
+    patch = (
+        "@@ -0,0 +1,5 @@\n+Run this first:\n+```bash\n+# install the tools\n+pip install x\n+```\n"
+    )
+    af = analyze(_change("docs/includes/setup.md", patch, FileStatus.ADDED))
+    assert af.facts[0].new is None
+    assert "install the tools" not in FileWriter("en_US").file_report(af).modification_title
+
+
+def test_a_type_keyword_is_no_rename_and_a_boolean_is_a_value() -> None:
+    edits = code_edits("var messages = new List();", "string chatMessages = new List();")
+    assert [(e.role, e.old, e.new) for e in edits] == [("identifier", "messages", "chatMessages")]
+    flag = code_edits("enabled = True", "enabled = False")
+    assert [(e.role, e.old, e.new, e.param) for e in flag] == [
+        ("literal", "True", "False", "enabled")
+    ]

@@ -98,3 +98,19 @@ def test_fixture_repo_commits_under_a_hostile_home(hostile_home: Path, tmp_path:
     sha = repo.commit("first")
     assert len(sha) == 40
     _no_signature(repo.path)
+
+
+def test_the_suite_runs_under_a_signing_global_config(tmp_path: Path) -> None:
+    # conftest sets it for every test: plain git commits fail, ours (above) do not.
+    config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    assert "gpgsign = true" in config.read_text("utf-8")
+    plain = tmp_path / "plain"
+    subprocess.run(["git", "init", "-q", str(plain)], check=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.invalid"}
+    env.update(GIT_COMMITTER_NAME="A", GIT_COMMITTER_EMAIL="a@example.invalid")
+    proc = subprocess.run(
+        ["git", "-C", str(plain), "commit", "-q", "--allow-empty", "-m", "x"],
+        capture_output=True,
+        env=env,
+    )
+    assert proc.returncode != 0

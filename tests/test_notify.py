@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,6 +152,7 @@ def test_killed_at_any_step_a_rerun_sends_the_rest_once(nenv: Env, kind: str, st
     assert _kill_run(nenv, "none", 0) == 0
     assert _kill_run(nenv, "none", 0) == 0  # and a third run has nothing left
     expected = 2 if kind == "email" else 3
+    got: list[Any]
     if kind == "email":
         got = [m for _, m in nenv.smtp.messages]
         keys = [str(m["Message-ID"]) for m in got]

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import diffinsight
@@ -66,3 +67,48 @@ def test_public_api_loads_lazily() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def _architecture_names() -> tuple[list[str], list[str]]:
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text("utf-8")
+    paths = sorted(set(re.findall(r"`([\w./]+(?:\.py|/))`", text)))
+    dotted = re.findall(r"`((?:[a-z_]+\.)+[A-Za-z_]+)(?:\([^`]*\))?`", text)
+    files = {"py", "md", "yaml", "sqlite", "db", "json"}
+    names = {d for d in dotted if not d.startswith("typing.") and d.rsplit(".", 1)[1] not in files}
+    return paths, sorted(names)
+
+
+def test_architecture_names_only_files_that_exist() -> None:
+    paths, _ = _architecture_names()
+    src = ROOT / "src" / "diffinsight"
+    files = {p.name for p in src.rglob("*.py")} | {p.name + "/" for p in src.rglob("*/")}
+    assert len(paths) > 20
+    missing = [
+        p
+        for p in paths
+        if not (any((base / p).exists() for base in (src, src.parent, ROOT)) or p in files)
+    ]
+    assert missing == []
+
+
+def test_architecture_names_only_interfaces_that_exist() -> None:
+    _, dotted = _architecture_names()
+    assert len(dotted) > 5
+    for name in dotted:
+        module, _, attr = name.rpartition(".")
+        target = import_module(f"diffinsight.{module}")
+        assert hasattr(target, attr), f"docs/ARCHITECTURE.md names {name}, which does not exist"
+
+
+def test_each_public_name_is_in_its_modules_all() -> None:
+    # The module a public name comes from says so too (its __all__), and promises nothing
+    # it lacks: what is left out of a module's __all__ is internal.
+    modules = set()
+    for name in set(diffinsight.__all__) - {"__version__"}:
+        module = sys.modules[getattr(diffinsight, name).__module__]
+        assert name in getattr(module, "__all__", ()), f"{module.__name__}.__all__ lacks {name}"
+        modules.add(module)
+    assert len(modules) >= 5
+    for module in modules:
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.__all__ names {name}, not defined"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 from diffinsight.models import ChangeSet
 from diffinsight.pipeline import build_reports
@@ -19,7 +20,7 @@ HOSTILE = (
 )
 
 
-def render_both() -> tuple[str, dict]:
+def render_both() -> tuple[str, dict[str, Any]]:
     files = parse_patch(HOSTILE, name="hostile.patch")
     cs = ChangeSet(repo="x", files=files)
     (report,) = build_reports(cs, languages=["en_US"], day=date(2025, 5, 21))
@@ -33,7 +34,9 @@ def test_fence_longer_than_any_inside() -> None:
     parsed = parse_report(md, "ours")
     patches = {f.path: f.patch for f in parsed.files}
     assert "+``````python" in (patches["a|b.md"] or "")
-    assert patches["a|b.md"].rstrip().endswith("`````")  # the whole patch survived its own fences
+    assert (
+        (patches["a|b.md"] or "").rstrip().endswith("`````")
+    )  # the whole patch survived its own fences
     assert "```````diff" in md
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
@@ -9,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from diffinsight.errors import InputError
+from diffinsight.models import item_anchor
 from diffinsight.site import build_site
-from diffinsight.site.search import tokenize
+from diffinsight.site.build import history_url
+from diffinsight.site.search import shard_of, tokenize
 from sitecrawl import reachable, read_page, resolve
 from sitedata import make_report, write_synthetic_reports
 
@@ -56,7 +59,7 @@ def search(site: Path, query: str) -> list[str]:
                     found |= docs(deltas)
         elif not tok.isascii() and len(tok) == 1:
             for key, deltas in terms.items():
-                if len(key) == 2 and tok in key:
+                if len(key) == 2 and key.startswith(tok):
                     found |= docs(deltas)
         result = found if result is None else result & found
     return [index["docs"][d]["u"] for d in sorted(result or set())]
@@ -232,6 +235,23 @@ def test_search_index(synthetic_site: Path) -> None:
     ]
     assert len(search(synthetic_site, "websock")) == 2  # prefix of the last word
     assert search(synthetic_site, "微") == ["reports/zh/report-20250522-openai.html"]
+    # Explanations are indexed, link targets in them are not.
+    assert search(synthetic_site, "harmless start") == ["reports/en/report-20250520-hostile.html"]
+    assert search(synthetic_site, "harmless example.com") == []
+    assert sorted(search(synthetic_site, "request uri")) == [
+        "reports/en/report-20250522-openai.html",
+        "reports/zh/report-20250522-openai.html",
+    ]
+
+
+def test_search_files_are_split_by_token_start(synthetic_site: Path) -> None:
+    index = json.loads((synthetic_site / "search-index.json").read_text(encoding="utf-8"))
+    for k in range(index["shards"]):
+        part = json.loads((synthetic_site / f"search/terms-{k}.json").read_text(encoding="utf-8"))
+        for key in [*part["terms"], *part["path_terms"]]:
+            assert shard_of(key) == k
+            if len(key) >= 2:  # a prefix of two or more characters lives in the same file
+                assert shard_of(key[:2]) == k
 
 
 def test_incremental_rebuild(tmp_path: Path) -> None:
@@ -359,6 +379,46 @@ def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) ->
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
+def test_search_after_a_change_reads_every_report(tmp_path: Path) -> None:
+    """A rebuild that changes one report indexes the others' explanations again (in worker
+    processes with --jobs): the index equals a full build's."""
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    for day in range(1, 10):
+        (reports / f"more/report-202502{day:02d}-misc.md").parent.mkdir(exist_ok=True)
+        (reports / f"more/report-202502{day:02d}-misc.md").write_text(
+            make_report(
+                title="[en_US] Diff Insight Report - misc",
+                date=f"2025-02-{day:02d}",
+                permalink=f"https://github.com/o/r/compare/a{day}...b{day}",
+                files=[
+                    {
+                        "path": f"docs/page-{day}.md",
+                        "type": "minor update",
+                        "title": "Wording",
+                        "patch": "@@ -1 +1 @@\n-a\n+b",
+                        "explanation": f"Explains zebra{day} crossings.",
+                    }
+                ],
+            ),
+            encoding="utf-8",
+        )
+    build_site(reports, tmp_path / "a", base_url="https://e.org/", jobs=2)
+    changed = reports / "more/report-20250201-misc.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("zebra1", "okapi"), encoding="utf-8"
+    )
+    again = build_site(reports, tmp_path / "a", base_url="https://e.org/", jobs=2)
+    assert again.reports_parsed == 1
+    full = build_site(reports, tmp_path / "b", base_url="https://e.org/", jobs=1)
+    assert full.full_rebuild
+    for rel in ["search-index.json", *(f"search/terms-{k}.json" for k in range(64))]:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    assert search(tmp_path / "a", "zebra5 crossings") == ["reports/more/report-20250205-misc.html"]
+    assert search(tmp_path / "a", "okapi") == ["reports/more/report-20250201-misc.html"]
+    assert search(tmp_path / "a", "zebra1") == []
+
+
 @pytest.mark.parametrize(
     "path, expected",
     [
@@ -441,6 +501,124 @@ def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+    # Built for a path (GitHub Pages' /sub/): served under it, the 404 page's links work.
+    build_site(tmp_path / "reports", tmp_path / "sub", base_url="https://e.org/sub/")
+    server = make_server(tmp_path / "sub", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(host + "/sub/no/such/page.html")
+        page = info.value.read().decode("utf-8")
+        for href in ('href="/sub/index.html"', 'href="/sub/static/site.css"'):
+            assert href in page
+            with urllib.request.urlopen(host + href[6:-1]) as response:
+                assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as outside:
+            urllib.request.urlopen(host + "/index.html")  # not under the site's path
+        assert outside.value.code == 404
+        with urllib.request.urlopen(host + "/") as response:  # redirected home
+            assert response.url == host + "/sub/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_doc_links_in_reports(tmp_path: Path) -> None:
+    """Relative links lead to the file at the head commit, root ones to the docs URL."""
+    reports = tmp_path / "reports"
+    text = (
+        "See [the quickstart](../quickstarts/start.md#setup), [models](/azure/ai/models) "
+        "and [a section](#s-nowhere)."
+    )
+    files = [
+        {
+            "path": "articles/openai/how-to/use.md",
+            "type": "minor update",
+            "title": "Links",
+            "patch": "@@ -1 +1 @@\n-a\n+b",
+            "explanation": text,
+        }
+    ]
+    (reports / "en").mkdir(parents=True)
+    (reports / "en/report-20250522-openai.md").write_text(
+        make_report(
+            title="[en_US] Diff Insight Report - openai",
+            date="2025-05-22",
+            permalink="https://github.com/o/r/compare/o:1111111...o:2222222",
+            files=files,
+        ),
+        encoding="utf-8",
+    )
+    (reports / "en/report-20250523-openai.md").write_text(
+        make_report(
+            title="[en_US] Diff Insight Report - openai",
+            date="2025-05-23",
+            permalink="",
+            files=files,
+        ),
+        encoding="utf-8",
+    )
+    config = tmp_path / "config.yml"
+    config.write_text("docs_url: https://learn.microsoft.com/\n", encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from diffinsight.site.cli import site_app
+
+    out = tmp_path / "site"
+    ran = CliRunner().invoke(
+        site_app, ["build", str(reports), "-o", str(out), "--config", str(config)]
+    )
+    assert ran.exit_code == 0, ran.output
+    page = read_page(out / "reports/en/report-20250522-openai.html")
+    assert (
+        "https://github.com/o/r/blob/2222222/articles/openai/quickstarts/start.md#setup"
+        in page.links
+    )
+    assert "https://learn.microsoft.com/azure/ai/models" in page.links
+    assert not [h for h in page.links if "nowhere" in h]
+    assert "and a section." in "".join(page.text)
+    # No compare URL: the relative link is text; the docs URL still serves the root link.
+    bare = read_page(out / "reports/en/report-20250523-openai.html")
+    assert not [h for h in bare.links if "quickstarts" in h]
+    assert "https://learn.microsoft.com/azure/ai/models" in bare.links
+    bad = CliRunner().invoke(
+        site_app, ["build", str(reports), "-o", str(out), "--docs-url", "learn"]
+    )
+    assert bad.exit_code != 0 and "--docs-url https://" in bad.output
+
+
+def test_file_history_pages(synthetic_site: Path) -> None:
+    """Each file section links to the page of every report that changed its path."""
+    rt = "articles/ai-services/openai/how-to/realtime-audio-websockets.md"
+    report = "reports/en/report-20250522-openai.html"
+    history = f"files/{rt}.html"
+    links = read_page(synthetic_site / report).links
+    assert "../../" + history in links
+    page = read_page(synthetic_site / history)
+    targets = [resolve(synthetic_site, history, h) for h in page.links]
+    hits = [h for h in page.links if "#item-" in h]
+    assert sorted(str(resolve(synthetic_site, history, h)) for h in hits) == [
+        report,
+        "reports/zh/report-20250522-openai.html",
+    ]
+    assert all(h.endswith("#" + item_anchor(rt)) for h in hits)
+    assert all(t is None or (synthetic_site / t).is_file() for t in targets)
+    # Every file section of every report has its page, and that page lists the report.
+    for path in (synthetic_site / "reports").rglob("*.html"):
+        rel = path.relative_to(synthetic_site).as_posix()
+        for href in read_page(path).links:
+            target = resolve(synthetic_site, rel, href)
+            if target and target.startswith("files/"):
+                listed = [
+                    resolve(synthetic_site, target, h)
+                    for h in read_page(synthetic_site / target).links
+                ]
+                assert rel in listed, (rel, target)
+    # A path with characters a URL cannot hold keeps them out of its page's name.
+    evil = history_url("docs/<b>evil</b>.md")
+    assert re.fullmatch(r"files/docs/b-evil/b-\.md-[0-9a-f]{8}\.html", evil)
+    assert "&lt;b&gt;evil&lt;/b&gt;" in (synthetic_site / evil).read_text(encoding="utf-8")
 
 
 def test_language_category_pages_and_feeds(synthetic_site: Path) -> None:

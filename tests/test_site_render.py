@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.site.links import DocLinks, repository_of
 from diffinsight.site.render import is_safe_url, render_diff, render_inline, render_markdown
 from diffinsight.site.search import tokenize
 
@@ -121,3 +122,63 @@ def test_titles_with_code_spans_render_as_code_in_the_table(tmp_path: Path) -> N
     page = next(p for p in pages if "realtime-quickstart.md" in p and "<table" in p)
     assert "<td><code>2024-12-17</code>" in page or "<code>2024-12-17</code>" in page
     assert "<td>`" not in page
+
+
+REPO = ("https://github.com/MicrosoftDocs/azure-ai-docs", "f57bd77")
+
+
+@pytest.mark.parametrize(
+    "compare, expected",
+    [
+        (
+            "https://github.com/MicrosoftDocs/azure-ai-docs/compare/MicrosoftDocs:879fbd3...MicrosoftDocs:f57bd77",
+            REPO,
+        ),
+        ("https://github.com/o/r/compare/a1b2..c3d4", ("https://github.com/o/r", "c3d4")),
+        ("https://github.com/o/r/commit/abc", None),
+        ("not a url", None),
+        (None, None),
+    ],
+)
+def test_repository_of_compare_url(compare: str | None, expected: object) -> None:
+    assert repository_of(compare) == expected
+
+
+@pytest.mark.parametrize(
+    "href, image, expected",
+    [
+        # Next to the changed file, at the head commit; query and fragment kept.
+        (
+            "../how-to/create-resource.md#a",
+            False,
+            f"{REPO[0]}/blob/f57bd77/articles/openai/how-to/create-resource.md#a",
+        ),
+        ("models.md", False, f"{REPO[0]}/blob/f57bd77/articles/openai/concepts/models.md"),
+        ("../media/a%20b.png", True, f"{REPO[0]}/raw/f57bd77/articles/openai/media/a%20b.png"),
+        # From the docs root: the docs URL.
+        ("/azure/ai?tabs=cli#x", False, "https://learn.microsoft.com/azure/ai?tabs=cli#x"),
+        ("#item-1", False, "#item-1"),
+        ("https://e.org/x", False, "https://e.org/x"),
+        # Nowhere: out of the repository, an anchor the page lacks.
+        ("../../../../x.md", False, None),
+        ("#item-2", False, None),
+    ],
+)
+def test_doc_links_resolve_against_the_repository(
+    href: str, image: bool, expected: str | None
+) -> None:
+    links = DocLinks(REPO, "https://learn.microsoft.com/", frozenset({"item-1"}))
+    assert links.resolve(href, "articles/openai/concepts/models.md", image=image) == expected
+
+
+def test_links_to_nowhere_are_text() -> None:
+    # No compare URL and no docs URL: relative and root links have nowhere to go.
+    html = render_markdown(
+        "See [the guide](how-to/x.md), [docs](/azure/x) and ![pic](media/p.png).", links=DocLinks()
+    )
+    assert html == "<p>See the guide, docs and pic.</p>\n"
+    linked = render_markdown(
+        "[guide](how-to/x.md)", links=DocLinks(REPO), base_path="articles/a.md"
+    )
+    assert f'href="{REPO[0]}/blob/f57bd77/articles/how-to/x.md"' in linked
+    assert render_inline("[a](x.md) `c`", DocLinks()) == "a <code>c</code>"

@@ -64,8 +64,8 @@ def test_range_statuses_and_counts_match_git_numstat(history: Repo) -> None:
     assert by_path["docs/new name.md"].old_path == "docs/old name.md"
     assert by_path["docs/gone.md"].status is FileStatus.REMOVED
     assert by_path["docs/café ünïcode.md"].status is FileStatus.ADDED
-    assert by_path["docs/intro.md"].patch.startswith("@@ ")
-    assert by_path["docs/intro.md"].new_text.endswith("Text.\n")
+    assert (by_path["docs/intro.md"].patch or "").startswith("@@ ")
+    assert (by_path["docs/intro.md"].new_text or "").endswith("Text.\n")
     assert by_path["docs/intro.md"].old_text == DOC
     assert [c.subject for c in cs.commits] == ["three", "two"]
 

@@ -93,7 +93,7 @@ def _view(doc: DocMap, line_nos: list[int]) -> list[tuple[object, ...]]:
     """What facts read of each line; block ids as ranks (their order and identity matter)."""
     ids = sorted({doc.info(i).block for i in line_nos if doc.info(i).block >= 0})
     rank = {b: r for r, b in enumerate(ids)}
-    out = []
+    out: list[tuple[object, ...]] = []
     for i in line_nos:
         info = doc.info(i)
         block = rank.get(info.block, info.block)
@@ -159,14 +159,10 @@ def test_window_cases() -> None:
     _same(lines, [5, 11, 12, 16, 20])
 
 
-ANCHORS = Path(__file__).resolve().parents[1] / ".." / "shared" / "anchor-reports"
-
-
-def test_window_matches_whole_parse_on_real_reports() -> None:
-    if not ANCHORS.is_dir():
-        pytest.skip(f"anchor reports not found at {ANCHORS}")
+def test_window_matches_whole_parse_on_real_reports(anchor_reports: Path) -> None:
     rng = random.Random(7)
-    paths = sorted(ANCHORS.rglob("report-*.md"))[::40]
+    paths = sorted(anchor_reports.rglob("report-*.md"))[::40]
+    assert paths, f"no reports under {anchor_reports}"
     for p in paths:
         lines = p.read_text(encoding="utf-8").split("\n")
         for _ in range(3):

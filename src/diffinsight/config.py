@@ -10,13 +10,15 @@ The existing tool's file works unchanged::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from diffinsight.errors import ConfigError, InputError
+
+__all__ = ["DEFAULT_OUTPUT", "CategoryConfig", "Config", "load_config", "parse_config", "zone_of"]
 
 DEFAULT_OUTPUT = "reports/%Y%m/{lang}/report-%Y%m%d-{category}.md"
 #: The fields a report title template may name.
@@ -71,10 +73,9 @@ def check_languages(value: list[str] | None) -> list[str] | None:
         raise ValueError(str(exc)) from None
 
 
-#: Setting types that check themselves, shared by the report config and the watch list.
+#: Setting types that check themselves.
 TimeZoneSetting = Annotated[str | None, AfterValidator(check_timezone)]
 TitleSetting = Annotated[str | None, AfterValidator(check_title)]
-LanguagesSetting = Annotated[list[str] | None, AfterValidator(check_languages)]
 
 
 class CategoryConfig(BaseModel):
@@ -93,7 +94,11 @@ class CategoryConfig(BaseModel):
 
 
 class Config(BaseModel):
-    """Everything a report run can be told by file."""
+    """Everything a report run can be told by file.
+
+    The one declaration of each report setting: the watch list takes these fields as they are,
+    at its top level and for each repository (:mod:`diffinsight.watchlist`).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -109,6 +114,9 @@ class Config(BaseModel):
     #: Days the daily job keeps retrying, with the model, a day written offline because the
     #: model was unreachable (0: never retry).
     llm_retry_days: int = Field(default=3, ge=0)
+    #: Where the docs are published (``https://learn.microsoft.com``): the report site links
+    #: a report's links from the docs root (``/azure/...``) there.
+    docs_url: str | None = None
 
 
 def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
@@ -139,7 +147,15 @@ def _key_line(text: str, dotted: tuple[str | int, ...]) -> int | None:
 _C = TypeVar("_C", bound=BaseModel)
 
 
-def parse_config(text: str, name: str = "config", model: type[_C] = Config) -> _C:  # type: ignore[assignment]
+@overload
+def parse_config(text: str, name: str = ...) -> Config: ...
+
+
+@overload
+def parse_config(text: str, name: str = ..., *, model: type[_C]) -> _C: ...
+
+
+def parse_config(text: str, name: str = "config", *, model: type[BaseModel] = Config) -> BaseModel:
     """Validate config text as ``model``; :class:`ConfigError` names the file, the key and its line."""
     try:
         data = yaml.safe_load(text) if text.strip() else {}

@@ -96,7 +96,7 @@ def check_config_file(path: str | Path, env: Mapping[str, str] | None = None) ->
         summary.settings.append(("output folder", watch.output_dir))
         for r in watch.repositories:
             rc = watch.repo_config(r)
-            if rc.languages != (watch.languages or ["en_US"]) or r.categories is not None:
+            if rc.languages != (watch.languages or ["en_US"]) or "categories" in r.model_fields_set:
                 summary.settings.append(
                     (
                         f"  {r.display}",

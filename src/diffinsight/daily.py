@@ -27,6 +27,7 @@ from diffinsight.errors import ConfigError, DiffInsightError, InputError
 from diffinsight.i18n import catalog
 from diffinsight.pipeline import build_reports, check_template
 from diffinsight.publish import (
+    Checkpoint,
     PlannedFile,
     files,
     output_path,
@@ -45,12 +46,21 @@ from diffinsight.writers.offline import OfflineWriter
 if TYPE_CHECKING:
     from diffinsight.notify.deliver import NotifyResult
 
+__all__ = [
+    "DayUnit",
+    "RepoOutcome",
+    "RunSummary",
+    "default_state_path",
+    "parse_backfill",
+    "plan_days",
+    "run_watchlist",
+]
+
 log = logging.getLogger(__name__)
 
-#: Test hook: ``after-write:N`` / ``after-record:N`` (or ``mid-write:N``, between staging and
-#: renaming) makes the process SIGKILL itself the Nth time it reaches that point.
-CRASH_ENV = files.CRASH_ENV
-_crash_point = files.crash_point
+
+def _no_checkpoint(name: str) -> None:
+    """A run that nobody watches point by point."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,7 @@ def run_watchlist(
     writers: Mapping[str, Writer] | None = None,
     notify: bool = True,
     notify_options: dict[str, Any] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> RunSummary:
     """Process every watched repository (or those named in ``only``); see the module doc.
 
@@ -186,7 +197,8 @@ def run_watchlist(
     the others use ``writer``. ``histories`` open a kind of source their own way (by kind, as
     in :data:`~diffinsight.sources.history.SOURCE_KINDS`: a GitHub client of your own). Then, when the watch list has ``notify:`` targets (and
     ``notify``), send them what they have not had yet; ``notify_options`` go to
-    :func:`diffinsight.notify.deliver.notify`.
+    :func:`diffinsight.notify.deliver.notify`. ``checkpoint`` is told each point a day's
+    work passes (``mid-write``, ``after-write``, ``after-record``): tests kill the run there.
     """
     out = Path(output_dir or config.output_dir).resolve()
     repos = config.repositories
@@ -232,7 +244,17 @@ def run_watchlist(
             try:
                 own = (writers or {}).get(r.display, writer)
                 _run_repo(
-                    r, config, state, out, renderer, own, histories, backfill, from_rev, outcome
+                    r,
+                    config,
+                    state,
+                    out,
+                    renderer,
+                    own,
+                    histories,
+                    backfill,
+                    from_rev,
+                    outcome,
+                    checkpoint or _no_checkpoint,
                 )
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
@@ -284,6 +306,7 @@ def _run_repo(
     backfill: tuple[date, date] | None,
     from_rev: str | None,
     outcome: RepoOutcome,
+    checkpoint: Checkpoint,
 ) -> None:
     rc = config.repo_config(repo)
     zone = _zone(rc.timezone or "UTC", repo.display)
@@ -323,7 +346,9 @@ def _run_repo(
         )
     # Relative, so that the same output folder checked out elsewhere is still "done".
     settings = _settings_hash(rc, config.format, writer, f"{repo.display}\n{rc.output}")
-    job = _RepoJob(repo, rc, history, state, out, template, renderer, writer, settings, outcome)
+    job = _RepoJob(
+        repo, rc, history, state, out, template, renderer, writer, settings, outcome, checkpoint
+    )
     for unit in units.values():
         _run_day(job, unit)
     if not backfill:
@@ -382,6 +407,7 @@ class _RepoJob:
     writer: Writer
     settings: str
     outcome: RepoOutcome
+    checkpoint: Checkpoint
 
 
 def _run_day(job: _RepoJob, unit: DayUnit) -> None:
@@ -413,10 +439,10 @@ def _run_day(job: _RepoJob, unit: DayUnit) -> None:
     )
     plan = plan_files(reports, job.renderer, job.template, where=f"output {rc.output}")
     rows = [_row(job, unit, f) for f in plan.files]
-    wrote = write_plan(plan, only_changed=True)
+    wrote = write_plan(plan, only_changed=True, checkpoint=job.checkpoint)
     outcome.written.extend(wrote.written)
     outcome.unchanged.extend(wrote.unchanged)
-    _crash_point("after-write")
+    job.checkpoint("after-write")
     keep = {r.path for r in rows}
     for rel in state.day_paths(repo.key, repo.branch, day):
         if rel not in keep:  # a report this day no longer has (its changes were undone)
@@ -437,7 +463,7 @@ def _run_day(job: _RepoJob, unit: DayUnit) -> None:
         engine=engine,
         llm_missed=missed_now,
     )
-    _crash_point("after-record")
+    job.checkpoint("after-record")
     log.info(
         "%s %s: %s, %d commit(s), %d report(s)",
         repo.display,

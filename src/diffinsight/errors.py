@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+__all__ = ["ConfigError", "DiffInsightError", "InputError", "OutputError", "SourceError"]
+
 
 class DiffInsightError(Exception):
     """Base class: a one-line message naming the input and what to do."""

@@ -310,6 +310,9 @@ def _values(value: Any) -> Iterable[str]:
 
 #: How many items a list names before it says how many more there are.
 LISTED = 3
+#: The most bullets a report's highlights show, and the labels each of its groups holds.
+HIGHLIGHT_BULLETS = 7
+HIGHLIGHT_GROUPS = (("new feature",), ("breaking change",), ("bug fix", "minor update"))
 
 
 def evidence_for(
@@ -360,9 +363,14 @@ def report_evidence(
 
     Derived counts: files in all, lines added and deleted in all, files per status, per folder,
     per status under each folder at any depth (a new doc set's pages), renamed files per pair of
-    old and new folder, per label (``labels``: one per file, e.g. its type), and files sharing a fact (same kind,
-    key and new value, as highlights group them).
+    old and new folder, per label (``labels``: one per file, e.g. its type), files sharing a fact (same kind,
+    key and new value; or one :func:`~diffinsight.facts.kinds.share_key`, as highlights group them),
+    and the files a highlights group leaves unnamed (its files less the one to seven its bullets
+    name).
     """
+    # Imported here: the fact extractors import this module's limits.
+    from diffinsight.facts.kinds import share_key
+
     parts: list[str] = []
     n = adds = dels = 0
     tally: dict[str, int] = {}
@@ -387,11 +395,23 @@ def report_evidence(
         seen: set[str] = set()
         for f in facts:
             key = str(f.detail.get("key") or f.detail.get("param") or "")
-            for shared in (f"{f.kind}|{key}|{f.new}", f"{f.kind}|{key}|{f.old}|{f.new}"):
+            together = share_key(f)
+            for shared in (
+                f"{f.kind}|{key}|{f.new}",
+                f"{f.kind}|{key}|{f.old}|{f.new}",
+                *([f"shared|{together!r}"] if together else []),
+            ):
                 if shared not in seen:
                     seen.add(shared)
                     bump("fact:" + shared)
+    per_label: dict[str, int] = {}
     for label in labels:
         bump("label:" + label)
+        per_label[label] = per_label.get(label, 0) + 1
+    # "…and 12 more updates": a highlights group (its labels, as the highlights group them)
+    # names at most HIGHLIGHT_BULLETS files; the rest is its file count less those.
+    for group in HIGHLIGHT_GROUPS:
+        in_group = sum(per_label.get(label, 0) for label in group)
+        parts += [str(in_group - k) for k in range(1, HIGHLIGHT_BULLETS + 1) if in_group > k]
     parts += [str(n), str(adds), str(dels)] + [str(v) for v in tally.values()] + list(extra)
     return parts

@@ -13,6 +13,20 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+__all__ = [
+    "ChangeSet",
+    "Commit",
+    "Fact",
+    "FileChange",
+    "FileReport",
+    "FileStatus",
+    "Highlights",
+    "ModificationType",
+    "Report",
+    "Usage",
+    "item_anchor",
+]
+
 
 class FileStatus(str, Enum):
     """Status of one file in a comparison, in GitHub's vocabulary."""

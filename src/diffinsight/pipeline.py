@@ -25,6 +25,19 @@ from diffinsight.writers.offline import OfflineWriter
 if TYPE_CHECKING:
     from diffinsight.writers.llm.estimate import CallEstimate
 
+__all__ = [
+    "LogProgress",
+    "PlannedReport",
+    "Progress",
+    "RunPlan",
+    "RunResult",
+    "build_reports",
+    "check_template",
+    "plan_run",
+    "report_date",
+    "run",
+]
+
 log = logging.getLogger(__name__)
 
 #: Called as work advances: (what, done, total).

@@ -21,25 +21,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-from diffinsight.config import (
-    CategoryConfig,
-    Config,
-    LanguagesSetting,
-    TimeZoneSetting,
-    TitleSetting,
-    _key_line,
-    parse_config,
-)
+from diffinsight.config import Config, _key_line, parse_config
 from diffinsight.errors import ConfigError
 from diffinsight.notify.config import NotifyTarget, check_targets
 from diffinsight.render import FORMATS
 from diffinsight.sources.history import SOURCE_KINDS, SourceKind
 from diffinsight.writers.llm.settings import check_llm_mapping
 
+__all__ = [
+    "DEFAULT_WATCH_OUTPUT",
+    "WatchConfig",
+    "WatchedRepo",
+    "load_watchlist",
+    "parse_watchlist",
+]
+
 #: Default output template of the daily job: one folder per repository.
 DEFAULT_WATCH_OUTPUT = "{repo}/%Y%m/{lang}/report-%Y%m%d-{category}.md"
+#: Mapping settings a repository adds to, key by key, instead of replacing.
+_MERGED = frozenset({"llm"})
 
 
 def _known_format(value: str) -> str:
@@ -48,27 +50,21 @@ def _known_format(value: str) -> str:
     return value
 
 
-class WatchedRepo(BaseModel):
-    """One repository of the watch list; unset report settings come from the top level.
+class WatchedRepo(Config):
+    """One repository of the watch list: its source, plus report settings of its own.
 
     It names its source by one key of :data:`~diffinsight.sources.history.SOURCE_KINDS`
     (``github: OWNER/REPO``, ``path: FOLDER``), read into :attr:`kind` and :attr:`location`.
+    Every report setting is :class:`~diffinsight.config.Config`'s own field, declared once
+    there; only the keys given here override the top level (see
+    :meth:`WatchConfig.repo_config`), so read them through that, not from this object.
     """
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: str
     location: str
     branch: str = "HEAD"
     #: Name used in ``{repo}`` of the output template and in the state (default: from the source).
     name: str | None = None
-    categories: dict[str, CategoryConfig] | None = None
-    catch_all: str | None = "misc"
-    languages: LanguagesSetting = None
-    output: str | None = None
-    title: TitleSetting = None
-    timezone: TimeZoneSetting = None
-    llm: dict[str, Any] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -132,23 +128,28 @@ class WatchConfig(Config):
     files_url: str | None = None
 
     def repo_config(self, repo: WatchedRepo) -> Config:
-        """The report settings of one repository: its own where set, else the top level's."""
-        return Config(
-            categories=repo.categories if repo.categories is not None else self.categories,
-            catch_all=repo.catch_all if "catch_all" in repo.model_fields_set else self.catch_all,
-            languages=repo.languages or self.languages or ["en_US"],
-            output=repo.output or self.output or DEFAULT_WATCH_OUTPUT,
-            title=repo.title or self.title,
-            timezone=repo.timezone or self.timezone or "UTC",
-            llm={**self.llm, **(repo.llm or {})},
-        )
+        """The report settings of one repository: the keys it sets, else the top level's.
+
+        A repository's ``llm:`` is merged into the top level's key by key; any other key it
+        sets replaces the top level's value (``catch_all: null`` drops unmatched files).
+        """
+        fields = Config.model_fields.keys()
+        values = {name: getattr(self, name) for name in fields}
+        for name in repo.model_fields_set & fields:
+            own = getattr(repo, name)
+            values[name] = {**values[name], **own} if name in _MERGED else own
+        # The daily job's defaults where neither level says: one folder per repository.
+        values["languages"] = values["languages"] or ["en_US"]
+        values["output"] = values["output"] or DEFAULT_WATCH_OUTPUT
+        values["timezone"] = values["timezone"] or "UTC"
+        return Config.model_validate(values)
 
 
 def parse_watchlist(text: str, name: str = "watch list", base: Path | None = None) -> WatchConfig:
     """Validate watch-list text; relative paths are taken from ``base`` (the file's folder)."""
     cfg = parse_config(text, name, model=WatchConfig)
     for i, r in enumerate(cfg.repositories):
-        if r.llm is not None:
+        if "llm" in r.model_fields_set:
             where = ("repositories", i, "llm")
             check_llm_mapping(r.llm, name, where, lambda loc: _key_line(text, loc))
     if base is not None:

@@ -96,11 +96,36 @@ def _value(tok: Token) -> str:
     return tok.text[1:-1] if tok.type == "str" else tok.text
 
 
+def _fine(tokens: list[Token]) -> list[Token]:
+    """``tokens`` with paths split at their slashes: in a URL or a shell path one segment
+    changes (``$DEPLOYMENT_ID`` -> ``$DEPLOYMENT_NAME``), not the whole path."""
+    out: list[Token] = []
+    for t in tokens:
+        if t.type != "name" or "/" not in t.text:
+            out.append(t)
+            continue
+        for i, part in enumerate(t.text.split("/")):
+            if i:
+                out.append(Token("/", "punct"))
+            if part:
+                out.append(Token(part, "name"))
+    return out
+
+
 def code_edits(old: str, new: str) -> list[CodeEdit]:
     """The names and values that changed between two versions of a line of code."""
     if len(old) > MAX_LINE_CHARS or len(new) > MAX_LINE_CHARS:
         return []
     a, b = tokenize(old), tokenize(new)
+    if "/" in old or "/" in new:
+        # A path's changed segment says more than the whole path: tried first.
+        found = _token_edits(_fine(a), _fine(b), new)
+        if found:
+            return found
+    return _token_edits(a, b, new)
+
+
+def _token_edits(a: list[Token], b: list[Token], new: str) -> list[CodeEdit]:
     sm = difflib.SequenceMatcher(a=[t.text for t in a], b=[t.text for t in b], autojunk=False)
     out: list[CodeEdit] = []
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
@@ -115,7 +140,11 @@ def code_edits(old: str, new: str) -> list[CodeEdit]:
                 continue
             if len(ov) > MAX_VALUE_CHARS or len(nv) > MAX_VALUE_CHARS:
                 continue
-            if ta.type == "name":
+            if ta.type == "name" and (ov in _LITERALS or nv in _LITERALS):
+                out.append(CodeEdit("literal", ov, nv, _assigned_to(b, j)))
+            elif ta.type == "name":
+                if ov in _KEYWORDS or nv in _KEYWORDS:
+                    continue  # ``var`` -> ``string`` declares a type: no name was renamed
                 out.append(CodeEdit(_role(b, j, new), ov, nv))
             else:
                 role = "string" if ta.type == "str" else "number"
@@ -123,8 +152,160 @@ def code_edits(old: str, new: str) -> list[CodeEdit]:
     return out
 
 
-def code_facts(old: str, new: str, where: str | None, lang: str | None) -> list[Fact]:
-    """``code.renamed`` / ``code.value_changed`` facts of one edited line of code."""
+#: Values spelled as names: a flag set to ``false`` changed a value, it renamed nothing.
+_LITERALS = frozenset(
+    ["true", "false", "True", "False", "TRUE", "FALSE", "null", "None", "nil", "undefined", "NULL"]
+)
+#: Words of the languages themselves (declarations, types, modifiers): not names of anything.
+_KEYWORDS = frozenset(
+    [
+        "var",
+        "let",
+        "const",
+        "val",
+        "int",
+        "string",
+        "str",
+        "bool",
+        "boolean",
+        "float",
+        "double",
+        "long",
+        "short",
+        "byte",
+        "char",
+        "void",
+        "object",
+        "dynamic",
+        "auto",
+        "public",
+        "private",
+        "protected",
+        "internal",
+        "static",
+        "final",
+        "readonly",
+        "async",
+        "await",
+        "def",
+        "function",
+        "func",
+        "fn",
+        "return",
+        "new",
+        "class",
+        "struct",
+        "interface",
+        "enum",
+        "import",
+        "from",
+        "export",
+        "default",
+        "using",
+        "namespace",
+        "package",
+        "extends",
+        "implements",
+        "override",
+        "virtual",
+        "abstract",
+        "sealed",
+    ]
+)
+
+
+def changed_stretch(old: str, new: str) -> tuple[str, str] | None:
+    """The stretch of a line of code that changed, verbatim on each side (one side may be
+    empty), when it is short: from the first to the last differing word of the two lines.
+
+    For an edit that is no token renamed in place: an argument or flag added, a comment
+    reworded, a trailing comma dropped. A change of punctuation alone keeps the word before
+    it (``10.0,`` -> ``10.0``), so that the quote names where it is.
+    """
+    if len(old) > MAX_LINE_CHARS or len(new) > MAX_LINE_CHARS:
+        return None
+    a = _pieces(old)
+    b = _pieces(new)
+    ta, tb = [t for _, _, t in a], [t for _, _, t in b]
+    pre = 0
+    while pre < min(len(ta), len(tb)) and ta[pre] == tb[pre]:
+        pre += 1
+    post = 0
+    while post < min(len(ta), len(tb)) - pre and ta[-1 - post] == tb[-1 - post]:
+        post += 1
+    if pre == len(ta) == len(tb):
+        return None
+    changed_a = ta[pre : len(ta) - post]
+    changed_b = tb[pre : len(tb) - post]
+    if not _WORDY_RE.search("".join(changed_a + changed_b)):
+        # Punctuation alone: keep the name it follows (``top=5,`` -> ``top=5``).
+        start = pre
+        while pre > 0 and start - pre < MAX_CONTEXT_PIECES:
+            pre -= 1
+            if _NAMEISH_RE.match(ta[pre]):
+                break
+    so = _slice(old, a, pre, len(a) - post)
+    sn = _slice(new, b, pre, len(b) - post)
+    if max(len(so), len(sn)) > MAX_VALUE_CHARS or not _WORDY_RE.search(so + sn):
+        return None
+    return so, sn
+
+
+_WORDY_RE = re.compile(r"\w")
+_NAMEISH_RE = re.compile(r"[\"'`A-Za-z_$@]")
+#: How far back a change of punctuation looks for the name it belongs to.
+MAX_CONTEXT_PIECES = 4
+
+
+def _pieces(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of the tokens of a line, paths split at slashes, blanks left out."""
+    out: list[tuple[int, int, str]] = []
+    for m in _TOKEN_RE.finditer(line):
+        if m.lastgroup == "space":
+            continue
+        text, start = m.group(0), m.start()
+        if m.lastgroup == "name" and "/" in text:
+            pos = start
+            for i, part in enumerate(text.split("/")):
+                if i:
+                    out.append((pos, pos + 1, "/"))
+                    pos += 1
+                if part:
+                    out.append((pos, pos + len(part), part))
+                pos += len(part)
+            continue
+        out.append((start, m.end(), text))
+    return out
+
+
+def _slice(line: str, pieces: list[tuple[int, int, str]], i: int, j: int) -> str:
+    return line[pieces[i][0] : pieces[j - 1][1]].strip() if j > i else ""
+
+
+def code_facts(
+    old: str, new: str, where: str | None, lang: str | None, stretch: bool = True
+) -> list[Fact]:
+    """``code.renamed`` / ``code.value_changed`` facts of one edited line of code; else (with
+    ``stretch``) the stretch that changed, as text replaced, inserted or deleted."""
+    facts = _token_facts(old, new, where, lang)
+    if facts or not stretch:
+        return facts
+    return stretch_facts(old, new, where, lang)
+
+
+def stretch_facts(old: str, new: str, where: str | None, lang: str | None) -> list[Fact]:
+    """The changed stretch of a line of code (see :func:`changed_stretch`) as one fact."""
+    stretch = changed_stretch(old, new)
+    if stretch is None:
+        return []
+    so, sn = stretch
+    kind = K.TEXT_REPLACED if so and sn else (K.TEXT_INSERTED if sn else K.TEXT_DELETED)
+    return [
+        Fact(kind=kind, old=so or None, new=sn or None, where=where, detail={"code": lang or ""})
+    ]
+
+
+def _token_facts(old: str, new: str, where: str | None, lang: str | None) -> list[Fact]:
     facts: list[Fact] = []
     for e in code_edits(old, new):
         kind = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from difflib import SequenceMatcher
 
 from diffinsight.facts.code import changed_names, code_facts, is_code_path, listed
 from diffinsight.facts.kinds import FactKind as K
@@ -76,7 +77,8 @@ def document_title(text: str | None) -> str | None:
             m = re.match(r"^title:(?=.)\s*((?:.*\S)?)\s*$", line)
             if m:
                 return m.group(1).strip().strip("'\"").strip() or None
-    for line in lines:
+    # A '# comment' in a code block is no title.
+    for _, line in _outside_fences(lines):
         h = parse_heading(line)
         if h and h[0] == 1:
             return h[1].strip()
@@ -89,7 +91,7 @@ def _title_from_added_lines(hunks: list[Hunk]) -> str | None:
 
 
 def _headings_in(lines: list[str]) -> list[str]:
-    return [h[1].strip() for ln in lines if (h := parse_heading(ln))]
+    return list(dict.fromkeys(h[1].strip() for ln in lines if (h := parse_heading(ln))))
 
 
 #: Longer lines are not read as a new page's section names (no real heading is this long).
@@ -174,15 +176,19 @@ def file_facts(change: FileChange) -> list[Fact]:
             detail["description"] = description
         facts.append(Fact(kind=K.FILE_ADDED, new=title, detail=detail))
     elif change.status is FileStatus.REMOVED:
-        title = (
-            document_title(change.old_text)
-            or document_title(
-                "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("-"))
-            )
-            if doc
-            else None
+        gone = (
+            change.old_text.split("\n")
+            if change.old_text
+            else [ln[1:] for h in hunks for ln in h.lines if ln.startswith("-")]
         )
-        facts.append(Fact(kind=K.FILE_REMOVED, old=title, detail={"lines": change.deletions}))
+        title = document_title("\n".join(gone)) if doc else None
+        # What the page taught, as for a new page: its description and sections.
+        removed: dict[str, object] = {"lines": change.deletions}
+        if doc:
+            removed["headings"] = page_sections(gone)[:8]
+            if description := page_description(gone):
+                removed["description"] = description
+        facts.append(Fact(kind=K.FILE_REMOVED, old=title, detail=removed))
     elif change.status is FileStatus.RENAMED:
         facts.append(_renamed(change))
     return facts
@@ -221,6 +227,10 @@ def edit_facts(change: FileChange) -> list[Fact]:
                 if new_index
                 else section_at(old_index, run.old_start)
             )
+            if run.removed and run.added and (moved := _reordered(run.removed, run.added)):
+                # The same lines in another order: a move, not an edit of each line.
+                facts.append(Fact(kind=K.TEXT_MOVED, where=where, detail={"count": moved}))
+                continue
             pairs = pair_lines(run.removed, run.added)
             paired_old = {i for i, _ in pairs}
             paired_new = {j for _, j in pairs}
@@ -261,12 +271,13 @@ def edit_facts(change: FileChange) -> list[Fact]:
                     )
             added = [ln for j, ln in enumerate(run.added) if j not in paired_new]
             removed = [ln for i, ln in enumerate(run.removed) if i not in paired_old]
-            if (
-                added
-                and removed
-                and sorted(a.strip() for a in added) == sorted(r.strip() for r in removed)
-            ):
-                facts.append(Fact(kind=K.WHITESPACE_CHANGED, where=where))
+            if added and removed and (moved := _reordered(removed, added)) is not None:
+                # The same lines: re-spaced (whitespace) or put in another order (a move).
+                facts.append(
+                    Fact(kind=K.TEXT_MOVED, where=where, detail={"count": moved})
+                    if moved
+                    else Fact(kind=K.WHITESPACE_CHANGED, where=where)
+                )
                 continue
             gained, lost = (
                 changed_names(removed, added, context[id(hunk)])
@@ -298,6 +309,17 @@ def edit_facts(change: FileChange) -> list[Fact]:
                     )
                 )
     return _merge_rewrites(facts)
+
+
+def _reordered(removed: list[str], added: list[str]) -> int | None:
+    """How many lines changed place when ``added`` holds the lines of ``removed`` (spacing
+    aside): 0 when only their spacing differs, None when the lines are not the same."""
+    old = [v for r in removed if (v := visible(r).strip())]
+    new = [v for a in added if (v := visible(a).strip())]
+    if sorted(old) != sorted(new):
+        return None
+    kept = sum(b.size for b in SequenceMatcher(a=old, b=new, autojunk=False).get_matching_blocks())
+    return len(new) - kept
 
 
 def _merge_rewrites(facts: list[Fact]) -> list[Fact]:

@@ -120,6 +120,9 @@ class KindSpec:
     many: str | None = None
     #: The ``title.*`` message naming a file's change by this fact.
     title: str | None = None
+    #: Shareable kinds with one family are one change across files whenever their old and new
+    #: values are the same: a rename found in a code file, a code block and a sentence.
+    family: str | None = None
 
 
 class Tier(IntEnum):
@@ -140,6 +143,8 @@ class Tier(IntEnum):
 
 
 K = FactKind
+#: The family of values replaced in place (names, versions, code tokens, spellings).
+VALUE = "value"
 
 # The order is the order of importance (see Tier); no two kinds share a rank.
 SPECS: dict[FactKind, KindSpec] = {
@@ -175,10 +180,20 @@ SPECS: dict[FactKind, KindSpec] = {
     ),
     K.TOC_ENTRY_MOVED: KindSpec(510, "fact.toc_entry_moved", title="title.toc_entry_moved"),
     K.VERSION_CHANGED: KindSpec(
-        200, "fact.version_changed", shareable=True, repeats=True, title="title.value_changed"
+        200,
+        "fact.version_changed",
+        shareable=True,
+        repeats=True,
+        family=VALUE,
+        title="title.value_changed",
     ),
     K.NAME_REPLACED: KindSpec(
-        202, "fact.name_replaced", shareable=True, repeats=True, title="title.value_changed"
+        202,
+        "fact.name_replaced",
+        shareable=True,
+        repeats=True,
+        family=VALUE,
+        title="title.value_changed",
     ),
     # 220: a front matter title changed (see fact_rank).
     K.HEADING_RENAMED: KindSpec(
@@ -220,13 +235,20 @@ SPECS: dict[FactKind, KindSpec] = {
     K.LIST_ITEM_REMOVED: KindSpec(
         416, "fact.list_item_removed", many="many.list_item_removed", title="title.item_removed"
     ),
-    K.TEXT_TYPO: KindSpec(404, "fact.typo", shareable=True, repeats=True, title="title.typo"),
+    K.TEXT_TYPO: KindSpec(
+        404, "fact.typo", shareable=True, repeats=True, family=VALUE, title="title.typo"
+    ),
     K.CODE_CHANGED: KindSpec(434, "fact.code_changed", title="title.code_changed"),
     K.TEXT_SUBSTANTIVE: KindSpec(408, "fact.lines_rewritten", title="title.line_rewritten"),
     K.TEXT_ADDED: KindSpec(410, "fact.lines_added", title="title.lines_added"),
     K.TEXT_REMOVED: KindSpec(412, "fact.lines_removed", title="title.lines_removed"),
     K.TEXT_WORDING: KindSpec(
-        406, "fact.wording_changed", repeats=True, many="many.wording", title="title.wording"
+        406,
+        "fact.wording_changed",
+        repeats=True,
+        many="many.wording",
+        title="title.wording",
+        family=VALUE,
     ),
     K.LINK_TEXT_CHANGED: KindSpec(436, "fact.link_text_changed", title="title.links_updated"),
     K.IMAGE_TEXT_CHANGED: KindSpec(438, "fact.image_text_changed", title="title.links_updated"),
@@ -239,7 +261,12 @@ SPECS: dict[FactKind, KindSpec] = {
     K.FRONTMATTER_ADDED: KindSpec(502, "fact.fm_added", title="title.metadata"),
     K.FRONTMATTER_REMOVED: KindSpec(504, "fact.fm_removed", title="title.metadata"),
     K.TEXT_REPLACED: KindSpec(
-        446, "fact.text_replaced", shareable=True, repeats=True, title="title.value_changed"
+        446,
+        "fact.text_replaced",
+        shareable=True,
+        repeats=True,
+        title="title.value_changed",
+        family=VALUE,
     ),
     K.TEXT_INSERTED: KindSpec(
         448, "fact.text_inserted", shareable=True, repeats=True, title="title.text_inserted"
@@ -259,10 +286,20 @@ SPECS: dict[FactKind, KindSpec] = {
     K.NEWLINE_EOF: KindSpec(606, "fact.eof_added", title="title.formatting"),
     K.FACTS_MORE: KindSpec(608, "fact.other"),
     K.CODE_RENAMED: KindSpec(
-        204, "change.code_renamed", shareable=True, repeats=True, title="title.value_changed"
+        204,
+        "change.code_renamed",
+        shareable=True,
+        repeats=True,
+        family=VALUE,
+        title="title.value_changed",
     ),
     K.CODE_VALUE_CHANGED: KindSpec(
-        206, "change.code_value_changed", shareable=True, repeats=True, title="title.value_changed"
+        206,
+        "change.code_value_changed",
+        shareable=True,
+        repeats=True,
+        family=VALUE,
+        title="title.value_changed",
     ),
     K.TEXT_REWRITTEN: KindSpec(402, "change.rewritten", title="title.wording"),
     K.TABLE_REFORMATTED: KindSpec(600, "change.table_reformatted", title="title.formatting"),
@@ -292,6 +329,29 @@ def is_date_key(fact: Fact) -> bool:
         return True
     key = str(fact.detail.get("key") or "")
     return key.endswith("date") or key.endswith("Date")
+
+
+SharedKey = tuple[str, str | None, str | None, str]
+
+
+def share_key(fact: Fact) -> SharedKey | None:
+    """What makes ``fact`` the same change as facts of other files, None when it is told per
+    file: (kind or family, old, new, field). A date bump is one change whatever the old date;
+    a value replaced is one change whichever extractor found it (the same rename in a code
+    file, a fenced block and a sentence)."""
+    s = spec(fact.kind)
+    if s is None or not (fact.old or fact.new):
+        return None
+    # The same reworded span (old -> new) in several files is one change too.
+    wording = fact.kind == FactKind.TEXT_WORDING and bool(fact.old and fact.new)
+    if not (s.shareable or wording):
+        return None
+    field = str(fact.detail.get("key") or "")
+    # A field's value (``key: value``) stays that field's; a code fact's key is its values.
+    if s.family and fact.old and fact.new and field in ("", f"{fact.old} → {fact.new}"):
+        return (s.family, fact.old, fact.new, "")
+    key = str(fact.detail.get("key") or fact.detail.get("param") or "")
+    return (fact.kind, None if is_date_key(fact) else fact.old, fact.new, key)
 
 
 def fact_rank(fact: Fact) -> int:

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from markdown_it import MarkdownIt
 
 from diffinsight.facts import frontmatter
-from diffinsight.facts.code import changed_names, code_facts, listed
+from diffinsight.facts.code import changed_names, code_facts, listed, stretch_facts
 from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import (
     Edit,
@@ -833,7 +833,11 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
             ls, ims = links_in(ln.text)
             links.extend((t, h, ln.info.section) for t, h in ls)
             images.extend((t, s, ln.info.section) for t, s in ims)
-    facts: list[Fact] = []
+    facts: list[Fact] = _directive_images(removed, added)
+    for ln in removed + added:
+        # A line that is only an image is told by its image fact, not as a line of text.
+        if not ln.done and "![" in ln.text and not strip_links(ln.text).strip():
+            ln.done = bool(links_in(ln.text)[1])
     link_kinds = (K.LINK_RETARGETED, K.LINK_TEXT_CHANGED, K.LINK_ADDED, K.LINK_REMOVED)
     image_kinds = (K.IMAGE_CHANGED, K.IMAGE_TEXT_CHANGED, K.IMAGE_ADDED, K.IMAGE_REMOVED)
     for olds, news, (moved, relabelled, new_kind, gone_kind) in (
@@ -867,6 +871,89 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
                 facts.append(Fact(kind=new_kind, new=h, where=w, detail={"text": t}))
         for t, h, w in gone:
             facts.append(Fact(kind=gone_kind, old=h, where=w, detail={"text": t}))
+    return facts
+
+
+_DIRECTIVE_RE = re.compile(r":::image\b([^\n]*?)(?::::|$)", re.IGNORECASE)
+_DIRECTIVE_ONLY_RE = re.compile(r"\s*(?::::image\b[^\n]*:::|:::image-end:::)\s*", re.IGNORECASE)
+_SOURCE_RE = re.compile(r"\bsource\s*=\s*\"([^\"]+)\"")
+_ALT_RE = re.compile(r"\balt-text\s*=\s*\"([^\"]*)\"")
+
+
+def directive_images(text: str) -> list[tuple[str, str]]:
+    """(alt text, source) of the ``:::image`` directives of one line (the docs platform's
+    image syntax: ``:::image type="content" source="a.png" alt-text="...":::``)."""
+    if ":::image" not in text.lower():
+        return []
+    out = []
+    for m in _DIRECTIVE_RE.finditer(text):
+        src = _SOURCE_RE.search(m.group(1))
+        if src:
+            alt = _ALT_RE.search(m.group(1))
+            out.append((alt.group(1).strip() if alt else "", src.group(1).strip()))
+    return out
+
+
+def _directive_images(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Images of ``:::image`` directives added, removed, or replaced by another source.
+
+    An image whose source stays and whose alt text changed is left to the wording facts
+    (they say which words changed); lines holding only directives that a fact tells are done.
+    """
+    olds = [
+        (alt, src, ln)
+        for ln in removed
+        if ln.info.kind not in (CODE, FENCE_MARK)
+        for alt, src in directive_images(ln.text)
+    ]
+    news = [
+        (alt, src, ln)
+        for ln in added
+        if ln.info.kind not in (CODE, FENCE_MARK)
+        for alt, src in directive_images(ln.text)
+    ]
+    if not olds and not news:
+        return []
+    facts: list[Fact] = []
+    told: list[Line] = []
+    gone = list(olds)
+    for alt, src, ln in news:
+        same = next((o for o in gone if o[:2] == (alt, src)), None) or next(
+            (o for o in gone if o[1] == src), None
+        )
+        if same is not None:
+            gone.remove(same)
+            continue
+        was = next((o for o in gone if alt and o[0] == alt), None)
+        if was is not None:
+            gone.remove(was)
+            facts.append(
+                Fact(
+                    kind=K.IMAGE_CHANGED,
+                    old=was[1],
+                    new=src,
+                    where=ln.info.section,
+                    detail={"text": alt},
+                )
+            )
+            told += [was[2], ln]
+        else:
+            facts.append(
+                Fact(kind=K.IMAGE_ADDED, new=src, where=ln.info.section, detail={"text": alt})
+            )
+            told.append(ln)
+    for alt, src, ln in gone:
+        facts.append(
+            Fact(kind=K.IMAGE_REMOVED, old=src, where=ln.info.section, detail={"text": alt})
+        )
+        told.append(ln)
+    for ln in told:
+        if _DIRECTIVE_ONLY_RE.fullmatch(ln.text):
+            ln.done = True
+    # The closing line of a long directive goes with it.
+    for ln in removed + added:
+        if ln.text.strip().lower() == ":::image-end:::":
+            ln.done = True
     return facts
 
 
@@ -967,7 +1054,8 @@ def _unpaired(ln: Line, verb: str) -> Fact:
     text = _LIST_MARK_RE.sub("", ln.text.strip()) if ln.info.kind == LIST_ITEM else ln.text.strip()
     if ln.info.kind == LIST_ITEM and _LIST_MARK_RE.match(ln.text):
         value = _plain(text)
-        short = value if len(value) <= MAX_VALUE_CHARS else None
+        # A long item is quoted by its beginning, cut where a word ends ("…" says there is more).
+        short = clip(value) or None
         kind = K.LIST_ITEM_ADDED if verb == "added" else K.LIST_ITEM_REMOVED
         f = Fact(kind=kind, where=ln.info.section, detail={"count": 1})
         if verb == "added":
@@ -1017,7 +1105,7 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         return _invisible_only(old, new, where)
     if ot.split() == nt.split():
         return [Fact(kind=K.WHITESPACE_CHANGED, where=where)]
-    if code and (found := code_facts(ot, nt, where, new.info.lang)):
+    if code and (found := code_facts(ot, nt, where, new.info.lang, stretch=False)):
         return [_as_version(f, nt, new.info.lang) for f in found]
     if len(ot) > MAX_EDIT_CHARS or len(nt) > MAX_EDIT_CHARS:
         # Token diffs of minified or giant lines are quadratic; say only that the line changed.
@@ -1063,7 +1151,10 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
             facts.append(Fact(kind=K.NAME_REPLACED, old=e.old, new=e.new, where=where))
         else:
             rest.append(e)
-    if not rest or code:
+    if code:
+        # No name or value changed in place: the stretch of the line that changed says it.
+        return facts or stretch_facts(ot, nt, where, new.info.lang)
+    if not rest:
         return facts
     if all(not _TAG_RE.sub("", e.old).strip() and not _TAG_RE.sub("", e.new).strip() for e in rest):
         # Only markup (<br>, <sup>) moved: a reader sees formatting, never the tags.
@@ -1073,30 +1164,19 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     words_old = sum(len(_WORD_RE.findall(e.old)) for e in rest)
     words_new = sum(len(_WORD_RE.findall(e.new)) for e in rest)
     changed_words = max(words_old, words_new)
-    if (
-        len(rest) == 1
-        and rest[0].old
-        and rest[0].new
-        and (_identifier(rest[0].old, ot) or _identifier(rest[0].new, nt))
-        and len(_WORD_RE.findall(rest[0].old)) == 1
-        and len(_WORD_RE.findall(rest[0].new)) == 1
-    ):
-        # A class or API name changed: a rename, not a typo fix.
-        facts.append(Fact(kind=K.NAME_REPLACED, old=rest[0].old, new=rest[0].new, where=where))
+    one = rest[0] if len(rest) == 1 and rest[0].old and rest[0].new else None
+    if one and _same_words(one):
+        # Only emphasis markers or punctuation around the same words changed.
+        facts.append(Fact(kind=K.TEXT_PUNCTUATION, where=where))
     elif (
-        len(rest) == 1
-        and rest[0].old
-        and rest[0].new
-        and len(_WORD_RE.findall(rest[0].old)) == 1
-        and len(_WORD_RE.findall(rest[0].new)) == 1
-        and rest[0].old.lower() != rest[0].new.lower()
-        and similarity(rest[0].old.lower(), rest[0].new.lower()) >= 0.75
-    ) or (
-        len(rest) == 1
-        and rest[0].old
-        and rest[0].new
-        and rest[0].old.lower() == rest[0].new.lower()
+        one
+        and not any(c.isspace() for c in one.old + one.new)
+        and (_identifier(one.old, ot) or _identifier(one.new, nt))
+        and (named := _quotable(one))
     ):
+        # A class, API or file name changed: a rename, never a typo fix.
+        facts.append(_renamed_name(named, ot, nt, where))
+    elif one and _is_typo(one):
         facts.append(Fact(kind=K.TEXT_TYPO, old=rest[0].old, new=rest[0].new, where=where))
     elif changed_words == 0:
         facts.append(Fact(kind=K.TEXT_PUNCTUATION, where=where))
@@ -1106,19 +1186,26 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         # Several small edits: the stretch from the first to the last says them all.
         tries = [rest[0]] if len(rest) == 1 else [_span_edit(ot, nt), _main_edit(rest)]
         one = next((q for e in tries if e and (q := _quotable(e))), None)
-        facts.append(
-            Fact(
-                kind=K.TEXT_WORDING,
-                old=one.old or None,
-                new=one.new or None,
-                where=where,
-                detail={"words": changed_words, "edits": len(rest)},
+        if one:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_WORDING,
+                    old=one.old or None,
+                    new=one.new or None,
+                    where=where,
+                    detail={"words": changed_words, "edits": len(rest)},
+                )
             )
-            if one
-            else Fact(
-                kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words}
+        else:
+            # Code spans inside the edit cannot be quoted as one: the names it adds say it.
+            facts.append(
+                _rewritten(ot, nt, rest, where)
+                or Fact(
+                    kind=K.TEXT_SUBSTANTIVE,
+                    where=where,
+                    detail={"count": 1, "words": changed_words},
+                )
             )
-        )
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:
@@ -1222,11 +1309,57 @@ def _as_version(f: Fact, line: str, lang: str | None) -> Fact:
 
 def _identifier(word: str, line: str) -> bool:
     """Whether ``word`` reads as a name in code: a code span, snake_case, camelCase, dotted."""
-    return bool(
-        _IDENT_RE.search(word)
-        or f"`{word}`" in line
-        or re.search(rf"`[^`]*{re.escape(word)}[^`]*`", line)
-    )
+    word = word.strip("`")
+    if not word or _ABBREV_RE.fullmatch(word):
+        return False  # "e.g." is no dotted name
+    return bool(_IDENT_RE.search(word) or _in_code_span(word, line))
+
+
+def _in_code_span(word: str, line: str) -> bool:
+    return f"`{word}`" in line or bool(re.search(rf"`[^`]*{re.escape(word)}[^`]*`", line))
+
+
+_ABBREV_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?")
+#: A typo is a slip inside one short word; longer words changed are a rewording.
+MAX_TYPO_CHARS = 40
+_NUMBER_RE = re.compile(r"[\d.,:/\-]+")
+
+
+def _same_words(edit: Edit) -> bool:
+    """Whether an edit keeps the same words in the same order (markers or punctuation moved)."""
+    a = [w.strip("_") for w in _WORD_RE.findall(edit.old)]
+    b = [w.strip("_") for w in _WORD_RE.findall(edit.new)]
+    return bool(a) and a == b
+
+
+def _is_typo(edit: Edit) -> bool:
+    """A short edit inside one word that is not a name or a number: a spelling or case fix."""
+    old, new = edit.old, edit.new
+    if len(_WORD_RE.findall(old)) != 1 or len(_WORD_RE.findall(new)) != 1:
+        return False
+    if max(len(old), len(new)) > MAX_TYPO_CHARS:
+        return False
+    if _NUMBER_RE.fullmatch(old) or _NUMBER_RE.fullmatch(new):
+        return False  # a changed number or date is a value, not a slip of the keyboard
+    if not (re.search(r"[^\W\d_]", old) and re.search(r"[^\W\d_]", new)):
+        return False
+    if old.lower() == new.lower():
+        return True
+    return similarity(old.lower(), new.lower()) >= 0.75
+
+
+def _renamed_name(edit: Edit, ot: str, nt: str, where: str | None) -> Fact:
+    """A name changed in prose: a code rename when both names are code, so that the same rename
+    in code files, code blocks and sentences is one change (one key)."""
+    if _in_code_span(edit.old, ot) and _in_code_span(edit.new, nt):
+        return Fact(
+            kind=K.CODE_RENAMED,
+            old=edit.old,
+            new=edit.new,
+            where=where,
+            detail={"role": "identifier", "key": f"{edit.old} → {edit.new}"},
+        )
+    return Fact(kind=K.NAME_REPLACED, old=edit.old, new=edit.new, where=where)
 
 
 def _names(text: str) -> list[str]:

@@ -14,6 +14,17 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from diffinsight.errors import ConfigError
 
+__all__ = [
+    "ChatRequest",
+    "ChatResult",
+    "Provider",
+    "ProviderError",
+    "ProviderSettings",
+    "Resolved",
+    "TransientProviderError",
+    "Usage",
+]
+
 
 @dataclass(frozen=True)
 class Usage:

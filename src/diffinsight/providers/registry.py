@@ -19,6 +19,19 @@ from typing import Any
 from diffinsight.errors import ConfigError
 from diffinsight.providers.base import Provider, ProviderSettings, Resolved
 
+__all__ = [
+    "Create",
+    "Detect",
+    "ProviderSpec",
+    "Resolve",
+    "create",
+    "discover",
+    "names",
+    "register",
+    "resolve",
+    "spec",
+]
+
 #: How strongly settings + environment ask for a provider when none is named (lower wins),
 #: or None when they do not.
 Detect = Callable[[ProviderSettings, Mapping[str, str]], int | None]

@@ -1,6 +1,7 @@
 """Publishing: where report files go (plan), and writing them so that nothing is ever half-written."""
 
 from diffinsight.publish.files import (
+    Checkpoint,
     atomic_write,
     check_writable,
     file_mode,
@@ -11,6 +12,7 @@ from diffinsight.publish.files import (
 from diffinsight.publish.plan import PlannedFile, PublishPlan, WriteResult, plan_files, write_plan
 
 __all__ = [
+    "Checkpoint",
     "PlannedFile",
     "PublishPlan",
     "WriteResult",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
-import signal
 import stat
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -16,20 +17,9 @@ from diffinsight.errors import InputError, OutputError
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 #: Names :func:`write_all` stages under: ``.<target>.<mkstemp's 8 characters>.tmp``.
 _TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-#: Test hook: ``<point>:N`` makes the process SIGKILL itself the Nth time it reaches ``point``
-#: (``mid-write`` here; ``after-write``/``after-record`` in the daily job).
-CRASH_ENV = "DIFFINSIGHT_CRASH_AT"
-_crash_counts: dict[str, int] = {}
-
-
-def crash_point(name: str) -> None:
-    """Kill this process here when :data:`CRASH_ENV` names ``name`` (tests of killed runs)."""
-    spec = os.environ.get(CRASH_ENV, "")
-    if not spec.startswith(name + ":"):
-        return
-    _crash_counts[name] = _crash_counts.get(name, 0) + 1
-    if _crash_counts[name] == int(spec.split(":", 1)[1]):
-        os.kill(os.getpid(), signal.SIGKILL)
+#: Called with the name of each point a write passes (``mid-write``: a file is staged, none is
+#: renamed yet), so that a test can kill the process exactly there.
+Checkpoint = Callable[[str], None]
 
 
 def remove_stale_temps(folder: Path, started: float) -> list[Path]:
@@ -149,10 +139,12 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
         reason = f"{blocker} is a file, not a folder"
     else:
         reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(f"{path}: cannot write ({reason}); free space there and run again")
     return OutputError(f"{path}: cannot write ({reason}); choose another output folder")
 
 
-def write_all(files: list[tuple[Path, str]]) -> None:
+def write_all(files: list[tuple[Path, str]], *, checkpoint: Checkpoint | None = None) -> None:
     """Write several files so that a failure leaves none of them changed (and no new folders).
 
     Every file is first written next to its target; only when all are on disk are they renamed.
@@ -173,7 +165,8 @@ def write_all(files: list[tuple[Path, str]]) -> None:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
-            crash_point("mid-write")
+            if checkpoint is not None:
+                checkpoint("mid-write")
         for tmp, path in staged:
             current = path
             os.replace(tmp, path)

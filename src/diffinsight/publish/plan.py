@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from diffinsight.errors import InputError
-from diffinsight.publish.files import output_path, write_all
+from diffinsight.publish.files import Checkpoint, output_path, write_all
 
 if TYPE_CHECKING:
     from diffinsight.models import Report
@@ -79,8 +79,12 @@ def _same(path: Path, text: str) -> bool:
         return False
 
 
-def write_plan(plan: PublishPlan, *, only_changed: bool = False) -> WriteResult:
+def write_plan(
+    plan: PublishPlan, *, only_changed: bool = False, checkpoint: Checkpoint | None = None
+) -> WriteResult:
     """Write every planned file atomically (all or none); ``only_changed`` skips identical ones.
+
+    ``checkpoint`` is told each point of the write (see :func:`~.files.write_all`).
 
     Skipping keeps a file's mtime (and what a site build or ``git status`` sees) when a rerun
     produces the same bytes.
@@ -92,6 +96,6 @@ def write_plan(plan: PublishPlan, *, only_changed: bool = False) -> WriteResult:
             result.unchanged.append(f.path)
         else:
             todo.append((f.path, f.text))
-    write_all(todo)
+    write_all(todo, checkpoint=checkpoint)
     result.written = [p for p, _ in todo]
     return result

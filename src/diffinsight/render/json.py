@@ -6,6 +6,8 @@ import json
 
 from diffinsight.models import Report
 
+__all__ = ["JsonRenderer"]
+
 
 class JsonRenderer:
     """Renders a :class:`Report` as one JSON document (stable field names)."""

@@ -43,8 +43,10 @@ from diffinsight.errors import InputError
 from diffinsight.render.reference import read as reference_read
 from diffinsight.render.reference.read import ParsedReport, language_from_script, parse_report
 from diffinsight.site.feeds import FeedEntry, atom_feed
+from diffinsight.site.links import DocLinks, repository_of
 from diffinsight.site.render import (
     breakable,
+    code_spans,
     is_safe_url,
     render_diff,
     render_inline,
@@ -141,6 +143,8 @@ class _Manifest(BaseModel):
     version: str
     entries: dict[str, _Entry] = Field(default_factory=dict)
     outputs: list[str] = Field(default_factory=list)
+    #: Hash of what the lists, feeds and search are made of (see step 4 of build_site).
+    derived: str = ""
 
 
 def _sha(data: bytes) -> str:
@@ -203,6 +207,7 @@ class _Site:
         feed_entries: int,
         result: SiteBuildResult,
         languages: dict[str, str] | None = None,
+        docs_url: str | None = None,
     ) -> None:
         self.reports_dir = reports_dir
         self.out_dir = out_dir
@@ -211,6 +216,7 @@ class _Site:
         self.latest_per_language = latest_per_language
         self.feed_entries = feed_entries
         self.languages = languages or {}
+        self.docs_url = docs_url
         self.result = result
         self.site_title = site_title
         self.env = Environment(
@@ -221,6 +227,7 @@ class _Site:
             lstrip_blocks=True,
         )
         self.env.filters["breakable"] = breakable
+        self.env.filters["code_spans"] = code_spans
         self.outputs: set[str] = set()
 
     # -- output --------------------------------------------------------------
@@ -340,6 +347,13 @@ class _Site:
             ),
             None,
         )
+        page_ids = {_slug(f.anchor) for f in parsed.files}
+        page_ids.update(("main", "s-summary", "s-highlights", "s-insights", "s-table", "s-files"))
+        links = DocLinks(
+            repository_of(parsed.compare_url) or repository_of(parsed.permalink),
+            self.docs_url,
+            frozenset(page_ids),
+        )
         hl = parsed.highlights
         groups = []
         for key, group in (
@@ -351,8 +365,8 @@ class _Site:
                 {
                     "key": key,
                     "label": t(key),
-                    "items": [Markup(render_inline(i)) for i in group.items],
-                    "text": Markup(render_markdown(group.text, top_level=4)),
+                    "items": [Markup(render_inline(i, links)) for i in group.items],
+                    "text": Markup(render_markdown(group.text, top_level=4, links=links)),
                 }
             )
         files = []
@@ -366,12 +380,15 @@ class _Site:
                     "type_label": t.label("types", f.modification_type),
                     "type_class": _slug(f.modification_type.lower()),
                     # Titles hold code spans (`2024-12-17`); inline Markdown, never raw HTML.
-                    "title": Markup(render_inline(f.modification_title)),
+                    "title": Markup(render_inline(f.modification_title, links)),
                     "summary_raw": f.summary_raw,
                     "diff": Markup(diff_html),
                     "has_diff": f.patch is not None,
                     "cut": cut,
-                    "explanation": Markup(render_markdown(f.explanation, top_level=4)),
+                    "explanation": Markup(
+                        render_markdown(f.explanation, top_level=4, links=links, base_path=f.path)
+                    ),
+                    "history": history_url(f.path),
                 }
             )
         rows = [
@@ -381,7 +398,7 @@ class _Site:
                 "type": r.type,
                 "type_label": t.label("types", r.type),
                 "type_class": _slug(r.type.lower()),
-                "title": Markup(render_inline(r.title)),
+                "title": Markup(render_inline(r.title, links)),
                 "status": r.status,
                 "status_label": t.label("statuses", r.status),
                 "additions": r.additions,
@@ -411,14 +428,19 @@ class _Site:
             lang_url=f"lang/{_slug(entry.language)}/index.html",
             category_url=f"category/{_slug(entry.category)}/index.html",
             compare=compare,
-            summary=Markup(render_markdown(parsed.summary, top_level=3)),
-            highlights_text=Markup(render_markdown(hl.text, top_level=3)),
+            summary=Markup(render_markdown(parsed.summary, top_level=3, links=links)),
+            highlights_text=Markup(render_markdown(hl.text, top_level=3, links=links)),
             groups=groups,
             extra=[
-                {"heading": s.heading, "body": Markup(render_markdown(s.body, top_level=4))}
+                {
+                    "heading": s.heading,
+                    "body": Markup(render_markdown(s.body, top_level=4, links=links)),
+                }
                 for s in hl.extra
             ],
-            insights=Markup(render_markdown("\n\n".join(parsed.insights), top_level=3)),
+            insights=Markup(
+                render_markdown("\n\n".join(parsed.insights), top_level=3, links=links)
+            ),
             rows=rows,
             files=files,
             translations=translations if len(translations) > 1 else [],
@@ -537,6 +559,17 @@ def _normalise_base_url(base_url: str | None, result: SiteBuildResult) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def _check_docs_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    if not re.match(r"^https?://[^/\s]+\S*$", url.strip()):
+        raise InputError(
+            f"docs URL {url!r} is not an absolute http(s) URL; "
+            "pass e.g. --docs-url https://learn.microsoft.com"
+        )
+    return url.strip().rstrip("/")
+
+
 def _check_languages(src: Path, languages: Mapping[str, str]) -> dict[str, str]:
     """``--lang`` values: folders under ``src`` (posix, "" for all) to known locale codes."""
     given: dict[str, str] = {}
@@ -576,6 +609,7 @@ def build_site(
     force: bool = False,
     jobs: int = 1,
     folder_languages: Mapping[str, str] | None = None,
+    docs_url: str | None = None,
 ) -> SiteBuildResult:
     """Build (or update) the static site for every report under ``reports_dir``.
 
@@ -587,6 +621,8 @@ def build_site(
     ``folder_languages`` maps folders under ``reports_dir`` ("" for all of it) to the language of
     the reports inside that say none themselves (an archive of Japanese reports without
     locale in title or folder); without it the language comes from the script of the text.
+    ``docs_url`` is where the documentation is published: report links from its root
+    (``/azure/...``) lead there; relative ones lead to the file at the report's head commit.
     Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
     """
     started = time.perf_counter()
@@ -602,8 +638,18 @@ def build_site(
     result = SiteBuildResult(out_dir=out)
     base = _normalise_base_url(base_url, result)
     out.mkdir(parents=True, exist_ok=True)
+    docs = _check_docs_url(docs_url)
     site = _Site(
-        src, out, base, site_title, site_locale, latest_per_language, feed_entries, result, given
+        src,
+        out,
+        base,
+        site_title,
+        site_locale,
+        latest_per_language,
+        feed_entries,
+        result,
+        given,
+        docs,
     )
 
     version = _sha(
@@ -621,6 +667,7 @@ def build_site(
                 str(latest_per_language),
                 str(feed_entries),
                 json.dumps(given, sort_keys=True),
+                docs or "",
             ]
         ).encode()
     )
@@ -699,14 +746,29 @@ def build_site(
         result.reports_parsed += reparsed
         result.report_pages_rendered += 1
 
-    # 4. Lists, feeds, search, static files: always regenerated, written when changed.
-    _write_lists(site, ordered, languages, names)
-    _write_feeds(site, ordered, languages, names)
-    _write_search(site, ordered, names)
-    site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
-    for asset in sorted(STATIC.iterdir()):
-        if asset.is_file():
-            site.write(f"static/{asset.name}", asset.read_bytes())
+    # 4. Lists, feeds, search, static files: they depend on every entry (and on the
+    # version), so when no entry changed and every file is still there, they are as written.
+    derived = _sha(
+        json.dumps([[e.model_dump(mode="json") for e in ordered], names], sort_keys=True).encode()
+    )
+    unchanged = (
+        old is not None
+        and not full
+        and old.derived == derived
+        and all((out / rel).is_file() for rel in old.outputs)
+    )
+    if unchanged:
+        assert old is not None
+        site.outputs.update(old.outputs)
+    else:
+        _write_lists(site, ordered, languages, names)
+        _write_feeds(site, ordered, languages, names)
+        _write_search(site, ordered, names, parsed, jobs)
+        _write_histories(site, ordered, names)
+        site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
+        for asset in sorted(STATIC.iterdir()):
+            if asset.is_file():
+                site.write(f"static/{asset.name}", asset.read_bytes())
 
     # 5. Remove what the previous build wrote and this one did not.
     if old is not None:
@@ -717,8 +779,10 @@ def build_site(
                     stale.unlink()
                     result.files_removed += 1
 
-    manifest = _Manifest(version=version, entries=entries, outputs=sorted(site.outputs))
-    (out / MANIFEST).write_text(manifest.model_dump_json(), encoding="utf-8")
+    manifest = _Manifest(
+        version=version, entries=entries, outputs=sorted(site.outputs), derived=derived
+    )
+    write_if_changed(out / MANIFEST, manifest.model_dump_json())
 
     for e in ordered:
         result.warnings.extend(f"{e.source}: {w.removeprefix(e.source + ': ')}" for w in e.warnings)
@@ -777,6 +841,50 @@ def _load_manifest(out: Path) -> _Manifest | None:
         return _Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
+
+
+def history_url(path: str) -> str:
+    """The page listing every report that changed the file at ``path``.
+
+    The path's own folders when it is made of safe characters; else their slug with a short
+    hash of the path, so that two paths never share a page and the URL needs no list.
+    """
+    slugged = "/".join(_slug(part) for part in path.split("/"))
+    if slugged != path:
+        slugged += "-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+    return f"files/{slugged}.html"
+
+
+def _write_histories(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> None:
+    """One page per changed file: every report that touched it, newest first."""
+    locale = site.site_locale
+    by_path: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for e in ordered:
+        for anchor, path, title in e.file_units:
+            if path:
+                by_path[path].append(
+                    {
+                        "url": e.url + (f"#{anchor}" if anchor else ""),
+                        "date": e.date.isoformat(),
+                        "day": format_day(e.date, locale),
+                        "category": e.category,
+                        "lang": _html_lang(e.language),
+                        "language_name": names[e.language],
+                        "title": title,
+                    }
+                )
+    template = site.env.get_template("history.html")
+    t = site_text(locale)
+    for path, items in by_path.items():
+        rel = history_url(path)
+        page = {
+            "root": "../" * rel.count("/"),
+            "rel": rel,
+            "lang": _html_lang(locale),
+            "locale": locale,
+            "site_title": site.site_title or t("site_title"),
+        }
+        site.write(rel, template.render(t=t, page=page, path=path, items=items))
 
 
 def lang_category_url(code: str, category: str) -> str:
@@ -1005,7 +1113,13 @@ def _write_feeds(
         site.result.feeds.append(rel)
 
 
-def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> None:
+def _write_search(
+    site: _Site,
+    ordered: list[_Entry],
+    names: dict[str, str],
+    parsed: dict[str, ParsedReport],
+    jobs: int = 1,
+) -> None:
     docs = [
         {
             "u": e.url,
@@ -1018,12 +1132,59 @@ def _write_search(site: _Site, ordered: list[_Entry], names: dict[str, str]) -> 
         }
         for e in ordered
     ]
+    missing = [e for e in ordered if e.source not in parsed]
+    read_again = dict(_read_again(site, missing, jobs))
     units: list[SearchUnit] = []
     for number, e in enumerate(ordered):
         units.append(SearchUnit(number, "", "", "", [e.title, e.category, e.summary]))
-        units += [SearchUnit(number, a, p, t, [t]) for a, p, t in e.file_units]
+        explanations = read_again.get(e.source) or _explanations(site, e, parsed.get(e.source))
+        units += [
+            SearchUnit(number, a, p, t, [t, x])
+            for (a, p, t), x in zip(e.file_units, explanations, strict=True)
+        ]
     for rel, data in build_index(docs, units).items():
         site.write(rel, data)
+
+
+# A link's target and an image's address are not words of the text.
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+
+
+#: What forked workers read explanations with (inherited, never pickled).
+_FORKED_SITE: _Site | None = None
+
+
+def _explanations_forked(e: _Entry) -> tuple[str, list[str]]:
+    assert _FORKED_SITE is not None
+    return e.source, _explanations(_FORKED_SITE, e, None)
+
+
+def _read_again(site: _Site, entries: list[_Entry], jobs: int) -> Iterator[tuple[str, list[str]]]:
+    """(source, explanations) of reports this build did not parse, in ``jobs`` processes."""
+    global _FORKED_SITE
+    if jobs <= 1 or len(entries) < 4 * jobs or "fork" not in mp.get_all_start_methods():
+        for e in entries:
+            yield e.source, _explanations(site, e, None)
+        return
+    _FORKED_SITE = site
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_explanations_forked, entries, chunksize=16)
+    finally:
+        _FORKED_SITE = None
+
+
+def _explanations(site: _Site, e: _Entry, report: ParsedReport | None) -> list[str]:
+    """The explanation of each of ``e``'s file units, as search reads it.
+
+    Reports this build did not parse (unchanged ones) are read again: the index holds every
+    report, and keeping their text between builds would mean a cache beside the site.
+    """
+    if report is None:
+        report = _parse(site, e.source, (site.reports_dir / e.source).read_bytes())
+    if report is None or len(report.files) != len(e.file_units):
+        return [""] * len(e.file_units)  # no file sections, or the file changed meanwhile
+    return [_LINK_TARGET.sub("]", f.explanation) for f in report.files]
 
 
 def _file_units(parsed: ParsedReport) -> list[tuple[str, str, str]]:

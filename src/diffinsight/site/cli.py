@@ -95,6 +95,19 @@ def build_command(
             metavar="N", min=0, help="Worker processes for report pages (default: all cores)."
         ),
     ] = 0,
+    docs_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs-url",
+            metavar="URL",
+            help="Where the docs are published (e.g. https://learn.microsoft.com): report "
+            "links from the docs root lead there (default: the config's docs_url).",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", metavar="FILE", help="Config file to read docs_url from."),
+    ] = None,
     lang: Annotated[
         list[str] | None,
         typer.Option(
@@ -114,6 +127,10 @@ def build_command(
     try:
         site_locale = _site_locale(locale)
         _check_out(out)
+        if docs_url is None and config is not None:
+            from diffinsight.config import load_config
+
+            docs_url = load_config(config).docs_url
         result = build_site(
             reports_dir,
             out,
@@ -124,6 +141,7 @@ def build_command(
             force=force,
             jobs=jobs or os.cpu_count() or 1,
             folder_languages=dict(v.rpartition("=")[::2] for v in lang or []),
+            docs_url=docs_url,
         )
     except DiffInsightError as exc:
         raise _fail(exc) from None
@@ -154,13 +172,13 @@ def serve_command(
     """Preview the built site in SITE (default _site) at http://127.0.0.1:PORT/ (Ctrl+C stops)."""
     from diffinsight.errors import DiffInsightError
     from diffinsight.site.build import DEFAULT_BASE_URL
-    from diffinsight.site.serve import make_server
+    from diffinsight.site.serve import base_path, make_server
 
     try:
         server = make_server(site_dir, "127.0.0.1", port)
     except DiffInsightError as exc:
         raise _fail(exc) from None
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    url = f"http://127.0.0.1:{server.server_address[1]}{base_path(site_dir)}"
     _print(f"Serving {site_dir}/ at {url} (Ctrl+C stops)")
     if url != DEFAULT_BASE_URL:
         _print(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")

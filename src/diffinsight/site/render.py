@@ -7,6 +7,7 @@ http(s), relative paths and in-page anchors, and diffs are escaped line by line.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
@@ -20,7 +21,16 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-__all__ = ["breakable", "is_safe_url", "render_diff", "render_inline", "render_markdown"]
+from diffinsight.site.links import DocLinks
+
+__all__ = [
+    "breakable",
+    "code_spans",
+    "is_safe_url",
+    "render_diff",
+    "render_inline",
+    "render_markdown",
+]
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 # Characters browsers drop from URLs before reading the scheme (``java\tscript:``).
@@ -86,17 +96,52 @@ def _make_markdown() -> MarkdownIt:
 _MD = _make_markdown()
 
 
-def render_markdown(text: str, top_level: int | None = None) -> str:
+def _resolve_links(tokens: list[Token], links: DocLinks, base_path: str) -> list[Token]:
+    """``tokens`` (inline ones) with doc links resolved; a link to nothing becomes its text,
+    an image to nothing its alt text."""
+    out: list[Token] = []
+    dropping = False
+    for token in tokens:
+        if token.children:
+            token.children = _resolve_links(token.children, links, base_path)
+        if token.type == "link_open":
+            target = links.resolve(str(token.attrGet("href") or ""), base_path)
+            if target is None:
+                dropping = True  # links do not nest: the next link_close is this one's
+                continue
+            token.attrSet("href", target)
+        elif token.type == "link_close" and dropping:
+            dropping = False
+            continue
+        elif token.type == "image":
+            target = links.resolve(str(token.attrGet("src") or ""), base_path, image=True)
+            if target is None:
+                text = Token("text", "", 0)
+                text.content = token.content
+                out.append(text)
+                continue
+            token.attrSet("src", target)
+        out.append(token)
+    return out
+
+
+def render_markdown(
+    text: str, top_level: int | None = None, links: DocLinks | None = None, base_path: str = ""
+) -> str:
     """Markdown of a report (untrusted) as HTML.
 
     With ``top_level``, headings are moved so that the report's shallowest heading becomes
     ``<h{top_level}>`` (relative depth kept, capped at ``<h6>``): a report's ``# Title``
-    inside a page section must not compete with the page's own headings.
+    inside a page section must not compete with the page's own headings. With ``links``,
+    links into the docs repository are resolved (see :mod:`diffinsight.site.links`) as
+    seen from the file ``base_path``.
     """
     if not text.strip():
         return ""
     env: dict[str, Any] = {}
     tokens = _MD.parse(text, env)
+    if links is not None:
+        tokens = _resolve_links(tokens, links, base_path)
     if top_level is not None:
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
         if levels:
@@ -118,9 +163,26 @@ def breakable(text: str) -> Markup:
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escape(text, quote=False)))
 
 
-def render_inline(text: str) -> str:
-    """One line of Markdown (a bullet, a table cell) as inline HTML."""
-    return str(_MD.renderInline(text))
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def code_spans(text: str) -> Markup:
+    """A title, escaped, with its `code spans` as ``<code>``: the cheap part of inline
+    Markdown, for lists that show thousands of titles (a file's history)."""
+    return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escape(text, quote=False)))
+
+
+@functools.lru_cache(maxsize=4096)
+def render_inline(text: str, links: DocLinks | None = None) -> str:
+    """One line of Markdown (a bullet, a table cell) as inline HTML.
+
+    Cached: a file's title shows in the summary table and again in its section.
+    """
+    if links is None:
+        return str(_MD.renderInline(text))
+    env: dict[str, Any] = {}
+    tokens = _resolve_links(_MD.parseInline(text, env), links, "")
+    return str(_MD.renderer.render(tokens, _MD.options, env))
 
 
 _DIFF_CLASS = {"@": "dh", "+": "da", "-": "dd", "\\": "dn"}

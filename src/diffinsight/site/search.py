@@ -3,12 +3,12 @@
 ``site.js`` tokenizes queries with the same rules (keep the two in step): NFKC, lower
 case, runs of letters/digits are words, runs of CJK characters (Han, kana, Hangul) give
 their overlapping bigrams (a lone character gives itself). A query matches a report
-when every query token is in it (in its title and summary or in one of its files' path
-and title); the last latin token also matches as a prefix, and a lone CJK character
-matches every bigram that holds it.
+when every query token is in it (in its title and summary or in one of its files' path,
+title and explanation); the last latin token also matches as a prefix, and a lone CJK character
+matches every bigram that starts with it.
 
 The index is made of *units*: one per report (title, category, summary) and one per
-file section (path, title). Postings carry the term frequency, so the browser ranks with
+file section (path, title, explanation). Postings carry the term frequency, so the browser ranks with
 BM25 (scored per unit; a report's score sums, per query token, its best unit) and names
 the file that matched best, linking to its ``#item-…`` section. A ready-made library
 (MiniSearch, Pagefind) would need its own tokenizer hooked in for CJK bigrams, or a
@@ -18,8 +18,10 @@ build step of its own; BM25 over this index is a few dozen lines of ``site.js``.
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -42,24 +44,24 @@ def is_cjk(ch: str) -> bool:
 
 
 _CJK_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _CJK_RANGES)
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
+# Split on CJK runs, kept: the pieces alternate between other text and a run.
+_CJK_SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
 _WORD = re.compile(r"[^\W_]+")
 
 
 def tokenize(text: str) -> list[str]:
     """Search tokens of ``text`` (duplicates kept, in order)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    tokens: list[str] = []
-    pos = 0
-    for m in _CJK_RUN.finditer(text):
-        tokens.extend(_WORD.findall(text, pos, m.start()))
-        run = m.group()
+    pieces = _CJK_SPLIT.split(unicodedata.normalize("NFKC", text).lower())
+    tokens = _WORD.findall(pieces[0])
+    # Odd pieces are CJK runs, even ones the text between them (a whole index goes through
+    # here on every build that changes a report, so the loop runs per run, not per token).
+    for i in range(1, len(pieces), 2):
+        run = pieces[i]
         if len(run) == 1:
             tokens.append(run)
         else:
-            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
-        pos = m.end()
-    tokens.extend(_WORD.findall(text, pos))
+            tokens.extend(map(operator.add, run[:-1], run[1:]))
+        tokens.extend(_WORD.findall(pieces[i + 1]))
     return tokens
 
 
@@ -77,33 +79,33 @@ class SearchUnit(NamedTuple):
 MAX_TF = 7
 #: The index the search page loads first: reports, paths and units.
 INDEX = "search-index.json"
-#: Postings are split by the first character of the token into this many files; a query
-#: loads only the files of its tokens (a prefix lives with its first character).
-SHARDS = 16
+#: Postings are split into this many files by the start of the token (see
+#: :func:`shard_of`); a query loads only the files of its tokens.
+SHARDS = 64
 
 
 class _Postings:
     """token -> ascending item numbers with frequencies, encoded as in :func:`build_index`."""
 
     def __init__(self) -> None:
-        self.lists: dict[str, list[int]] = {}
-        self.last: dict[str, int] = {}
+        #: Per token ``number * 8 + frequency``, numbers ascending; delta-encoded at the end.
+        self.lists: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, number: int, tokens: list[str]) -> int:
         """Add the tokens of item ``number``; how many there were."""
-        counts: dict[str, int] = {}
-        for token in tokens:
-            counts[token] = counts.get(token, 0) + 1
-        for token, tf in counts.items():
-            delta = number - self.last.get(token, 0)
-            self.lists.setdefault(token, []).append(delta * (MAX_TF + 1) + min(tf, MAX_TF))
-            self.last[token] = number
+        base = number * (MAX_TF + 1)
+        lists = self.lists
+        for token, tf in Counter(tokens).items():
+            lists[token].append(base + (tf if tf < MAX_TF else MAX_TF))
         return len(tokens)
 
     def sharded(self) -> dict[int, dict[str, list[int]]]:
         shards: dict[int, dict[str, list[int]]] = {}
+        mask = ~MAX_TF  # clears the frequency bits: what is left is number * 8
         for token in sorted(self.lists):
-            shards.setdefault(shard_of(token), {})[token] = self.lists[token]
+            values = self.lists[token]
+            deltas = [values[0], *map(operator.sub, values[1:], (v & mask for v in values))]
+            shards.setdefault(shard_of(token), {})[token] = deltas
         return shards
 
 
@@ -126,7 +128,7 @@ def build_index(docs: Sequence[dict[str, Any]], units: Sequence[SearchUnit]) -> 
     paths: dict[tuple[str, str], int] = {}
     path_lengths: list[int] = []
     for number, unit in enumerate(units):
-        length = terms.add(number, [t for part in unit.texts for t in tokenize(part)])
+        length = terms.add(number, tokenize("\n".join(unit.texts)))
         path = -1
         if unit.path:
             key = (unit.path, unit.anchor)
@@ -156,8 +158,16 @@ def build_index(docs: Sequence[dict[str, Any]], units: Sequence[SearchUnit]) -> 
 
 
 def shard_of(token: str) -> int:
-    """The terms file that holds ``token`` (site.js computes the same)."""
-    return ord(token[0]) % SHARDS
+    """The terms file that holds ``token`` (site.js computes the same).
+
+    A latin token goes by its first two characters (prefix search only looks up prefixes of
+    two or more, which share them), a CJK one by its first character (a lone character
+    finds the bigrams that start with it in its own file).
+    """
+    first = ord(token[0])
+    if len(token) < 2 or is_cjk(token[0]):
+        return first % SHARDS
+    return (first * 31 + ord(token[1])) % SHARDS
 
 
 def _json(data: Any) -> str:

@@ -6,6 +6,8 @@ from typing import Protocol, runtime_checkable
 
 from diffinsight.models import ChangeSet
 
+__all__ = ["DEFAULT_MAX_PATCH_BYTES", "Source", "clip_patch", "decode_text"]
+
 #: Patches larger than this are clipped (with a note) so a 50 MB file cannot swamp a report.
 DEFAULT_MAX_PATCH_BYTES = 1_000_000
 

@@ -19,6 +19,8 @@ from diffinsight.models import ChangeSet, Commit, FileChange, FileStatus
 from diffinsight.sources.base import DEFAULT_MAX_PATCH_BYTES, decode_text
 from diffinsight.sources.patch import parse_patch
 
+__all__ = ["DateWindow", "Git", "GitSource", "resolve_range", "resolve_window"]
+
 #: Whole documents above this size are not loaded for doc-aware analysis (the patch still is).
 MAX_CONTENT_BYTES = 2_000_000
 

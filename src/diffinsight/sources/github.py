@@ -35,6 +35,15 @@ from diffinsight.sources.base import DEFAULT_MAX_PATCH_BYTES, clip_patch
 from diffinsight.sources.fetch import cache_root, fetch_commits, prefetch_blobs
 from diffinsight.sources.git import GitSource, github_permalink
 
+__all__ = [
+    "CompareSpec",
+    "GitHubClient",
+    "GitHubSource",
+    "find_token",
+    "parse_compare_url",
+    "parse_github_spec",
+]
+
 log = logging.getLogger(__name__)
 
 #: The compare API lists at most this many files and says nothing about the rest.

@@ -9,6 +9,8 @@ from typing import Protocol
 from diffinsight.analysis import AnalyzedFile
 from diffinsight.models import ChangeSet, Report
 
+__all__ = ["DEFAULT_TITLE_TEMPLATE", "ReportRequest", "Writer"]
+
 DEFAULT_TITLE_TEMPLATE = "[{lang}] Diff Insight Report - {category}"
 
 

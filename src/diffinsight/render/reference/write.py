@@ -10,6 +10,8 @@ import yaml
 from diffinsight.i18n import FALLBACK, available_languages, catalog
 from diffinsight.models import FileReport, Report
 
+__all__ = ["MarkdownRenderer", "diff_fence"]
+
 _FENCE_RUN = re.compile(r"^[ +\- ]?\s*(`{3,}|~{3,})", re.MULTILINE)
 
 
@@ -80,11 +82,11 @@ class MarkdownRenderer:
             out.append(f"## {heading}")
             out += [f"- {_one_line(i)}" for i in items] if items else [cat.t(none_key)]
             out.append("")
-        out.append("# Insights")
-        for para in report.insights:
-            out += [para.strip(), ""]
-        if not report.insights:
-            out.append("")
+        # No theme across files, no section: an empty heading or filler would say nothing.
+        if report.insights:
+            out.append("# Insights")
+            for para in report.insights:
+                out += [para.strip(), ""]
         out += [
             "# Summary Table",
             "|  Filename  | Type |    Title    | Status | A  | D  | M  |",

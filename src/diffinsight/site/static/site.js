@@ -128,13 +128,21 @@
     return Object.keys(seen);
   }
 
-  /* The terms files a query needs (by the first character of each token), merged in. */
+  /* The terms file of a token: keep in step with shard_of in search.py. */
+  function shardOf(token, shards) {
+    var cps = Array.from(token);
+    var first = cps[0].codePointAt(0);
+    if (cps.length < 2 || isCjk(cps[0])) return first % shards;
+    return (first * 31 + cps[1].codePointAt(0)) % shards;
+  }
+
+  /* The terms files a query needs (see shardOf), merged in. */
   function loadShards(index, query) {
     index.terms = index.terms || {};
     index.path_terms = index.path_terms || {};
     index.loaded = index.loaded || {};
     var need = {};
-    tokenize(query).forEach(function (tok) { need[tok.t.codePointAt(0) % index.shards] = true; });
+    tokenize(query).forEach(function (tok) { need[shardOf(tok.t, index.shards)] = true; });
     return Promise.all(Object.keys(need).filter(function (k) { return !index.loaded[k]; }).map(function (k) {
       return fetch(root + "search/terms-" + k + ".json").then(function (r) { return r.json(); }).then(function (part) {
         Object.assign(index.terms, part.terms);
@@ -172,10 +180,10 @@
           if (k.length > tok.t.length && k.lastIndexOf(tok.t, 0) === 0) postings(index, k, tf);
         });
       } else if (!tok.latin && tok.t.length === 1) {
-        /* A lone CJK character: every bigram that holds it. */
+        /* A lone CJK character: every bigram that starts with it (they share its file). */
         keys = keys || allKeys(index);
         keys.forEach(function (k) {
-          if (k.length === 2 && k.indexOf(tok.t) !== -1) postings(index, k, tf);
+          if (k.length === 2 && k.charAt(0) === tok.t) postings(index, k, tf);
         });
       }
       var hit = Object.keys(tf);

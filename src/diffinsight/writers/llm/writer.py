@@ -22,6 +22,7 @@ from diffinsight.grounding import Evidence, evidence_for
 from diffinsight.models import FileReport, Highlights, Report, Usage
 from diffinsight.providers.base import Provider, ProviderError
 from diffinsight.writers.base import ReportRequest
+from diffinsight.writers.compose import ReportComposer
 from diffinsight.writers.llm import checker, prompts
 from diffinsight.writers.llm.cache import CallCache
 from diffinsight.writers.llm.client import BudgetExceeded, Meter, ModelClient
@@ -35,7 +36,7 @@ from diffinsight.writers.llm.planner import (
     report_texts,
 )
 from diffinsight.writers.llm.settings import LLMSettings
-from diffinsight.writers.offline import ReportComposer, describe
+from diffinsight.writers.offline import describe
 
 log = logging.getLogger(__name__)
 
