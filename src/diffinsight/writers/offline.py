@@ -453,6 +453,17 @@ class FileWriter:
         )
         return s + self._again(_spec(fact), times)
 
+    def _code_values(self, facts: list[Fact]) -> str:
+        """Values of one parameter changed in one place, as pairs (the first three)."""
+        pairs = [f"{self._value(f.old or '')} → {self._value(f.new or '')}" for f in facts]
+        pairs = list(dict.fromkeys(pairs))
+        return self.cat.t(
+            "change.code_values_param",
+            param=code(str(facts[0].detail.get("param", ""))),
+            pairs=self.cat.join(pairs[:MAX_CELLS], more=len(pairs) > MAX_CELLS),
+            where=self._where(facts[0]),
+        )
+
     def _rewritten(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         """A rewritten sentence: the names it now has or lost, else its changed span."""
         t = self.cat.t
@@ -514,8 +525,20 @@ class FileWriter:
             for f in facts
             if f.kind == FactKind.LINK_ADDED and f.detail.get("text")
         ]
-        for f, n in _group(facts):
+        grouped = _group(facts)
+        # Several values of one parameter changed in one place: one sentence of pairs.
+        values_of: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for f, _n in grouped:
+            if f.kind == FactKind.CODE_VALUE_CHANGED and f.detail.get("param") and f.old and f.new:
+                values_of[(str(f.detail["param"]), f.where or "")].append(f)
+        for f, n in grouped:
             if f.kind in done:
+                continue
+            same = values_of.get((str(f.detail.get("param")), f.where or ""), [])
+            if len(same) > 1 and f in same:
+                if f is same[0]:
+                    rank = min(_rank(g) for g in same) - (1 if primary in same else 0)
+                    items.append((rank, self._code_values(same)))
                 continue
             if f.kind == FactKind.LIST_ITEM_ADDED and f.new and any(x in f.new for x in link_texts):
                 continue  # the item is the new link, told once
