@@ -182,3 +182,28 @@ def test_values_of_one_parameter_are_one_sentence(lang: str) -> None:
     ):
         assert f"`{value}`" in text
     assert unsupported_tokens(text, Evidence(evidence_for(change, af.facts))) == []
+
+
+@pytest.mark.parametrize("lang", ["en_US", "ja_JP"])
+def test_many_links_are_named_by_their_words(lang: str) -> None:
+    from diffinsight.analysis import analyze
+    from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
+    from diffinsight.models import FileChange, FileStatus
+
+    links = ["Quotas", "quotas", "Regions", "Pricing", "Limits"]
+    added = [f"+See [{t}](./{t.lower()}-{i}.md)." for i, t in enumerate(links)]
+    patch = f"@@ -1,2 +1,{2 + len(added)} @@\n # Page\n Text.\n" + "\n".join(added) + "\n"
+    change = FileChange(
+        path="articles/page.md",
+        status=FileStatus.MODIFIED,
+        additions=len(added),
+        deletions=0,
+        patch=patch,
+    )
+    af = analyze(change)
+    text = FileWriter(lang).file_report(af).explanation
+    cat = FileWriter(lang).cat
+    # A few named by their words, case variants once; no count of our own for the rest.
+    assert cat.t("quote", text="Quotas") in text and cat.t("quote", text="quotas") not in text
+    assert cat.t("quote", text="Regions") in text
+    assert unsupported_tokens(text, Evidence(evidence_for(change, af.facts))) == []

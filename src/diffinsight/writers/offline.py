@@ -118,12 +118,26 @@ class FileWriter:
         values = [v for f in facts if (v := f.new or f.old)]
         wheres = {f.where for f in facts}
         where = self._where(facts[0]) if len(wheres) == 1 else ""
-        return self.cat.t(
+        text = self.cat.t(
             str(_spec_of(kind).many),
             count=len(facts),
             names=self._names(values, len(facts)) if values else "",
             where=where,
         )
+        if kind in _WORDED:
+            # Links and list items are named by their words: "14 links added" alone says
+            # nothing a reader can use.
+            # Words that differ only in case read as one item.
+            words: dict[str, str] = {}
+            for f in facts:
+                if w := _words_of(f):
+                    words.setdefault(w.casefold(), w)
+            shown = list(dict.fromkeys(self._q(w) for w in words.values()))[:MAX_NAMES]
+            if shown:
+                text += self.cat.t("sep.sentence") + self.cat.t(
+                    "change.among", names=self.cat.join(shown)
+                )
+        return text
 
     def sentence(self, fact: Fact, times: int, change: AnalyzedFile) -> str:
         """One sentence stating ``fact``: its kind's renderer, or its plain message."""
@@ -626,6 +640,23 @@ def _spec_of(kind: str) -> KindSpec:
     if s is None:
         raise KeyError(f"unknown fact kind {kind!r}")
     return s
+
+
+#: Kinds whose counted sentence also names a few of them by their words.
+_WORDED = {
+    FactKind.LINK_ADDED,
+    FactKind.LINK_REMOVED,
+    FactKind.LINK_RETARGETED,
+    FactKind.LIST_ITEM_ADDED,
+    FactKind.LIST_ITEM_REMOVED,
+}
+
+
+def _words_of(fact: Fact) -> str:
+    """The words a link or list item shows (a link's text, an item's text)."""
+    if fact.kind.startswith("link."):
+        return str(fact.detail.get("text") or "").strip()
+    return str(fact.new or fact.old or "").strip()
 
 
 def _countable(kind: str) -> bool:
