@@ -20,6 +20,7 @@ With ``--write`` the results replace the ``## Site`` section of docs/BENCHMARKS.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import platform
 import shutil
@@ -29,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -99,8 +101,59 @@ def run(runs: int, jobs: int) -> list[tuple[str, float, float, SiteBuildResult]]
     ]
 
 
+ARCHIVE = 1457
+QUERIES = ["更新", "微调模型", "realtime-audio-websockets.md", "provisioned throughput quota"]
+
+
+def _gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def search_sizes(site: Path) -> dict[str, Any]:
+    """Gzipped bytes of the search files, and what each sample query fetches."""
+    from diffinsight.site.search import INDEX, shard_of, tokenize
+
+    first = _gz(site / INDEX)
+    terms = {int(p.stem.split("-")[1]): _gz(p) for p in (site / "search").glob("terms-*.json")}
+    fetched = {
+        q: first + sum(terms[k] for k in {shard_of(t) for t in tokenize(q)}) for q in QUERIES
+    }
+    return {"first": first, "terms": sum(terms.values()), "max": max(terms.values()), "q": fetched}
+
+
+def archive_sizes() -> tuple[int, dict[str, Any]]:
+    """Search sizes for a 1,457-report archive: the anchor reports and as many of them
+    again (other permalinks, so they are not read as translations) as make up the count."""
+    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
+        reports = Path(tmp) / "reports"
+        shutil.copytree(ANCHOR, reports / "a")
+        extra = sorted(ANCHOR.rglob("report-*.md"))[
+            : ARCHIVE - len(list(ANCHOR.rglob("report-*.md")))
+        ]
+        for path in extra:
+            target = reports / "b" / path.relative_to(ANCHOR)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = path.read_text(encoding="utf-8")
+            target.write_text(text.replace("https://github.com/", "https://github.com/copy/", 1))
+        result = build_site(
+            reports, Path(tmp) / "site", "https://example.org/", jobs=os.cpu_count() or 1
+        )
+        return result.reports, search_sizes(Path(tmp) / "site")
+
+
+def _size_rows(label: str, sizes: dict[str, Any]) -> str:
+    queries = ", ".join(f"`{q}` {n / 1e3:.0f} kB" for q, n in sizes["q"].items())
+    return (
+        f"| {label} | {sizes['first'] / 1e3:.0f} kB | {sizes['terms'] / 1e3:.0f} kB "
+        f"| {sizes['max'] / 1e3:.0f} kB | {queries} |"
+    )
+
+
 def markdown(
-    results: list[tuple[str, float, float, SiteBuildResult]], runs: int, load: float
+    results: list[tuple[str, float, float, SiteBuildResult]],
+    runs: int,
+    load: float,
+    sizes: list[tuple[str, dict[str, Any]]],
 ) -> str:
     full = results[0][3]
     assert full.reports == sum(1 for _ in ANCHOR.rglob("report-*.md"))
@@ -136,6 +189,18 @@ def markdown(
         "The home, language, month and category lists, the feeds and the search index are regenerated each time (they "
         "depend on every report) and written only where their bytes changed.",
         "",
+        "Search files (gzipped, as a server sends them): the first file every search loads, "
+        "all terms files together and the largest one, and what a query fetches in all "
+        "(the first file and the terms files of its tokens).",
+        "",
+        "| reports | first file | terms files | largest terms file | fetched per query |",
+        "|---|---:|---:|---:|---|",
+        *(_size_rows(label, s) for label, s in sizes),
+        "",
+        f"The {ARCHIVE}-report archive is the anchor reports plus {ARCHIVE - full.reports} "
+        "of them again under other permalinks (the size of the existing tool's public "
+        "archives; its words are the anchor reports' own).",
+        "",
     ]
     return "\n".join(lines)
 
@@ -153,7 +218,12 @@ def main() -> int:
         return 0
     load = os.getloadavg()[0]
     results = run(args.runs, args.jobs)
-    section = markdown(results, args.runs, load)
+    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
+        anchor = build_site(ANCHOR, Path(tmp), "https://example.org/", jobs=args.jobs)
+        sizes = [(f"{anchor.reports} (anchor reports)", search_sizes(Path(tmp)))]
+    count, archive = archive_sizes()
+    sizes.append((f"{count} (archive)", archive))
+    section = markdown(results, args.runs, load, sizes)
     print(section)
     if args.write:
         update_section("Site", section.removeprefix("## Site\n"))

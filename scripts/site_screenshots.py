@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 
 from diffinsight.example import run_example
 from diffinsight.site import build_site
-from diffinsight.site.serve import make_server
+from diffinsight.site.serve import base_path, make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -50,7 +50,7 @@ def main() -> int:
         build_site(reports, site, base_url="https://example.github.io/diff-insight/", jobs=2)
         server = make_server(site, "127.0.0.1", 0)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        base = f"http://127.0.0.1:{server.server_address[1]}{base_path(site)}"
         report = REPORT if (site / REPORT).is_file() else None
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -457,3 +457,89 @@ def test_a_value_replaced_across_kinds_is_counted_once_and_grounded() -> None:
     assert "`gpt-4o` → `gpt-4.1` in 5 files" in report.summary
     evidence = Evidence(report_evidence([(a.change, a.facts) for a in files]))
     assert unsupported_tokens("\n".join([report.summary, *report.insights]), evidence) == []
+
+
+def test_image_directives_are_images() -> None:
+    image = ':::image type="content" source="media/{}.png" alt-text="Screenshot of the portal.":::'
+    added = analyze(
+        _change("d/a.md", f"@@ -5,2 +5,3 @@ ## Setup\n \n+{image.format('portal')}\n \n")
+    )
+    assert [(f.kind, f.new) for f in added.facts] == [(FactKind.IMAGE_ADDED, "media/portal.png")]
+    assert "New image `media/portal.png`" in _explain(added)
+    swapped = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-   {image.format('portal')}\n+   {image.format('portal-2')}\n \n",
+        )
+    )
+    assert [(f.kind, f.old, f.new) for f in swapped.facts] == [
+        (FactKind.IMAGE_CHANGED, "media/portal.png", "media/portal-2.png")
+    ]
+    # Same image, other alt text: the words that changed say it.
+    alt = analyze(
+        _change(
+            "d/a.md",
+            f"@@ -5,3 +5,3 @@\n \n-{image.format('p')}\n+{image.format('p').replace('the portal', 'the new portal')}\n",
+        )
+    )
+    assert [(f.kind, f.new) for f in alt.facts] == [(FactKind.TEXT_WORDING, "new")]
+
+
+def test_a_long_list_item_is_quoted_by_its_beginning() -> None:
+    item = "Select Create and wait until the deployment finishes and the resource is ready for use in the portal."
+    af = analyze(_change("d/a.md", f"@@ -5,3 +5,2 @@ ## Setup\n \n-1. {item}\n \n"))
+    fact = af.facts[0]
+    assert fact.kind == FactKind.LIST_ITEM_REMOVED
+    assert fact.old is not None and fact.old.endswith("…") and len(fact.old) <= 80
+    assert item.startswith(fact.old[:-1])
+    assert "“Select Create and wait until" in _explain(af)
+
+
+def test_an_edit_around_code_spans_says_the_names_it_adds() -> None:
+    af = _one_line(
+        "> - `gpt-4o-audio-preview` version: `2024-12-17`.",
+        "> - `gpt-4o-audio-preview` and `gpt-4o-mini-audio-preview` version: `2024-12-17`.",
+    )
+    fact = next(f for f in af.facts if f.kind == FactKind.TEXT_REWRITTEN)
+    assert fact.detail["names"] == ["gpt-4o-mini-audio-preview"]
+    assert "`gpt-4o-mini-audio-preview`" in _explain(af)
+
+
+def test_a_removed_page_keeps_what_it_taught() -> None:
+    patch = "".join(
+        "-" + ln + "\n"
+        for ln in [
+            "---", "description: How to cancel a training job.", "ms.topic: include", "---",
+            "", "## Prerequisites", "Text.", "## [Python](#tab/python)", "## Cancel the job",
+            "```bash", "# not a heading", "```",
+        ]
+    )  # fmt: skip
+    af = analyze(
+        _change("docs/includes/cancel.md", "@@ -1,12 +0,0 @@\n" + patch, FileStatus.REMOVED)
+    )
+    fact = af.facts[0]
+    assert fact.kind == FactKind.FILE_REMOVED and fact.old is None
+    assert fact.detail["headings"] == ["Prerequisites", "Cancel the job"]
+    assert fact.detail["description"] == "How to cancel a training job."
+    gitignore = analyze(
+        _change(".gitignore", "@@ -1,2 +0,0 @@\n-# AI\n-.ai/\n", FileStatus.REMOVED)
+    )
+    assert "headings" not in gitignore.facts[0].detail
+
+
+def test_a_comment_in_a_code_block_is_no_page_title() -> None:
+    patch = (
+        "@@ -0,0 +1,5 @@\n+Run this first:\n+```bash\n+# install the tools\n+pip install x\n+```\n"
+    )
+    af = analyze(_change("docs/includes/setup.md", patch, FileStatus.ADDED))
+    assert af.facts[0].new is None
+    assert "install the tools" not in FileWriter("en_US").file_report(af).modification_title
+
+
+def test_a_type_keyword_is_no_rename_and_a_boolean_is_a_value() -> None:
+    edits = code_edits("var messages = new List();", "string chatMessages = new List();")
+    assert [(e.role, e.old, e.new) for e in edits] == [("identifier", "messages", "chatMessages")]
+    flag = code_edits("enabled = True", "enabled = False")
+    assert [(e.role, e.old, e.new, e.param) for e in flag] == [
+        ("literal", "True", "False", "enabled")
+    ]

@@ -379,6 +379,46 @@ def test_parallel_build_is_identical(synthetic_reports: Path, tmp_path: Path) ->
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
+def test_search_after_a_change_reads_every_report(tmp_path: Path) -> None:
+    """A rebuild that changes one report indexes the others' explanations again (in worker
+    processes with --jobs): the index equals a full build's."""
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    for day in range(1, 10):
+        (reports / f"more/report-202502{day:02d}-misc.md").parent.mkdir(exist_ok=True)
+        (reports / f"more/report-202502{day:02d}-misc.md").write_text(
+            make_report(
+                title="[en_US] Diff Insight Report - misc",
+                date=f"2025-02-{day:02d}",
+                permalink=f"https://github.com/o/r/compare/a{day}...b{day}",
+                files=[
+                    {
+                        "path": f"docs/page-{day}.md",
+                        "type": "minor update",
+                        "title": "Wording",
+                        "patch": "@@ -1 +1 @@\n-a\n+b",
+                        "explanation": f"Explains zebra{day} crossings.",
+                    }
+                ],
+            ),
+            encoding="utf-8",
+        )
+    build_site(reports, tmp_path / "a", base_url="https://e.org/", jobs=2)
+    changed = reports / "more/report-20250201-misc.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("zebra1", "okapi"), encoding="utf-8"
+    )
+    again = build_site(reports, tmp_path / "a", base_url="https://e.org/", jobs=2)
+    assert again.reports_parsed == 1
+    full = build_site(reports, tmp_path / "b", base_url="https://e.org/", jobs=1)
+    assert full.full_rebuild
+    for rel in ["search-index.json", *(f"search/terms-{k}.json" for k in range(64))]:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+    assert search(tmp_path / "a", "zebra5 crossings") == ["reports/more/report-20250205-misc.html"]
+    assert search(tmp_path / "a", "okapi") == ["reports/more/report-20250201-misc.html"]
+    assert search(tmp_path / "a", "zebra1") == []
+
+
 @pytest.mark.parametrize(
     "path, expected",
     [
@@ -458,6 +498,27 @@ def test_serve_gzip_and_404_and_empty_site(tmp_path: Path) -> None:
         page = info.value.read().decode("utf-8")
         assert "Page not found" in page and 'href="/index.html"' in page
         assert 'href="/static/site.css"' in page
+    finally:
+        server.shutdown()
+        server.server_close()
+    # Built for a path (GitHub Pages' /sub/): served under it, the 404 page's links work.
+    build_site(tmp_path / "reports", tmp_path / "sub", base_url="https://e.org/sub/")
+    server = make_server(tmp_path / "sub", "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(host + "/sub/no/such/page.html")
+        page = info.value.read().decode("utf-8")
+        for href in ('href="/sub/index.html"', 'href="/sub/static/site.css"'):
+            assert href in page
+            with urllib.request.urlopen(host + href[6:-1]) as response:
+                assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as outside:
+            urllib.request.urlopen(host + "/index.html")  # not under the site's path
+        assert outside.value.code == 404
+        with urllib.request.urlopen(host + "/") as response:  # redirected home
+            assert response.url == host + "/sub/"
     finally:
         server.shutdown()
         server.server_close()

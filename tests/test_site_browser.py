@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from diffinsight.models import item_anchor
-from diffinsight.site.serve import make_server
+from diffinsight.site.serve import base_path, make_server
 
 pytest_plugins = ["sitefixtures"]
 
@@ -46,7 +47,8 @@ def base(synthetic_site: Path) -> Iterator[str]:
     server = make_server(synthetic_site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    # Served under the base URL's path (/reports/), as its host would.
+    yield f"http://127.0.0.1:{server.server_address[1]}{base_path(synthetic_site)}"
     server.shutdown()
     server.server_close()
 
@@ -163,6 +165,8 @@ def test_expand_diff(page: Any, base: str) -> None:
             getComputedStyle(document.querySelector('details.diff span.' + c)).backgroundColor)"""
     )
     assert colours[0] != colours[1] and colours[0] != colours[2]
+    # Readable: diff text at 14 px, like the page's code, not shrunk twice.
+    assert page.evaluate("getComputedStyle(document.querySelector('span.da')).fontSize") == "14px"
 
 
 def test_sort_table(page: Any, base: str) -> None:
@@ -235,6 +239,21 @@ def test_hostile_report_runs_nothing(page: Any, base: str) -> None:
     }
     assert dialogs == []
     assert "<script>window.__pwned = 'script'" in page.inner_text(".explanation")
+
+
+def test_404_page_links_work_under_the_base_path(page: Any, base: str) -> None:
+    assert base.endswith("/reports/")
+    response = page.goto(base + "reports/gone/nothing.html")
+    assert response.status == 404
+    assert page.inner_text("h1") == "Page not found"
+    # Styled (its stylesheet loaded from the base path), and its links lead home.
+    assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+    page.click("main a >> nth=0")
+    page.wait_for_url(base + "index.html")
+    assert page.locator("ul.reports li").count() > 0
+    # The bare host leads to the site's home.
+    page.goto(base.removesuffix("reports/"))
+    assert page.url == base
 
 
 def test_works_without_javascript(browser: Any, base: str) -> None:
@@ -320,7 +339,7 @@ def anchor_base(anchor_site: Path) -> Iterator[str]:
     server = make_server(anchor_site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield f"http://127.0.0.1:{server.server_address[1]}{base_path(anchor_site)}"
     server.shutdown()
     server.server_close()
 
@@ -348,3 +367,46 @@ def test_anchor_site_in_browser(page: Any, anchor_base: str) -> None:
     page.wait_for_selector("#search-results li")
     hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(e => e.href)")
     assert any("/reports/en_US/" in h for h in hrefs)
+
+
+# axe-core, installed from npm by .ci/run next to the virtualenv (never fetched by a test).
+AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_PAGES = [
+    "index.html",
+    "lang/en_US/index.html",
+    LONG,
+    "search.html?q=realtime",
+    "files/articles/ai-services/openai/how-to/realtime-audio-websockets.md.html",
+    "404.html",
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation(browser: Any, base: str, scheme: str) -> None:
+    if not AXE.is_file():
+        pytest.skip(
+            f"axe-core is not installed at {AXE}; install it with "
+            "'npm install --prefix .venv/node axe-core' (as .ci/run does)"
+        )
+    script = AXE.read_text(encoding="utf-8")
+    # The pages' CSP allows only their own scripts; axe is injected from the test.
+    context = browser.new_context(locale="en-US", color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for rel in AXE_PAGES:
+        page.goto(base + rel)
+        page.wait_for_load_state("networkidle")
+        if rel == LONG:
+            page.click("[data-diffs=open]")  # the diffs' colours are checked too
+        if rel.startswith("search.html"):
+            page.wait_for_selector("#search-results li")
+        page.add_script_tag(content=script)
+        violations = page.evaluate(
+            """() => axe.run(document, {resultTypes: ['violations']}).then(r =>
+                r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))"""
+        )
+        if violations:
+            found[rel] = violations
+    context.close()
+    assert found == {}

@@ -140,7 +140,11 @@ def _token_edits(a: list[Token], b: list[Token], new: str) -> list[CodeEdit]:
                 continue
             if len(ov) > MAX_VALUE_CHARS or len(nv) > MAX_VALUE_CHARS:
                 continue
-            if ta.type == "name":
+            if ta.type == "name" and (ov in _LITERALS or nv in _LITERALS):
+                out.append(CodeEdit("literal", ov, nv, _assigned_to(b, j)))
+            elif ta.type == "name":
+                if ov in _KEYWORDS or nv in _KEYWORDS:
+                    continue  # ``var`` -> ``string`` declares a type: no name was renamed
                 out.append(CodeEdit(_role(b, j, new), ov, nv))
             else:
                 role = "string" if ta.type == "str" else "number"
@@ -148,7 +152,66 @@ def _token_edits(a: list[Token], b: list[Token], new: str) -> list[CodeEdit]:
     return out
 
 
-_SPAN_TOKEN_RE = re.compile(r"\S+")
+#: Values spelled as names: a flag set to ``false`` changed a value, it renamed nothing.
+_LITERALS = frozenset(
+    ["true", "false", "True", "False", "TRUE", "FALSE", "null", "None", "nil", "undefined", "NULL"]
+)
+#: Words of the languages themselves (declarations, types, modifiers): not names of anything.
+_KEYWORDS = frozenset(
+    [
+        "var",
+        "let",
+        "const",
+        "val",
+        "int",
+        "string",
+        "str",
+        "bool",
+        "boolean",
+        "float",
+        "double",
+        "long",
+        "short",
+        "byte",
+        "char",
+        "void",
+        "object",
+        "dynamic",
+        "auto",
+        "public",
+        "private",
+        "protected",
+        "internal",
+        "static",
+        "final",
+        "readonly",
+        "async",
+        "await",
+        "def",
+        "function",
+        "func",
+        "fn",
+        "return",
+        "new",
+        "class",
+        "struct",
+        "interface",
+        "enum",
+        "import",
+        "from",
+        "export",
+        "default",
+        "using",
+        "namespace",
+        "package",
+        "extends",
+        "implements",
+        "override",
+        "virtual",
+        "abstract",
+        "sealed",
+    ]
+)
 
 
 def changed_stretch(old: str, new: str) -> tuple[str, str] | None:

@@ -77,7 +77,8 @@ def document_title(text: str | None) -> str | None:
             m = re.match(r"^title:(?=.)\s*((?:.*\S)?)\s*$", line)
             if m:
                 return m.group(1).strip().strip("'\"").strip() or None
-    for line in lines:
+    # A '# comment' in a code block is no title.
+    for _, line in _outside_fences(lines):
         h = parse_heading(line)
         if h and h[0] == 1:
             return h[1].strip()
@@ -175,15 +176,19 @@ def file_facts(change: FileChange) -> list[Fact]:
             detail["description"] = description
         facts.append(Fact(kind=K.FILE_ADDED, new=title, detail=detail))
     elif change.status is FileStatus.REMOVED:
-        title = (
-            document_title(change.old_text)
-            or document_title(
-                "\n".join(ln[1:] for h in hunks for ln in h.lines if ln.startswith("-"))
-            )
-            if doc
-            else None
+        gone = (
+            change.old_text.split("\n")
+            if change.old_text
+            else [ln[1:] for h in hunks for ln in h.lines if ln.startswith("-")]
         )
-        facts.append(Fact(kind=K.FILE_REMOVED, old=title, detail={"lines": change.deletions}))
+        title = document_title("\n".join(gone)) if doc else None
+        # What the page taught, as for a new page: its description and sections.
+        removed: dict[str, object] = {"lines": change.deletions}
+        if doc:
+            removed["headings"] = page_sections(gone)[:8]
+            if description := page_description(gone):
+                removed["description"] = description
+        facts.append(Fact(kind=K.FILE_REMOVED, old=title, detail=removed))
     elif change.status is FileStatus.RENAMED:
         facts.append(_renamed(change))
     return facts

@@ -833,7 +833,11 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
             ls, ims = links_in(ln.text)
             links.extend((t, h, ln.info.section) for t, h in ls)
             images.extend((t, s, ln.info.section) for t, s in ims)
-    facts: list[Fact] = []
+    facts: list[Fact] = _directive_images(removed, added)
+    for ln in removed + added:
+        # A line that is only an image is told by its image fact, not as a line of text.
+        if not ln.done and "![" in ln.text and not strip_links(ln.text).strip():
+            ln.done = bool(links_in(ln.text)[1])
     link_kinds = (K.LINK_RETARGETED, K.LINK_TEXT_CHANGED, K.LINK_ADDED, K.LINK_REMOVED)
     image_kinds = (K.IMAGE_CHANGED, K.IMAGE_TEXT_CHANGED, K.IMAGE_ADDED, K.IMAGE_REMOVED)
     for olds, news, (moved, relabelled, new_kind, gone_kind) in (
@@ -867,6 +871,89 @@ def _links(removed: list[Line], added: list[Line]) -> list[Fact]:
                 facts.append(Fact(kind=new_kind, new=h, where=w, detail={"text": t}))
         for t, h, w in gone:
             facts.append(Fact(kind=gone_kind, old=h, where=w, detail={"text": t}))
+    return facts
+
+
+_DIRECTIVE_RE = re.compile(r":::image\b([^\n]*?)(?::::|$)", re.IGNORECASE)
+_DIRECTIVE_ONLY_RE = re.compile(r"\s*(?::::image\b[^\n]*:::|:::image-end:::)\s*", re.IGNORECASE)
+_SOURCE_RE = re.compile(r"\bsource\s*=\s*\"([^\"]+)\"")
+_ALT_RE = re.compile(r"\balt-text\s*=\s*\"([^\"]*)\"")
+
+
+def directive_images(text: str) -> list[tuple[str, str]]:
+    """(alt text, source) of the ``:::image`` directives of one line (the docs platform's
+    image syntax: ``:::image type="content" source="a.png" alt-text="...":::``)."""
+    if ":::image" not in text.lower():
+        return []
+    out = []
+    for m in _DIRECTIVE_RE.finditer(text):
+        src = _SOURCE_RE.search(m.group(1))
+        if src:
+            alt = _ALT_RE.search(m.group(1))
+            out.append((alt.group(1).strip() if alt else "", src.group(1).strip()))
+    return out
+
+
+def _directive_images(removed: list[Line], added: list[Line]) -> list[Fact]:
+    """Images of ``:::image`` directives added, removed, or replaced by another source.
+
+    An image whose source stays and whose alt text changed is left to the wording facts
+    (they say which words changed); lines holding only directives that a fact tells are done.
+    """
+    olds = [
+        (alt, src, ln)
+        for ln in removed
+        if ln.info.kind not in (CODE, FENCE_MARK)
+        for alt, src in directive_images(ln.text)
+    ]
+    news = [
+        (alt, src, ln)
+        for ln in added
+        if ln.info.kind not in (CODE, FENCE_MARK)
+        for alt, src in directive_images(ln.text)
+    ]
+    if not olds and not news:
+        return []
+    facts: list[Fact] = []
+    told: list[Line] = []
+    gone = list(olds)
+    for alt, src, ln in news:
+        same = next((o for o in gone if o[:2] == (alt, src)), None) or next(
+            (o for o in gone if o[1] == src), None
+        )
+        if same is not None:
+            gone.remove(same)
+            continue
+        was = next((o for o in gone if alt and o[0] == alt), None)
+        if was is not None:
+            gone.remove(was)
+            facts.append(
+                Fact(
+                    kind=K.IMAGE_CHANGED,
+                    old=was[1],
+                    new=src,
+                    where=ln.info.section,
+                    detail={"text": alt},
+                )
+            )
+            told += [was[2], ln]
+        else:
+            facts.append(
+                Fact(kind=K.IMAGE_ADDED, new=src, where=ln.info.section, detail={"text": alt})
+            )
+            told.append(ln)
+    for alt, src, ln in gone:
+        facts.append(
+            Fact(kind=K.IMAGE_REMOVED, old=src, where=ln.info.section, detail={"text": alt})
+        )
+        told.append(ln)
+    for ln in told:
+        if _DIRECTIVE_ONLY_RE.fullmatch(ln.text):
+            ln.done = True
+    # The closing line of a long directive goes with it.
+    for ln in removed + added:
+        if ln.text.strip().lower() == ":::image-end:::":
+            ln.done = True
     return facts
 
 
@@ -967,7 +1054,8 @@ def _unpaired(ln: Line, verb: str) -> Fact:
     text = _LIST_MARK_RE.sub("", ln.text.strip()) if ln.info.kind == LIST_ITEM else ln.text.strip()
     if ln.info.kind == LIST_ITEM and _LIST_MARK_RE.match(ln.text):
         value = _plain(text)
-        short = value if len(value) <= MAX_VALUE_CHARS else None
+        # A long item is quoted by its beginning, cut where a word ends ("…" says there is more).
+        short = clip(value) or None
         kind = K.LIST_ITEM_ADDED if verb == "added" else K.LIST_ITEM_REMOVED
         f = Fact(kind=kind, where=ln.info.section, detail={"count": 1})
         if verb == "added":
@@ -1098,19 +1186,26 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         # Several small edits: the stretch from the first to the last says them all.
         tries = [rest[0]] if len(rest) == 1 else [_span_edit(ot, nt), _main_edit(rest)]
         one = next((q for e in tries if e and (q := _quotable(e))), None)
-        facts.append(
-            Fact(
-                kind=K.TEXT_WORDING,
-                old=one.old or None,
-                new=one.new or None,
-                where=where,
-                detail={"words": changed_words, "edits": len(rest)},
+        if one:
+            facts.append(
+                Fact(
+                    kind=K.TEXT_WORDING,
+                    old=one.old or None,
+                    new=one.new or None,
+                    where=where,
+                    detail={"words": changed_words, "edits": len(rest)},
+                )
             )
-            if one
-            else Fact(
-                kind=K.TEXT_SUBSTANTIVE, where=where, detail={"count": 1, "words": changed_words}
+        else:
+            # Code spans inside the edit cannot be quoted as one: the names it adds say it.
+            facts.append(
+                _rewritten(ot, nt, rest, where)
+                or Fact(
+                    kind=K.TEXT_SUBSTANTIVE,
+                    where=where,
+                    detail={"count": 1, "words": changed_words},
+                )
             )
-        )
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:

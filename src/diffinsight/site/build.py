@@ -763,7 +763,7 @@ def build_site(
     else:
         _write_lists(site, ordered, languages, names)
         _write_feeds(site, ordered, languages, names)
-        _write_search(site, ordered, names, parsed)
+        _write_search(site, ordered, names, parsed, jobs)
         _write_histories(site, ordered, names)
         site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         for asset in sorted(STATIC.iterdir()):
@@ -1114,7 +1114,11 @@ def _write_feeds(
 
 
 def _write_search(
-    site: _Site, ordered: list[_Entry], names: dict[str, str], parsed: dict[str, ParsedReport]
+    site: _Site,
+    ordered: list[_Entry],
+    names: dict[str, str],
+    parsed: dict[str, ParsedReport],
+    jobs: int = 1,
 ) -> None:
     docs = [
         {
@@ -1128,10 +1132,12 @@ def _write_search(
         }
         for e in ordered
     ]
+    missing = [e for e in ordered if e.source not in parsed]
+    read_again = dict(_read_again(site, missing, jobs))
     units: list[SearchUnit] = []
     for number, e in enumerate(ordered):
         units.append(SearchUnit(number, "", "", "", [e.title, e.category, e.summary]))
-        explanations = _explanations(site, e, parsed.get(e.source))
+        explanations = read_again.get(e.source) or _explanations(site, e, parsed.get(e.source))
         units += [
             SearchUnit(number, a, p, t, [t, x])
             for (a, p, t), x in zip(e.file_units, explanations, strict=True)
@@ -1142,6 +1148,30 @@ def _write_search(
 
 # A link's target and an image's address are not words of the text.
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
+
+
+#: What forked workers read explanations with (inherited, never pickled).
+_FORKED_SITE: _Site | None = None
+
+
+def _explanations_forked(e: _Entry) -> tuple[str, list[str]]:
+    assert _FORKED_SITE is not None
+    return e.source, _explanations(_FORKED_SITE, e, None)
+
+
+def _read_again(site: _Site, entries: list[_Entry], jobs: int) -> Iterator[tuple[str, list[str]]]:
+    """(source, explanations) of reports this build did not parse, in ``jobs`` processes."""
+    global _FORKED_SITE
+    if jobs <= 1 or len(entries) < 4 * jobs or "fork" not in mp.get_all_start_methods():
+        for e in entries:
+            yield e.source, _explanations(site, e, None)
+        return
+    _FORKED_SITE = site
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_explanations_forked, entries, chunksize=16)
+    finally:
+        _FORKED_SITE = None
 
 
 def _explanations(site: _Site, e: _Entry, report: ParsedReport | None) -> list[str]:

@@ -172,13 +172,13 @@ def serve_command(
     """Preview the built site in SITE (default _site) at http://127.0.0.1:PORT/ (Ctrl+C stops)."""
     from diffinsight.errors import DiffInsightError
     from diffinsight.site.build import DEFAULT_BASE_URL
-    from diffinsight.site.serve import make_server
+    from diffinsight.site.serve import base_path, make_server
 
     try:
         server = make_server(site_dir, "127.0.0.1", port)
     except DiffInsightError as exc:
         raise _fail(exc) from None
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    url = f"http://127.0.0.1:{server.server_address[1]}{base_path(site_dir)}"
     _print(f"Serving {site_dir}/ at {url} (Ctrl+C stops)")
     if url != DEFAULT_BASE_URL:
         _print(f"Feeds link to the base URL given at build time (default {DEFAULT_BASE_URL}).")

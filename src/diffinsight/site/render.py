@@ -7,6 +7,7 @@ http(s), relative paths and in-page anchors, and diffs are escaped line by line.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
@@ -171,8 +172,12 @@ def code_spans(text: str) -> Markup:
     return Markup(_CODE_SPAN.sub(r"<code>\1</code>", escape(text, quote=False)))
 
 
+@functools.lru_cache(maxsize=4096)
 def render_inline(text: str, links: DocLinks | None = None) -> str:
-    """One line of Markdown (a bullet, a table cell) as inline HTML."""
+    """One line of Markdown (a bullet, a table cell) as inline HTML.
+
+    Cached: a file's title shows in the summary table and again in its section.
+    """
     if links is None:
         return str(_MD.renderInline(text))
     env: dict[str, Any] = {}

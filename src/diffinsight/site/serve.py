@@ -7,6 +7,7 @@ import functools
 import gzip
 import io
 import mimetypes
+import re
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,11 +15,18 @@ from typing import Any
 
 from diffinsight.errors import InputError
 
-__all__ = ["make_server", "serve"]
+__all__ = ["base_path", "make_server", "serve"]
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files only, quiet, with the types a feed reader and a browser expect."""
+    """Static files only, quiet, with the types a feed reader and a browser expect.
+
+    The site is served under the path of its base URL (``/reports/`` for
+    ``https://you.github.io/reports/``), as its host will serve it: the 404 page links from
+    there, so it must work here too.
+    """
+
+    prefix = "/"
 
     extensions_map = {  # noqa: RUF012  (the base class declares it this way)
         **SimpleHTTPRequestHandler.extensions_map,
@@ -33,8 +41,22 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def translate_path(self, path: str) -> str:
+        # Outside the prefix nothing is found (the folder's own root stands for it).
+        if self.prefix != "/":
+            if not path.startswith(self.prefix):
+                return str(Path(self.directory) / ".not-in-site" / "x")
+            path = "/" + path[len(self.prefix) :]
+        return super().translate_path(path)
+
     def send_head(self) -> Any:
         """Files as usual, gzipped when the client accepts it; the site's 404.html if none."""
+        if self.prefix != "/" and self.path.split("?", 1)[0] in ("/", self.prefix.rstrip("/")):
+            self.send_response(HTTPStatus.FOUND)  # the bare host or prefix: to the site's home
+            self.send_header("Location", self.prefix)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -87,13 +109,28 @@ def make_server(
         )
     mimetypes.add_type("application/atom+xml", ".xml")
     mimetypes.add_type("application/atom+xml", ".atom")
-    handler = functools.partial(_Handler, directory=str(root))
+    handler_class = type("_SiteHandler", (_Handler,), {"prefix": base_path(root)})
+    handler = functools.partial(handler_class, directory=str(root))
     try:
         return ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
         raise InputError(
             f"{host}:{port}: cannot listen ({exc.strerror}); pick another --port"
         ) from None
+
+
+_ROOT_ATTR = re.compile(rb'data-root="(/[^"]*)"')
+
+
+def base_path(site_dir: str | Path) -> str:
+    """The path the site was built for (``/reports/``), read from its 404 page; ``/`` if none."""
+    try:
+        head = (Path(site_dir) / "404.html").read_bytes()[:2048]
+    except OSError:
+        return "/"
+    m = _ROOT_ATTR.search(head)
+    path = m.group(1).decode("utf-8", "replace") if m else "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def serve(site_dir: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
