@@ -50,7 +50,7 @@ from llm_tokens import (  # noqa: E402
 from diffinsight.grounding import Evidence  # noqa: E402
 from diffinsight.models import Report  # noqa: E402
 from diffinsight.providers.registry import create, resolve  # noqa: E402
-from diffinsight.render.reference.read import ParsedReport  # noqa: E402
+from diffinsight.render.reference.read import ParsedReport, parse_report  # noqa: E402
 from diffinsight.writers.base import ReportRequest  # noqa: E402
 from diffinsight.writers.llm import checks  # noqa: E402
 from diffinsight.writers.llm.cache import CallCache  # noqa: E402
@@ -60,6 +60,8 @@ from diffinsight.writers.llm.writer import LLMWriter  # noqa: E402
 from llm_server import ChatServer, Reply, Seen, completion, files_in, languages  # noqa: E402
 
 LANGS = ("en_US", "zh_CN", "ja_JP")
+#: What a second language may cost at most, as a multiple of the first one's tokens.
+SECOND_TARGET = 1.6
 _PROBLEM = re.compile(r"^- (?:file id=\S+ \((?P<path>[^)]+)\)(?:, (?P<lang>\w+))?: )?(?P<what>.*)$")
 _ARTEFACT = re.compile(r"</?[^>]+>|[(（\[]?\s*Locale\b.*|\[?[a-z]{2}[_-][A-Z]{2}\]?")
 
@@ -218,6 +220,10 @@ class Tally:
     tokens: Counter[str] = field(default_factory=Counter)
     rerun_calls: int = 0
     second_ratios: list[float] = field(default_factory=list)
+    #: Files of each range, beside its ratio in ``second_ratios``.
+    second_files: list[int] = field(default_factory=list)
+    #: The range a second language cost most on: (ratio, report, files, en_US tokens, added).
+    worst: tuple[float, str, int, int, int] = (0.0, "", 0, 0, 0)
     largest: tuple[int, float] = (0, 0.0)
 
 
@@ -304,6 +310,12 @@ def run(mode: str, limit: int | None) -> Tally:
     with ChatServer(replay) as srv:
         for group in ranges(limit):
             parsed = {lang: read(p) for lang, p in group.items()}
+            # The model's words as it wrote them, prompt-leak artefacts included: the guard
+            # must meet them (the reader strips them when importing reports).
+            raw = {
+                lang: parse_report(p.read_text(encoding="utf-8"), str(p), keep_leaks=True)
+                for lang, p in group.items()
+            }
             en = parsed["en_US"]
             # Files every language's report explains (reports cut off mid-way lack some).
             paths = set.intersection(*({fs.path for fs in p.files} for p in parsed.values()))
@@ -311,7 +323,7 @@ def run(mode: str, limit: int | None) -> Tally:
             cs.files = [f for f in cs.files if f.path in paths]
             if not cs.files:
                 continue
-            replay.use(parsed)
+            replay.use(raw)
             t0 = time.perf_counter()
             one = measure(Tally(), replay, srv, request_of(cs, en, ["en_US"]), False)[0].usage
             two = measure(Tally(), replay, srv, request_of(cs, en, ["en_US", "zh_CN"]), False)
@@ -331,9 +343,13 @@ def run(mode: str, limit: int | None) -> Tally:
                 tally.largest = (len(cs.files), one.input_tokens / old.input)
             total_one = one.input_tokens + one.output_tokens
             if total_one:
-                tally.second_ratios.append(
-                    (two[0].usage.input_tokens + two[0].usage.output_tokens) / total_one
-                )
+                total_two = two[0].usage.input_tokens + two[0].usage.output_tokens
+                ratio = total_two / total_one
+                tally.second_ratios.append(ratio)
+                tally.second_files.append(len(cs.files))
+                if ratio > tally.worst[0]:
+                    name = group["en_US"].name
+                    tally.worst = (ratio, name, len(cs.files), total_one, total_two - total_one)
             print(
                 f"{mode}: {group['en_US'].name} {len(cs.files)} files"
                 f" {time.perf_counter() - t0:.1f}s",
@@ -351,6 +367,7 @@ def lines_for(mode: str, t: Tally) -> list[str]:
     one_total = tk["ours_in"] + tk["ours_out"]
     ratios = sorted(t.second_ratios)
     median = ratios[len(ratios) // 2] if ratios else 0.0
+    over = [n for r, n in zip(t.second_ratios, t.second_files, strict=True) if r > SECOND_TARGET]
     return [
         f"**{mode}** model ({t.ranges} ranges; every language each range has: en_US + zh_CN,"
         " and ja_JP where it exists):",
@@ -380,6 +397,10 @@ def lines_for(mode: str, t: Tally) -> list[str]:
         f"| tokens (in + out) with a second language (zh_CN), x of en_US alone | "
         f"**x{tk['two_total'] / one_total:.2f}** in all, median x{median:.2f},"
         f" worst x{ratios[-1] if ratios else 0:.2f} |",
+        f"| the worst range: report, files, en_US tokens (in + out), added by zh_CN | "
+        f"{t.worst[1]}, {t.worst[2]}, {t.worst[3]:,}, +{t.worst[4]:,} |",
+        f"| ranges a second language costs more than x{SECOND_TARGET} on, and their files | "
+        f"{len(over)} of {len(ratios)}, {min(over, default=0)} to {max(over, default=0)} files |",
         "",
     ]
 

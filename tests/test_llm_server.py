@@ -21,12 +21,14 @@ from diffinsight.writers.llm.cache import CallCache
 from diffinsight.writers.llm.settings import LLMSettings
 from diffinsight.writers.llm.writer import LLMWriter
 from llm_server import (
+    PHRASES,
     ChatServer,
     Reply,
     Seen,
     completion,
     file_answer,
     files_in,
+    languages,
     ok,
     report_answer,
 )
@@ -240,7 +242,7 @@ def test_prompt_leak_artefacts_are_cut_out() -> None:
             file_answer(
                 seen,
                 lambda lang, path: (
-                    "<format>Locale: en_US</format> Update",
+                    "[en_US] <format>Locale: en_US</format> Update",
                     "The page revises the text of one section. Readers now see the updated wording.",
                 ),
             )
@@ -254,7 +256,7 @@ def test_prompt_leak_artefacts_are_cut_out() -> None:
     assert engines(reports) == [["llm", "llm"]]
     for f in reports[0].files:
         assert f.modification_title == "Update"
-        assert f.removed_claims == ["<format>", "</format>", "Locale: en_US"]
+        assert f.removed_claims == ["<format>", "</format>", "Locale: en_US", "[en_US]"]
 
 
 def _inventing(value: str) -> Any:
@@ -479,6 +481,20 @@ def test_cache_makes_the_second_run_free_and_logs_calls(tmp_path: Path) -> None:
     assert "2025-04-01-preview" in rows[0][2]
 
 
+def test_an_answer_that_fails_the_checks_is_never_served_from_the_cache(tmp_path: Path) -> None:
+    db = tmp_path / "llm.db"
+    with ChatServer() as srv:
+        srv.script(ok("not json at all"), ok("[]"))
+        first = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        n = len(srv.requests)
+        second = writer(srv, cache=CallCache(db)).write(request(["en_US"]))
+        # The same first request goes out again: its failed answer was not kept.
+        assert len(srv.requests) == n + 1 and srv.requests[n].body == srv.requests[0].body
+    assert engines(first) == [["offline", "offline"]]
+    assert engines(second) == [["llm", "llm"]]
+    assert second[0].usage is not None and second[0].usage.cache_hits == 0
+
+
 def test_report_sections_fault_keeps_file_entries() -> None:
     def reply(seen: Seen) -> Reply:
         body = report_answer(seen) if seen.is_report else file_answer(seen)
@@ -574,3 +590,74 @@ def test_a_fault_the_guard_removes_exactly_costs_no_repair() -> None:
         f.engine == "llm" and f.explanation == "The page `realtime.md` changes its example request."
     )
     assert f.removed_claims == ["It now works in 42 regions."]
+
+
+def test_a_repair_carries_only_the_failed_language_of_the_failed_file() -> None:
+    def zh_bad_once(seen: Seen) -> Reply:
+        def text(lang: str, path: str) -> tuple[str, str]:
+            name = path.rsplit("/", 1)[-1]
+            title, expl, _ = PHRASES[lang[:2]]
+            if lang == "zh_CN" and name == "new-page.md" and not seen.is_repair:
+                expl = "该功能已在 42 个区域提供。" + expl.format(name=name)
+            return title, expl.format(name=name)
+
+        return ok(file_answer(seen, text))
+
+    with ChatServer(zh_bad_once) as srv:
+        reports = writer(srv).write(request(["en_US", "zh_CN"]))
+    first, repair = srv.requests
+    assert first.is_combined and not repair.is_combined and not repair.is_report
+    assert repair.is_repair and languages(repair) == ["zh_CN"]
+    assert [p for _, p in files_in(repair)] == ["docs/new-page.md"]
+    shown = json.loads(repair.body["messages"][2]["content"])
+    assert [sorted(e["texts"]) for e in shown["files"]] == [["zh_CN"]]
+    assert "42" in shown["files"][0]["texts"]["zh_CN"]["explanation"]
+    told = repair.body["messages"][-1]["content"]
+    assert "new-page.md" in told and "42" in told and "realtime.md" not in told
+    assert "wss://" not in repair.user and '"report"' not in repair.system
+    props = repair.body["response_format"]["json_schema"]["schema"]["properties"]
+    assert props["files"]["items"]["properties"]["texts"]["required"] == ["zh_CN"]
+    en, zh = reports
+    assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
+    assert zh.files[1].explanation == PHRASES["zh"][1].format(name="new-page.md")
+    assert en.files[1].explanation == PHRASES["en"][1].format(name="new-page.md")
+
+
+def test_a_sections_repair_carries_only_the_failed_language_and_no_diff() -> None:
+    def zh_summary_bad_once(seen: Seen) -> Reply:
+        body = report_answer(seen) if seen.is_report else file_answer(seen)
+        texts = body["texts"] if seen.is_report else body.get("report")
+        if texts and "zh_CN" in texts and not seen.is_repair:
+            texts["zh_CN"]["summary"] = "本次更新覆盖 17 个区域。" + texts["zh_CN"]["summary"]
+        return ok(body)
+
+    with ChatServer(zh_summary_bad_once) as srv:
+        reports = writer(srv).write(request(["en_US", "zh_CN"]))
+    first, repair = srv.requests
+    assert first.is_combined
+    assert repair.is_report and repair.is_repair and languages(repair) == ["zh_CN"]
+    assert not files_in(repair) and "@@" not in repair.user and "wss://" not in repair.user
+    shown = json.loads(repair.body["messages"][2]["content"])
+    assert list(shown["texts"]) == ["zh_CN"] and "17" in shown["texts"]["zh_CN"]["summary"]
+    assert "17" in repair.body["messages"][-1]["content"]
+    en, zh = reports
+    assert zh.summary == PHRASES["zh"][2] and en.summary == PHRASES["en"][2]
+    assert engines(reports) == [["llm", "llm"], ["llm", "llm"]]
+
+
+def test_highlights_of_bullets_alone_are_kept() -> None:
+    # The existing tool's model often wrote no lead paragraph above the bullets.
+    def bullets_only(seen: Seen) -> Reply:
+        body = report_answer(seen) if seen.is_report else file_answer(seen)
+        for t in (body["texts"] if seen.is_report else body["report"]).values():
+            t["highlights"] = ""
+            t["other_updates"] = ["The page `new-page.md` is new."]
+        return ok(body)
+
+    with ChatServer(bullets_only) as srv:
+        (r,) = writer(srv).write(request(["en_US"]))
+    assert len(srv.requests) == 1
+    assert r.highlights.text == "" and r.highlights.other_updates == [
+        "The page `new-page.md` is new."
+    ]
+    assert not any(n.startswith("llm-guard") for n in r.notes)

@@ -80,6 +80,34 @@ def test_each_repository_gets_its_own_writer(tmp_path: Path) -> None:
     assert engines == {"one": {"llm"}, "two": {"offline"}}
 
 
+def test_two_repositories_with_their_own_models_ask_with_them(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        init_repo(tmp_path / name)
+        page = f"articles/{name}.md"
+        commit_files(tmp_path / name, {page: "# P\n\nOne.\n"}, "a", "2025-05-01T01:00:00+00:00")
+        commit_files(
+            tmp_path / name, {page: "# P\n\nSet `n` to 5.\n"}, "b", "2025-05-02T01:00:00+00:00"
+        )
+    with ChatServer() as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            + "".join(
+                f"  - path: {name}\n    branch: main\n"
+                f"    llm: {{base_url: '{srv.url}/v1', model: m-{name}, cache: 'off'}}\n"
+                for name in ("one", "two")
+            ),
+            encoding="utf-8",
+        )
+        cfg = load_watchlist(watch)
+        writers = writers_for(cfg, "llm", env={})
+        assert writers["one"] is not writers["two"]
+        summary = run_watchlist(cfg, writers=writers)
+        asked = {(s.body["model"], "one.md" in s.user, "two.md" in s.user) for s in srv.requests}
+    assert asked == {("m-one", True, False), ("m-two", False, True)}
+    assert all(r.error is None and r.written for r in summary.repos)
+
+
 def _run_down(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     _docs(tmp_path / "docs")
     with ChatServer(lambda seen: Reply(500, {"error": {"message": "model host down"}})) as srv:
@@ -125,3 +153,33 @@ def test_auto_run_that_reaches_no_model_warns_and_succeeds(tmp_path: Path) -> No
     assert "warning: no model answered for docs: the compatible provider answered no call" in line
     assert "(last error: HTTP 500" in line
     assert _written_engines(done) == {"offline"}
+
+
+def test_model_calls_log_no_http_lines_unless_verbose(tmp_path: Path) -> None:
+    _docs(tmp_path / "docs")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE"))}
+    with ChatServer() as srv:
+        watch = tmp_path / "watch.yml"
+        watch.write_text(
+            "output_dir: site\nformat: json\nlanguages: [en_US]\nrepositories:\n"
+            "  - path: docs\n    branch: main\n"
+            f"    llm: {{base_url: '{srv.url}/v1', model: m, cache: 'off'}}\n",
+            encoding="utf-8",
+        )
+        cmd = [sys.executable, "-m", "diffinsight", "run", "--config", str(watch)]
+        runs = [
+            subprocess.run(
+                [*cmd, "--backfill", "2025-05-01", "--out", str(tmp_path / out), *extra],
+                capture_output=True,
+                text=True,
+                env={**env, "PYTHONPATH": str(SRC), "NO_COLOR": "1", "COLUMNS": "400"},
+                check=False,
+            )
+            for out, extra in (("quiet", []), ("verbose", ["--verbose"]))
+        ]
+        assert len(srv.requests) == 2
+    plain, verbose = runs
+    assert plain.returncode == 0 and verbose.returncode == 0, plain.stderr + verbose.stderr
+    assert "llm docs: 1 calls" in plain.stderr
+    assert "HTTP Request" not in plain.stderr
+    assert "HTTP Request: POST" in verbose.stderr

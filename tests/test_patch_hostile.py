@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from diffinsight.daily import run_watchlist
 from diffinsight.errors import InputError
 from diffinsight.pipeline import run
 from diffinsight.render import get_renderer
+from diffinsight.render.reference.read import parse_report_file
 from diffinsight.sources import GitSource, parse_patch
 from diffinsight.sources.patch import BadQuoting, unquote_git_path
+from diffinsight.state import State
+from diffinsight.watchlist import load_watchlist
 from gitutil import commit_files, git, init_repo
 
 
@@ -191,3 +195,26 @@ def test_corrupt_binary_payload_is_refused_where_git_drops_the_rest(tmp_path: Pa
     assert _git_reading(patch, tmp_path) == [(1, 1)]
     with pytest.raises(InputError, match="line 12: a corrupt binary patch"):
         parse_patch(patch, name="p.patch")
+
+
+def test_stray_carriage_returns_report_through_the_daily_job(
+    cr_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    repo, _base, head = cr_repo
+    watch = tmp_path / "watch.yml"
+    watch.write_text(
+        f"output_dir: {tmp_path / 'site'}\nlanguages: [en_US]\n"
+        f"repositories:\n  - path: {repo}\n    branch: main\n",
+        encoding="utf-8",
+    )
+    summary = run_watchlist(load_watchlist(watch))
+    assert [r.error for r in summary.repos] == [None]
+    (written,) = summary.repos[0].written
+    report = parse_report_file(written)
+    (section,) = report.files
+    assert section.path == "docs/a.md" and "+line one, edited" in (section.patch or "")
+    with State(summary.state) as st:  # type: ignore[arg-type]
+        assert st.cursor(load_watchlist(watch).repositories[0].key, "main") == head
+    # The next run has nothing new: the repository is not stuck on the same day.
+    again = run_watchlist(load_watchlist(watch))
+    assert [r.error for r in again.repos] == [None] and again.repos[0].written == []

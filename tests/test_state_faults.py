@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +15,7 @@ import pytest
 
 from diffinsight.errors import InputError, OutputError
 from diffinsight.state import SCHEMA_VERSION, ReportRow, State
+from gitutil import commit_files, init_repo
 
 
 def _row(path: str) -> ReportRow:
@@ -88,3 +92,270 @@ def test_disk_full_for_the_state_is_one_line_and_leaves_it_whole(tmp_path: Path)
     assert OutputError.__name__ in last and str(path) in last and "run again" in last
     with State(path) as st:  # nothing half-written: the old content reads back
         assert [r.path for r in st.reports()] == ["a.md"]
+
+
+# --- The daily job on a read-only or full file system, and on a broken state file -------------
+#
+# Real faults, not simulated ones: each run happens in its own mount namespace (``unshare -m``)
+# where the output folder is bind-mounted read-only, or replaced by a tiny tmpfs that fills up.
+# Nothing outside the child sees those mounts. Where namespaces are not available the tests
+# are skipped (the RLIMIT_FSIZE test above covers a full disk anywhere).
+
+DOCS_WATCH = (
+    "output_dir: site\nlanguages: [en_US]\nrepositories:\n  - path: docs\n    branch: main\n"
+)
+SRC = Path(__file__).resolve().parents[1] / "src"
+#: One April day, then three May days (their reports go to another folder).
+DAYS = [
+    ("2025-04-30", {"articles/a.md": "# A\n\nOne.\n"}),
+    ("2025-05-01", {"articles/a.md": "# A\n\nTwo.\n"}),
+    ("2025-05-02", {"articles/b.md": "# B\n\nNew.\n"}),
+    ("2025-05-03", {"articles/b.md": "# B\n\nNewer.\n"}),
+]
+FIRST = ("--backfill", "2025-04-30")
+ALL = ("--backfill", "2025-04-30..2025-05-03")
+
+
+def _can_confine() -> bool:
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return False
+    probe = subprocess.run(
+        [unshare, "-m", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /mnt"],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+confined = pytest.mark.skipif(not _can_confine(), reason="needs mount namespaces (unshare -m)")
+
+
+def _make_work(root: Path) -> Path:
+    repo = init_repo(root / "docs")
+    for i, (day, files) in enumerate(DAYS):
+        commit_files(repo, files, f"change {i}", f"{day}T01:00:00+00:00")
+    (root / "watch.yml").write_text(DOCS_WATCH, encoding="utf-8")
+    (root / "site").mkdir()
+    return root
+
+
+@pytest.fixture
+def daily(tmp_path: Path) -> Path:
+    return _make_work(tmp_path)
+
+
+def _run(
+    work: Path, *args: str, mounts: str = "", after: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``diffinsight run`` in ``work``; ``mounts`` (shell, in a private mount namespace) first.
+
+    ``after`` (Python) runs in the same namespace once the run ended, its output kept in
+    ``work/after.txt``: what the faulty file system held before the namespace went away.
+    """
+    cmd = [sys.executable, "-m", "diffinsight", "run", "--config", "watch.yml", *args]
+    if mounts:
+        then = ""
+        if after:
+            check = shlex.join([sys.executable, "-c", after])
+            then = f"; rc=$?; {check} > {shlex.quote(str(work / 'after.txt'))}; exit $rc"
+        cmd = ["unshare", "-m", "sh", "-c", f"{mounts} && {shlex.join(cmd)}{then}"]
+    env = {**os.environ, "PYTHONPATH": str(SRC), "NO_COLOR": "1", "COLUMNS": "300"}
+    for var in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        env.pop(var, None)
+    return subprocess.run(
+        cmd, cwd=work, capture_output=True, text=True, env=env, check=False, timeout=120
+    )
+
+
+def _read_only(folder: Path) -> str:
+    f = shlex.quote(str(folder))
+    return f"mount --bind {f} {f} && mount -o remount,ro,bind {f} {f}"
+
+
+def _full(folder: Path, size: str = "4k") -> str:
+    return f"mount -t tmpfs -o size={size} tmpfs {shlex.quote(str(folder))}"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _published(folder: Path) -> dict[str, bytes]:
+    return {k: v for k, v in _tree(folder).items() if not k.startswith(".diffinsight/")}
+
+
+def _errors(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if "error: " in ln or "ERROR: " in ln]
+    assert errors, proc.stderr
+    return errors
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """What a run without faults publishes: every rerun after a fix must publish the same."""
+    work = _make_work(tmp_path_factory.mktemp("clean"))
+    ok = _run(work, *ALL)
+    assert ok.returncode == 0, ok.stderr
+    return _published(work / "site")
+
+
+@confined
+def test_read_only_output_folder_is_one_line_and_the_rerun_completes(
+    daily: Path, clean: dict[str, bytes]
+) -> None:
+    site = daily / "site"
+    proc = _run(daily, *ALL, mounts=_read_only(site))
+    assert proc.returncode == OutputError.exit_code
+    (line,) = _errors(proc)
+    assert line.startswith(f"error: {site}/.diffinsight: cannot open the state (Read-only")
+    assert "make it writable" in line and "run again" in line
+    assert list(site.iterdir()) == []
+    again = _run(daily, *ALL)  # the fix: the same folder, writable
+    assert again.returncode == 0, again.stderr
+    assert _published(site) == clean
+
+
+@confined
+def test_read_only_report_folder_leaves_files_and_state_as_they_were(
+    daily: Path, clean: dict[str, bytes]
+) -> None:
+    site = daily / "site"
+    assert _run(daily, *FIRST).returncode == 0
+    before = _tree(site)
+    proc = _run(daily, *ALL, mounts=_read_only(site / "docs"))
+    assert proc.returncode == OutputError.exit_code
+    logged, summary = _errors(proc)
+    assert "report-20250501-docs.md: cannot write (Read-only file system)" in logged
+    assert "choose another output folder" in logged and "docs; their state is unchanged" in summary
+    assert _tree(site) == before  # byte for byte, the state included
+    again = _run(daily, *ALL)
+    assert again.returncode == 0, again.stderr
+    assert _published(site) == clean
+
+
+#: Run where the faulty file system is still mounted: what the failed run left there. Every
+#: report the state records must be whole, and no staged file may remain.
+_LEFT = """
+import hashlib, pathlib, sqlite3
+site = pathlib.Path("site")
+print("entries", sorted(p.name for p in site.iterdir()))
+state = site / ".diffinsight/state.sqlite"
+if state.exists():
+    for path, sha in sqlite3.connect(state).execute("SELECT path, sha256 FROM reports"):
+        whole = hashlib.sha256((site / path).read_bytes()).hexdigest() == sha
+        print("whole" if whole else "BROKEN", path)
+print("temp", len(list(site.rglob("*.tmp"))))
+"""
+
+
+@confined
+def test_disk_full_for_a_new_state_leaves_nothing_behind(
+    daily: Path, clean: dict[str, bytes]
+) -> None:
+    site = daily / "site"
+    proc = _run(daily, *ALL, mounts=_full(site), after=_LEFT)
+    assert proc.returncode == OutputError.exit_code
+    (line,) = _errors(proc)
+    assert line == (
+        f"error: {site}/.diffinsight/state.sqlite: the disk is full; free space there and run again"
+    )
+    # No empty state file, not even its folder.
+    assert (daily / "after.txt").read_text().splitlines() == ["entries []", "temp 0"]
+    again = _run(daily, *ALL)
+    assert again.returncode == 0, again.stderr
+    assert _published(site) == clean
+
+
+@confined
+def test_disk_full_for_reports_mid_run_and_the_rerun_completes(
+    daily: Path, clean: dict[str, bytes]
+) -> None:
+    site = daily / "site"
+    assert _run(daily, *FIRST).returncode == 0
+    april = _tree(site / "docs")
+    (site / "docs" / "202505").mkdir()
+    # Room for two small reports, not three: the disk fills up in the middle of the run.
+    proc = _run(daily, *ALL, mounts=_full(site / "docs" / "202505", "8k"), after=_LEFT)
+    assert proc.returncode == OutputError.exit_code
+    logged, summary = _errors(proc)
+    assert "report-20250503-docs.md: cannot write (No space left on device)" in logged
+    assert "free space there and run again" in logged and "docs" in summary
+    left = (daily / "after.txt").read_text().splitlines()
+    assert "temp 0" in left and not [ln for ln in left if ln.startswith("BROKEN")]
+    assert [ln for ln in left if ln.startswith("whole")] == [
+        f"whole docs/{m}/en_US/report-{d}-docs.md"
+        for m, d in [("202504", "20250430"), ("202505", "20250501"), ("202505", "20250502")]
+    ]
+    assert _tree(site / "docs") == april  # outside the full folder, nothing changed
+    again = _run(daily, *ALL)  # the fix: room again (the namespace, and its tmpfs, are gone)
+    assert again.returncode == 0, again.stderr
+    assert _published(site) == clean
+
+
+def test_file_size_limit_for_reports_leaves_no_temp_files(daily: Path) -> None:
+    """The same fault without namespaces: a file size limit stops a report mid-write."""
+    site = daily / "site"
+    assert _run(daily, *FIRST).returncode == 0
+    before = _tree(site)
+    code = (
+        "import resource, signal, sys\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200, resource.RLIM_INFINITY))\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "from diffinsight.cli import app\n"
+        "sys.argv = ['diffinsight', 'run', '--config', 'watch.yml', *sys.argv[1:]]\n"
+        "app()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC), "NO_COLOR": "1", "COLUMNS": "300"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *ALL],
+        cwd=daily,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == OutputError.exit_code, proc.stderr
+    logged, _summary = _errors(proc)
+    assert "cannot write (File too large); free space there and run again" in logged
+    assert _tree(site) == before and not list(site.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("damage", ["flipped-bytes", "foreign-schema", "newer-version"])
+def test_broken_state_file_is_one_line_and_moving_it_away_fixes_it(
+    daily: Path, tmp_path: Path, clean: dict[str, bytes], damage: str
+) -> None:
+    site = daily / "site"
+    assert _run(daily, *FIRST).returncode == 0
+    state = site / ".diffinsight" / "state.sqlite"
+    if damage == "flipped-bytes":
+        data = bytearray(state.read_bytes())
+        for i in range(100, len(data), 61):
+            data[i] ^= 0x5A
+        state.write_bytes(bytes(data))
+    elif damage == "foreign-schema":
+        state.unlink()
+        db = sqlite3.connect(state)
+        db.execute("CREATE TABLE units (id INTEGER PRIMARY KEY, body TEXT)")
+        db.commit()
+        db.close()
+    else:
+        db = sqlite3.connect(state)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        db.commit()
+        db.close()
+    before = _tree(site)
+    proc = _run(daily, *ALL)
+    assert proc.returncode == InputError.exit_code
+    (line,) = _errors(proc)
+    assert line.startswith(f"error: {state}: ") and "point 'state' elsewhere" in line
+    assert _tree(site) == before  # no report, no index, the broken file as it was
+    state.rename(tmp_path / "broken.sqlite")  # the fix the line names
+    again = _run(daily, *ALL)
+    assert again.returncode == 0, again.stderr
+    assert _published(site) == clean

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -104,3 +105,10 @@ def test_a_new_config_field_needs_no_change_to_the_watch_list() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [["ann"], ["bob"]]
+
+
+def test_the_automation_guide_names_every_report_setting() -> None:
+    text = (ROOT / "docs" / "automation.md").read_text("utf-8")
+    start = text.index("Every key of the report")
+    listed = set(re.findall(r"`(\w+)`", text[start : text.index("\n\n", start)]))
+    assert listed == set(Config.model_fields)

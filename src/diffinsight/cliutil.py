@@ -53,6 +53,9 @@ def fail(exc: DiffInsightError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
+_HTTP_LOGGERS = ("httpx", "httpcore", "httpx2", "httpcore2")
+
+
 def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
     """Plain message lines: in a terminal through rich (level shown once), else ``diffinsight: LEVEL: ...``."""
     if verbose and quiet:
@@ -70,8 +73,10 @@ def setup_logging(verbose: bool = False, quiet: bool = False) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("diffinsight: %(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
-    # One line per HTTP request is noise unless debugging.
-    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # One line per HTTP request is noise unless debugging. The OpenAI SDK ships its own fork
+    # of httpx (``httpx2``), which logs under its own name.
+    for name in _HTTP_LOGGERS:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 class OneLineErrors(TyperGroup):

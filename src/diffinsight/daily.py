@@ -235,6 +235,16 @@ def run_watchlist(
     new_folders = _missing_folders(state_file.parent)
     new_state = not state_file.exists()
     with State(state_file) as state:
+        run = _Run(
+            config,
+            state,
+            out,
+            renderer,
+            histories,
+            backfill,
+            from_rev,
+            checkpoint or _no_checkpoint,
+        )
         started = datetime.now().timestamp()
         for stale in files.remove_stale_temps(out, started):
             log.info("removed %s, left by an interrupted run", stale)
@@ -242,20 +252,7 @@ def run_watchlist(
             outcome = RepoOutcome(name=r.display, branch=r.branch)
             summary.repos.append(outcome)
             try:
-                own = (writers or {}).get(r.display, writer)
-                _run_repo(
-                    r,
-                    config,
-                    state,
-                    out,
-                    renderer,
-                    own,
-                    histories,
-                    backfill,
-                    from_rev,
-                    outcome,
-                    checkpoint or _no_checkpoint,
-                )
+                _run_repo(run, r, (writers or {}).get(r.display, writer), outcome)
             except DiffInsightError as exc:
                 log.error("%s: %s", r.display, exc)
                 outcome.error = exc
@@ -295,33 +292,36 @@ def _remove_new_state(state_file: Path, folders: list[Path]) -> None:
             folder.rmdir()
 
 
-def _run_repo(
-    repo: WatchedRepo,
-    config: WatchConfig,
-    state: State,
-    out: Path,
-    renderer: Renderer,
-    writer: Writer,
-    histories: Mapping[str, HistoryOpener] | None,
-    backfill: tuple[date, date] | None,
-    from_rev: str | None,
-    outcome: RepoOutcome,
-    checkpoint: Checkpoint,
-) -> None:
+@dataclass(frozen=True)
+class _Run:
+    """What every repository of one run shares."""
+
+    config: WatchConfig
+    state: State
+    out: Path
+    renderer: Renderer
+    histories: Mapping[str, HistoryOpener] | None
+    backfill: tuple[date, date] | None
+    from_rev: str | None
+    checkpoint: Checkpoint
+
+
+def _run_repo(run: _Run, repo: WatchedRepo, writer: Writer, outcome: RepoOutcome) -> None:
+    config, state, out = run.config, run.state, run.out
     rc = config.repo_config(repo)
     zone = _zone(rc.timezone or "UTC", repo.display)
-    history = open_history(repo.kind, repo.location, repo.branch, histories)
+    history = open_history(repo.kind, repo.location, repo.branch, run.histories)
     head = history.head()
-    if backfill:
-        first, last = backfill
+    if run.backfill:
+        first, last = run.backfill
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     else:
-        cursor = from_rev or state.cursor(repo.key, repo.branch)
+        cursor = run.from_rev or state.cursor(repo.key, repo.branch)
         outcome.cursor_from = cursor
-        days = _days_since(history, repo, head, cursor, zone, bool(from_rev))
+        days = _days_since(history, repo, head, cursor, zone, bool(run.from_rev))
         if not days:
             log.info("%s %s: nothing new since %s", repo.display, repo.branch, head[:7])
-            if from_rev is None:
+            if run.from_rev is None:
                 state.set_cursor(repo.key, repo.branch, head)
             outcome.cursor_to = head
             return
@@ -347,11 +347,21 @@ def _run_repo(
     # Relative, so that the same output folder checked out elsewhere is still "done".
     settings = _settings_hash(rc, config.format, writer, f"{repo.display}\n{rc.output}")
     job = _RepoJob(
-        repo, rc, history, state, out, template, renderer, writer, settings, outcome, checkpoint
+        repo,
+        rc,
+        history,
+        state,
+        out,
+        template,
+        run.renderer,
+        writer,
+        settings,
+        outcome,
+        run.checkpoint,
     )
     for unit in units.values():
         _run_day(job, unit)
-    if not backfill:
+    if not run.backfill:
         state.set_cursor(repo.key, repo.branch, head)
         outcome.cursor_to = head
 

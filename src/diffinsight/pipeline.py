@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +72,27 @@ class LogProgress:
         )
 
 
+#: Allocations between two young-generation collections while reports are built (Python's
+#: default is 700). Analysis allocates millions of short-lived objects that reference counting
+#: frees; at the default, the collector ran thousands of times and rescanned every live object
+#: of a large change set on each full pass, about a tenth of the CPU of a run.
+GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often for the block, as before afterwards."""
+    old = gc.get_threshold()
+    if old[0] == 0 or old[0] >= GC_THRESHOLD:  # collection disabled, or already rarer
+        yield
+        return
+    gc.set_threshold(GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 @dataclass
 class RunResult:
     """What a run produced."""
@@ -109,6 +132,19 @@ def build_reports(
     writer = writer or OfflineWriter()
     groups = categorize(changeset, config)
     progress = progress or LogProgress()
+    with _fewer_collections():
+        return _build(groups, config, languages, day, writer, title_template, progress)
+
+
+def _build(
+    groups: dict[str, ChangeSet],
+    config: Config,
+    languages: list[str],
+    day: date,
+    writer: Writer,
+    title_template: str | None,
+    progress: Progress,
+) -> list[Report]:
     total = sum(len(cs.files) for cs in groups.values())
     analyzed = {}
     done = 0

@@ -11,6 +11,8 @@ process is killed), so two runs at once on the same state are refused, never int
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -64,6 +66,30 @@ _UNIT_ENGINE_COLUMNS = [
 ]
 
 
+#: errno values meaning "no room": a full disk, or a file size limit reached.
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path that do not exist yet, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _undo_new(path: Path, existed: bool, folders: list[Path]) -> None:
+    """Remove a state file (and the folders made for it) that a failed open had just created."""
+    if not existed:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{path}{suffix}").unlink()
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: something else lives there
+            folder.rmdir()
+
+
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of ``text`` as UTF-8: the content hash stored per report."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -114,8 +140,19 @@ class State:
         self._db: sqlite3.Connection | None = None
 
     def __enter__(self) -> State:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        made = _missing_folders(self.path.parent)
+        existed = self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            _undo_new(self.path, existed, made)
+            # A read-only folder or file system, a full disk, a file where a folder must be.
+            fix = "free space there" if exc.errno in _FULL else "make it writable"
+            raise OutputError(
+                f"{exc.filename or self.path}: cannot open the state ({exc.strerror});"
+                f" {fix} or point 'state' elsewhere, and run again"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -132,10 +169,18 @@ class State:
             raise
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             self.__exit__(None, None, None)
+            # A state this run was about to create (a full disk): leave no empty file behind.
+            _undo_new(self.path, existed, made)
             msg = str(exc)
             if "full" in msg:
-                raise InputError(
+                raise OutputError(
                     f"{self.path}: the disk is full; free space there and run again"
+                ) from exc
+            if "readonly" in msg or "unable to open" in msg:
+                # SQLite could not write its journal next to the file: the folder is read-only.
+                raise OutputError(
+                    f"{self.path}: cannot update the state ({msg}); make its folder writable"
+                    " or point 'state' elsewhere, and run again"
                 ) from exc
             raise InputError(
                 f"{self.path}: not a readable diffinsight state file ({msg}); move it away"
@@ -154,15 +199,24 @@ class State:
                 f"{self.path}: written by a newer diffinsight (state version {version});"
                 " upgrade diffinsight or point 'state' elsewhere"
             )
-        db.executescript(_SCHEMA)
+        # Checked before anything is created: a foreign file is refused as it was found.
+        tables = {
+            str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if tables and not tables & set(_COLUMNS):
+            raise InputError(
+                f"{self.path}: not a diffinsight state file (it holds tables"
+                f" {', '.join(sorted(tables)[:3])}); point 'state' elsewhere"
+            )
         for table, needed in _COLUMNS.items():
             have = {str(r[1]) for r in db.execute(f"PRAGMA table_info({table})")}
             missing = sorted(needed - have)
-            if missing:
+            if have and missing:
                 raise InputError(
                     f"{self.path}: not a diffinsight state file (table {table} has no"
                     f" {missing[0]} column); point 'state' elsewhere"
                 )
+        db.executescript(_SCHEMA)
         if version < SCHEMA_VERSION:
             have = {str(r[1]) for r in db.execute("PRAGMA table_info(units)")}
             db.execute("BEGIN IMMEDIATE")

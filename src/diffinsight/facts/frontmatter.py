@@ -45,6 +45,8 @@ def split_front_matter(text: str | None) -> tuple[dict[str, Any] | None, str | N
         data = safeyaml.load("\n".join(lines[1 : end - 1]))
     except yaml.YAMLError:
         return None, "front-matter-invalid-yaml"
+    if data is None:  # "---" then "---": front matter with no fields yet, which can gain some
+        return {}, None
     return (data if isinstance(data, dict) else None), None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
@@ -124,11 +124,18 @@ def front_matter_end(lines: list[str], first_line: int = 1, fragment: bool = Fal
     return 0
 
 
+_STRONG_RE = re.compile(r"(\*\*|__)(.+?)\1")
+
+
+@lru_cache(maxsize=16_384)
 def clean_inline(text: str) -> str:
     """Heading or cell text without emphasis markers and trailing anchors (``{#id}``)."""
+    # Cached: every heading of both documents is cleaned for section paths, and table cells
+    # repeat across rows and files.
     text = strip_heading_id(text.strip())
     text = replace_links(text)  # tab headings: [Azure CLI](#tab/cli)
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    if "**" in text or "__" in text:
+        text = _STRONG_RE.sub(r"\2", text)
     return text.strip()
 
 
@@ -166,6 +173,8 @@ def map_lines(
 _CLOSE_FENCE = {c: re.compile(r"^ {0,3}(" + re.escape(c) + r"{3,})[ \t]*$") for c in ("`", "~")}
 _OPEN_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 _STRICT_HEADING_RE = re.compile(r"^#{1,6}(?:[ \t]|$)")
+#: First characters (after up to three spaces) of a line that opens a fence or an HTML block.
+_MAY_OPEN_RAW = frozenset("`~<")
 #: Scanner states: None (nothing open), ("fence", marker char, length), ("html", sequence).
 _State = tuple[str, str, int] | None
 _FRESH: frozenset[_State] = frozenset({None})
@@ -259,7 +268,9 @@ def _chunks(lines: list[str], start: int) -> tuple[list[int], set[int], set[int]
                 headings.add(i)
         if None not in states:
             inside.add(i)  # every hypothesis has this line in fenced code or HTML
-        if not blank:
+        if not blank and (states != _FRESH or line.lstrip(" ")[:1] in _MAY_OPEN_RAW):
+            # (With nothing open, only a line starting with a fence mark or "<" opens
+            # something: every other line leaves the states as they are.)
             certain = col0 and prev_blank and states == _FRESH
             states = {t for st in states for t in _step(st, line, certain)}
         prev_blank = blank
@@ -298,7 +309,13 @@ def map_window(
     want = {i - first_line for i in wanted if 0 <= i - first_line < n}
     chosen = {bisect_right(cuts, i) - 1 for i in want if i >= fm}
     for i in range(fm, n):
-        if i not in headings and i not in inside and parse_heading(text_lines[i]):
+        # ("#" within the first four characters: what parse_heading needs at least.)
+        if (
+            "#" in text_lines[i][:4]
+            and i not in headings
+            and i not in inside
+            and parse_heading(text_lines[i])
+        ):
             chosen.add(bisect_right(cuts, i) - 1)  # a heading only a parse can place
     infos: list[LineInfo] = [_UNREAD] * n
     for i in range(min(fm, n)):

@@ -100,6 +100,8 @@ class Catalog:
         self._messages = _load(lang)
         self._fallback = _load(FALLBACK)
         self._nums: dict[tuple[type, object], str] = {}
+        #: Plural form by count: babel evaluates the language's rule in Python each time.
+        self._forms: dict[int, str] = {}
 
     def has(self, key: str) -> bool:
         """Whether the catalogue (or the fallback) defines ``key``."""
@@ -116,7 +118,12 @@ class Catalog:
         if msg is None:
             raise KeyError(f"message {name!r} is missing from the {self.lang} catalogue")
         if isinstance(msg, dict):
-            form = self.locale.plural_form(count if count is not None else 1)
+            n = count if count is not None else 1
+            form = self._forms.get(n) if type(n) is int else None
+            if form is None:
+                form = self.locale.plural_form(n)
+                if type(n) is int and len(self._forms) < 10_000:
+                    self._forms[n] = form
             msg = msg.get(form, msg["other"])
         if count is not None:
             params.setdefault("count", self.num(count))

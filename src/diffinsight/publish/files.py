@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -138,6 +139,8 @@ def _cannot_write(path: Path, exc: OSError) -> OutputError:
         reason = f"{blocker} is a file, not a folder"
     else:
         reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return OutputError(f"{path}: cannot write ({reason}); free space there and run again")
     return OutputError(f"{path}: cannot write ({reason}); choose another output folder")
 
 

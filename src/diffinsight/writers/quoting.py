@@ -111,6 +111,8 @@ def _clip_parts(parts: list[str], limit: int, joiner: str, mark: str) -> str | N
 
 def clip_quotes(text: str, cat: Catalog, limit: int = MAX_QUOTE) -> str:
     """``text`` with every code span and quotation longer than ``limit`` shortened."""
+    if len(text) <= limit:  # nothing inside can be longer (titles, short bullets)
+        return text
 
     def span(m: re.Match[str]) -> str:
         ticks, pad, content = m.group(1), m.group(2), m.group(3)

@@ -57,6 +57,8 @@ def visible_len(text: str) -> int:
 def code(value: str) -> str:
     """``value`` as a Markdown code span that survives backticks inside it."""
     value = value.replace("\n", " ")
+    if "`" not in value:  # the common case, without the regex scan
+        return f"`{value}`"
     ticks = "`" * (max((len(m) for m in re.findall(r"`+", value)), default=0) + 1)
     pad = " " if value.startswith("`") or value.endswith("`") else ""
     return f"{ticks}{pad}{value}{pad}{ticks}"

@@ -731,10 +731,11 @@ def language_from_script(text: str) -> str | None:
     return "zh_CN" if han > hangul else None
 
 
-def parse_report(text: str, source: str | None = None) -> ParsedReport:
+def parse_report(text: str, source: str | None = None, *, keep_leaks: bool = False) -> ParsedReport:
     """Parse one report in the reference format.
 
-    ``source`` names the input in error messages and is kept on the result. Raises
+    ``source`` names the input in error messages and is kept on the result. ``keep_leaks``
+    leaves prompt-leak artefacts in the prose, as the model wrote it (to test a guard on). Raises
     :class:`~diffinsight.errors.InputError` (one line, naming ``source``) when the text is
     not a Diff Insight Report at all or its front matter is unreadable; smaller defects
     (a cut-off diff, an invalid summary JSON) are tolerated and listed in ``warnings``.
@@ -847,7 +848,8 @@ def parse_report(text: str, source: str | None = None) -> ParsedReport:
             report.files.append(
                 _parse_file_section(path, anchor, lines, line_no + 1, stop, warnings)
             )
-    _remove_leaks(report)
+    if not keep_leaks:
+        _remove_leaks(report)
     return report
 
 

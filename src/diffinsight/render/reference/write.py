@@ -25,6 +25,8 @@ def shown_patch(patch: str) -> str:
 
 def diff_fence(patch: str) -> str:
     """A backtick fence longer than any fence inside the patch (at least four, as the reference)."""
+    if "```" not in patch:  # most patches: no fence inside, no regex scan of the whole patch
+        return "````"
     longest = max(
         (len(m.group(1)) for m in _FENCE_RUN.finditer(patch) if m.group(1)[0] == "`"), default=0
     )

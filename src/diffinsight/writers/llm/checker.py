@@ -324,7 +324,9 @@ def guard_sections(t: prompts.ReportText, lang: str, evidence: Evidence) -> Guar
     groups = [many(t.new_features), many(t.breaking_changes), many(t.other_updates)]
     insights = many(t.insights)
     had_bullets = any([t.new_features, t.breaking_changes, t.other_updates])
-    highlights_ok = bool(highlights) and (any(groups) or not had_bullets)
+    # With bullets, they are the section (a lead paragraph is optional, as in the existing
+    # tool's reports); without, the lead is.
+    highlights_ok = any(groups) if had_bullets else bool(highlights)
     return GuardedSections(
         summary=summary if summary == t.summary.strip() or carries_change(summary, lang) else None,
         highlights=highlights if highlights_ok else None,
