@@ -16,7 +16,7 @@ import pytest
 
 from diffinsight.errors import InputError, OutputError
 from diffinsight.publish.files import remove_stale_temps
-from diffinsight.state import SCHEMA_VERSION, ReportRow, State
+from diffinsight.state import MIGRATIONS, SCHEMA_VERSION, ReportRow, State
 from gitutil import commit_files, init_repo
 
 
@@ -68,6 +68,52 @@ def test_old_state_is_upgraded_in_place(tmp_path: Path) -> None:
         assert st.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         st.record_unit("r", "main", "2025-05-02", None, "h", "s", [], llm_missed="llm-unreached: x")
         assert st.unit_engine("r", "main", "2025-05-02")[1] == "llm-unreached: x"
+
+
+def _layout(path: Path) -> dict[str, list[tuple[str, str, int, str | None]]]:
+    db = sqlite3.connect(path)
+    try:
+        tables = [
+            str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return {
+            t: [
+                (str(c[1]), str(c[2]), int(c[3]), c[4])
+                for c in db.execute(f"PRAGMA table_info({t})")
+            ]
+            for t in sorted(tables)
+        }
+    finally:
+        db.close()
+
+
+def test_a_migrated_old_state_has_the_layout_of_a_new_one(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.sqlite", tmp_path / "new.sqlite"
+    db = sqlite3.connect(old)
+    # The unversioned release's file: step 1's tables, user_version 0.
+    for sql in MIGRATIONS[0]:
+        db.execute(sql)
+    db.commit()
+    db.close()
+    with State(old):
+        pass
+    with State(new):
+        pass
+    assert _layout(old) == _layout(new)
+    assert "engine" in {c[0] for c in _layout(new)["units"]}
+
+
+def test_a_state_cut_before_its_version_was_written_opens(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    with State(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 0")  # what a kill left in the first versioned release
+    db.commit()
+    db.close()
+    with State(path) as st:
+        st.record_unit("r", "main", "2025-05-02", None, "h", "s", [])
+        assert st.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_disk_full_for_the_state_is_one_line_and_leaves_it_whole(tmp_path: Path) -> None:

@@ -24,46 +24,51 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from diffinsight._sqlite import Migration, NewerSchema, migrate
 from diffinsight.errors import InputError, OutputError
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS cursors (
-    repo TEXT NOT NULL, branch TEXT NOT NULL, sha TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (repo, branch)
-);
-CREATE TABLE IF NOT EXISTS units (
-    repo TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
-    base TEXT, head TEXT NOT NULL, settings TEXT NOT NULL, done_at TEXT NOT NULL,
-    engine TEXT NOT NULL DEFAULT 'offline', llm_missed TEXT, missed_since TEXT,
-    PRIMARY KEY (repo, branch, day)
-);
-CREATE TABLE IF NOT EXISTS reports (
-    path TEXT PRIMARY KEY,
-    repo TEXT NOT NULL, repo_name TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
-    base TEXT, head TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
-    title TEXT NOT NULL, permalink TEXT, summary TEXT NOT NULL,
-    sha256 TEXT NOT NULL, usage TEXT, written_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    target TEXT NOT NULL, recipient TEXT NOT NULL, report TEXT NOT NULL,
-    message TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL,
-    PRIMARY KEY (target, recipient, report)
-);
-CREATE TABLE IF NOT EXISTS notify_targets (target TEXT PRIMARY KEY, since TEXT NOT NULL);
-"""
-#: ``PRAGMA user_version`` of the layout above. 1: before units recorded their engine.
-SCHEMA_VERSION = 2
+#: The layout, as an append-only list of migrations (``diffinsight._sqlite``): migration *n* takes a
+#: file from ``PRAGMA user_version`` *n - 1* to *n*. A released step is never edited; a change of
+#: layout is a new step at the end. Files of the unversioned release are version 0 with the tables
+#: of step 1 already there, hence ``IF NOT EXISTS``.
+MIGRATIONS: list[Migration] = [
+    # 1: the unversioned release's layout.
+    [
+        """CREATE TABLE IF NOT EXISTS cursors (
+            repo TEXT NOT NULL, branch TEXT NOT NULL, sha TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (repo, branch))""",
+        """CREATE TABLE IF NOT EXISTS units (
+            repo TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
+            base TEXT, head TEXT NOT NULL, settings TEXT NOT NULL, done_at TEXT NOT NULL,
+            PRIMARY KEY (repo, branch, day))""",
+        """CREATE TABLE IF NOT EXISTS reports (
+            path TEXT PRIMARY KEY,
+            repo TEXT NOT NULL, repo_name TEXT NOT NULL, branch TEXT NOT NULL, day TEXT NOT NULL,
+            base TEXT, head TEXT NOT NULL, category TEXT NOT NULL, language TEXT NOT NULL,
+            title TEXT NOT NULL, permalink TEXT, summary TEXT NOT NULL,
+            sha256 TEXT NOT NULL, usage TEXT, written_at TEXT NOT NULL)""",
+        """CREATE TABLE IF NOT EXISTS deliveries (
+            target TEXT NOT NULL, recipient TEXT NOT NULL, report TEXT NOT NULL,
+            message TEXT NOT NULL, sha256 TEXT NOT NULL, status TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (target, recipient, report))""",
+        "CREATE TABLE IF NOT EXISTS notify_targets (target TEXT PRIMARY KEY, since TEXT NOT NULL)",
+    ],
+    # 2: units record which engine wrote them, and since when the model was missed.
+    [
+        "ALTER TABLE units ADD COLUMN engine TEXT NOT NULL DEFAULT 'offline'",
+        "ALTER TABLE units ADD COLUMN llm_missed TEXT",
+        "ALTER TABLE units ADD COLUMN missed_since TEXT",
+    ],
+]
+#: ``PRAGMA user_version`` of the current layout.
+SCHEMA_VERSION = len(MIGRATIONS)
 #: Columns this code reads, per table: a file lacking one was written by something else.
 _COLUMNS = {
     "cursors": {"repo", "branch", "sha", "updated_at"},
     "units": {"repo", "branch", "day", "base", "head", "settings", "done_at"},
     "reports": {"path", "repo", "day", "head", "category", "language", "sha256", "usage"},
 }
-_UNIT_ENGINE_COLUMNS = [
-    "engine TEXT NOT NULL DEFAULT 'offline'",
-    "llm_missed TEXT",
-    "missed_since TEXT",
-]
 
 
 #: errno values meaning "no room": a full disk, or a file size limit reached.
@@ -216,15 +221,18 @@ class State:
                     f"{self.path}: not a diffinsight state file (table {table} has no"
                     f" {missing[0]} column); point 'state' elsewhere"
                 )
-        db.executescript(_SCHEMA)
-        if version < SCHEMA_VERSION:
-            have = {str(r[1]) for r in db.execute("PRAGMA table_info(units)")}
-            db.execute("BEGIN IMMEDIATE")
-            for column in _UNIT_ENGINE_COLUMNS:
-                if column.split()[0] not in have:
-                    db.execute(f"ALTER TABLE units ADD COLUMN {column}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("COMMIT")
+        units = {str(r[1]) for r in db.execute("PRAGMA table_info(units)")}
+        if version == 0 and "engine" in units:
+            # Made by the first versioned release, which created the tables before it wrote
+            # their version: a kill in between left step 2's columns at version 0.
+            db.execute("PRAGMA user_version = 2")
+        try:
+            migrate(db, MIGRATIONS)
+        except NewerSchema as exc:  # another process upgraded it since the check above
+            raise InputError(
+                f"{self.path}: written by a newer diffinsight (state version {exc.version});"
+                " upgrade diffinsight or point 'state' elsewhere"
+            ) from exc
 
     def __exit__(
         self,
