@@ -275,6 +275,18 @@ def corpus_changesets(folder: Path) -> list[tuple[Any, date]]:
 
 
 def _rss_mb() -> float:
+    """This process's own peak RSS in MB.
+
+    Linux's ru_maxrss survives exec: a case process would report at least what the driver
+    held when it spawned it (the driver builds whole repositories in memory). The peak of the
+    process's own memory map (VmHWM) starts afresh at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
