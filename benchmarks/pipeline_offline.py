@@ -460,13 +460,19 @@ def _order(case: str) -> tuple[int, int, int]:
 def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, Any]]) -> str:
     """The "Offline pipeline" section of docs/BENCHMARKS.md."""
     machine = f"{os.cpu_count()} cores, 24 GiB, Python {platform.python_version()}"
+    loads = [r["load_avg_1min"] for r in now.values() if "load_avg_1min" in r]
+    load = (
+        f" (1-minute load average {min(loads):.0f}-{max(loads):.0f} as the rows that record it "
+        "finished)"
+        if loads
+        else ""
+    )
     out = [
         "Commands (from the repository root): "
         "`python benchmarks/pipeline_offline.py --corpus ../shared/anchor-reports "
         "--files 100 1000 10000 --large --write`, and once "
         "`python benchmarks/pipeline_offline.py --files 50000 --no-profile --write`. "
-        f"Machine: {machine}, shared with 7 other jobs while measuring (load average "
-        "12-14 on the 2 cores during the rows measured at 089482a), so wall times drift "
+        f"Machine: {machine}, shared with 7 other jobs while measuring{load}, so wall times drift "
         "(often 3-10x) and CPU time is inflated too; CPU time (this process and the git it "
         "runs) is the steadier figure. Each case runs in a fresh process (imports included, "
         "from compiled bytecode as an installed package has it); raw figures in "
@@ -509,6 +515,8 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         key=lambda r: _order(r["case"]),
     )
     if curve:
+        a, b = now.get("large:20:1900000"), now.get("large:20:2500000")
+        cliff = f"{a['proc_cpu_s'] / b['proc_cpu_s']:.1f}x" if a and b else "-"
         out += [
             "",
             "Cost against changed bytes (five 1.9 MB documents, more and more edits; "
@@ -529,7 +537,7 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
             "documents (reading them from git, finding chunk boundaries and headings), the same "
             "whatever the edits; beyond, it grows with the changed bytes. Documents above "
             "`MAX_CONTENT_BYTES` (2 MB) are read from their patch only: before, five 1.9 MB "
-            "documents cost 25x what five 2.5 MB ones did; now about 2x. At 50,000 files git "
+            f"documents cost 25x what five 2.5 MB ones did; now {cliff}. At 50,000 files git "
             "skips exhaustive rename detection (its `diff.renameLimit`), for `git diff -p` "
             "beside it too.",
         ]
