@@ -20,8 +20,11 @@ rest of the input while exiting 0) is refused here and is not among the mutation
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
+import re
 import resource
 import signal
 import subprocess
@@ -140,8 +143,6 @@ def mutate_patch(rng: random.Random, data: bytes) -> bytes:
 
 
 def _shift_count(header: bytes, delta: int, old_side: bool) -> bytes:
-    import re
-
     m = re.match(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$", header)
     if not m:
         return header
@@ -161,7 +162,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n
 def mutate_report(rng: random.Random, text: str) -> str:
     lines = text.split("\n")
     for _ in range(rng.randint(1, 3)):
-        op = rng.randrange(10)
+        op = rng.randrange(11)
         i = rng.randrange(len(lines))
         if op == 0 and len(lines) > 1:
             del lines[i]
@@ -181,14 +182,27 @@ def mutate_report(rng: random.Random, text: str) -> str:
             )
         elif op == 6:
             k = rng.randint(0, len(lines[i]))
-            lines[i] = lines[i][:k] + rng.choice(["\ud800", "\udfff", "\x00", "\r"]) + lines[i][k:]
+            # Lone surrogates as characters, and as the JSON escape that decodes to one.
+            bad = rng.choice(["\ud800", "\udfff", "\x00", "\r", "\\ud800"])
+            lines[i] = lines[i][:k] + bad + lines[i][k:]
         elif op == 7:
             lines[i] = lines[i] * rng.randint(2, 50)
         elif op == 8:
             lines.insert(i, "```json\n" + "[" * rng.choice([100, 5000, 50_000]) + "\n```")
+        elif op == 9:  # a JSON string of a ### Summary block holding an escaped lone surrogate
+            keys = [n for n, ln in enumerate(lines) if '"modification_title": "' in ln]
+            if keys:
+                n = rng.choice(keys)
+                escape = rng.choice(["\\ud800", "\\udfff", "\\udc80x"])
+                lines[n] = lines[n].replace('": "', '": "' + escape, 1)
         else:
             del lines[max(1, i) :]
     return "\n".join(lines)
+
+
+def _cause(exc: Exception) -> str:
+    """An exception's message with its numbers (positions, line numbers) left out, to group by."""
+    return re.sub(r"\d+", "N", str(exc))[:60]
 
 
 def git_numstat(data: bytes, cwd: str) -> list[tuple[int, int]] | None:
@@ -239,7 +253,7 @@ def run(n_patches: int, n_reports: int, seed: int) -> dict[str, object]:
                 hangs += 1
                 ours = None
             except Exception as exc:
-                crashes[f"patch {type(exc).__name__}: {str(exc)[:60]}"] += 1
+                crashes[f"patch {type(exc).__name__}: {_cause(exc)}"] += 1
                 ours = None
             finally:
                 signal.setitimer(signal.ITIMER_PROF, 0)
@@ -276,7 +290,8 @@ def run(n_patches: int, n_reports: int, seed: int) -> dict[str, object]:
         t = time.process_time()
         try:
             rep = parse_report(text, source="fuzz.md")
-            rep.model_dump_json().encode("utf-8")
+            # As a page or feed holds it: every string must be encodable as UTF-8.
+            json.dumps(rep.model_dump(mode="json"), ensure_ascii=False).encode("utf-8")
         except InputError as exc:
             refused += 1
             if "\n" in str(exc):
@@ -284,7 +299,7 @@ def run(n_patches: int, n_reports: int, seed: int) -> dict[str, object]:
         except Hang:
             rhangs += 1
         except Exception as exc:
-            crashes[f"report {type(exc).__name__}: {str(exc)[:60]}"] += 1
+            crashes[f"report {type(exc).__name__}: {_cause(exc)}"] += 1
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
         rslowest = max(rslowest, time.process_time() - t)
@@ -312,7 +327,8 @@ def render(r: dict[str, object], command: str) -> str:
 of the anchor corpus; dropped/doubled/swapped lines, stray CRs, raw Latin-1 bytes, broken
 quoting and escapes in `diff --git` and `---`/`+++` lines, extended header lines that
 contradict the names, hunk counts off by 1-3, truncation; for reports also YAML alias bombs,
-nesting up to 50,000 levels, impossible dates, lone surrogates, NULs). Each case runs under a
+nesting up to 50,000 levels, impossible dates, lone surrogates (as characters and as JSON
+escapes), NULs); a report read must serialise as UTF-8. Each case runs under a
 {HANG_SECONDS} s CPU-time alarm; patches are compared with `git apply --numstat` (git 2.39),
 +/- counts summed per file.
 
@@ -334,7 +350,9 @@ The reader follows `git apply`'s reading (see `sources/patch.py`); the one delib
 difference, a corrupt `GIT binary patch` payload, is refused here where git reports it, keeps
 the files before it, drops the rest of the input and exits 0.
 
-Command: `{command}`; machine: 2 cores, 24 GiB, Python {platform.python_version()}.
+Command: `{command}` (from the repository root; {r["date"]}, commit `{r["commit"]}`);
+machine: 2 cores, 24 GiB, Python {platform.python_version()}, shared with other jobs (load
+average {r["load"]} at the start: the times are CPU times).
 """
 
 
@@ -345,7 +363,12 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args()
+    load = os.getloadavg()[0]
     res = run(a.patches, a.reports, a.seed)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    res.update(date=time.strftime("%Y-%m-%d", time.gmtime()), commit=commit, load=f"{load:.1f}")
     text = render(
         res,
         "PYTHONPATH=src python benchmarks/fuzz.py" + (f" --seed {a.seed}" if a.seed != 1 else ""),

@@ -186,8 +186,10 @@ def markdown(
         "report page only when its input, its translations (same permalink and category) or "
         f"the templates changed; the removed and re-added report (`{HELD_BACK}`) is the zh_CN "
         "translation of an en_US/ja_JP pair, so its siblings' language switchers change too. "
-        "The home, language, month and category lists, the feeds and the search index are regenerated each time (they "
-        "depend on every report) and written only where their bytes changed.",
+        "The home, language, month and category lists, the feeds, the file histories and the "
+        "search index depend on every report: after a change they are regenerated (the index "
+        "reads every report's explanations again) and written only where their bytes changed; "
+        "with nothing changed they are left as they are.",
         "",
         "Search files (gzipped, as a server sends them): the first file every search loads, "
         "all terms files together and the largest one, and what a query fetches in all "

@@ -543,3 +543,15 @@ def test_a_type_keyword_is_no_rename_and_a_boolean_is_a_value() -> None:
     assert [(e.role, e.old, e.new, e.param) for e in flag] == [
         ("literal", "True", "False", "enabled")
     ]
+
+
+def test_a_removed_line_names_the_parameter_it_held() -> None:
+    af = analyze(
+        _change(
+            "d/a.md", "@@ -5,3 +5,2 @@ ## Parameters\n > - temperature_x1\n-> - tool_choice\n >\n"
+        )
+    )
+    assert "`tool_choice`" in _explain(af)
+    link = "@@ -5,2 +5,3 @@\n \n+See the [guide](https://example.com/how_to/set_up) for the rest of it.\n"
+    added = analyze(_change("d/a.md", link))
+    assert all("how_to" not in str(f.detail.get("names")) for f in added.facts)

@@ -12,6 +12,7 @@ import contextlib
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ from diffinsight.errors import InputError
 from diffinsight.facts import extract_facts
 from diffinsight.models import FileChange, FileStatus
 from diffinsight.render.reference.read import parse_report
+from diffinsight.site.build import build_site
+from sitedata import make_report
 
 N = 100_000
 #: Per call, on 100 KB lines: linear readers stay well below it (see the module docstring).
@@ -171,3 +174,54 @@ def test_lone_surrogates_are_replaced_with_a_warning_naming_the_file() -> None:
     assert report.title == "T \ufffd x"
     assert any(w.startswith("s.md: 2 unencodable") for w in report.warnings)
     report.model_dump_json().encode("utf-8")
+
+
+def test_one_bad_report_never_stops_a_site_build(tmp_path: Path) -> None:
+    """Alias bombs, deep nesting, impossible dates and lone surrogates beside good reports."""
+    src = tmp_path / "reports"
+    src.mkdir()
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c]"
+    )
+    reports = {
+        "report-20250501-good.md": make_report(title="[en_US] Docs - good", date="2025-05-01"),
+        "report-20250502-bomb.md": make_report(
+            title="[en_US] Docs - bomb", date="2025-05-02", extra_front=bomb
+        ),
+        "report-20250503-deep.md": make_report(
+            title="[en_US] Docs - deep", date="2025-05-03", extra_front="x: " + "[" * 5000
+        ),
+        "report-20250504-feb.md": make_report(title="[en_US] Docs - feb", date="2025-02-30"),
+        # A JSON escape that decodes to a lone surrogate, which no UTF-8 page can hold.
+        "report-20250505-surrogate.md": make_report(
+            title="[en_US] Docs - surrogate",
+            date="2025-05-05",
+            files=[
+                {
+                    "path": "docs/a.md",
+                    "type": "minor update",
+                    "title": "Lone \\ud800 half",
+                    "patch": "@@ -1 +1 @@\n-a\n+b",
+                    "explanation": "Changed.",
+                }
+            ],
+        ),
+    }
+    for name, text in reports.items():
+        (src / name).write_text(text, encoding="utf-8")
+    with hang_guard("site build over hostile reports"):
+        result = build_site(src, tmp_path / "site", base_url="https://example.org/")
+    skipped = {s.source: s.reason for s in result.skipped}
+    assert set(skipped) == {
+        "report-20250502-bomb.md",
+        "report-20250503-deep.md",
+        "report-20250504-feb.md",
+    }
+    assert "alias" in skipped["report-20250502-bomb.md"]
+    assert "2025-02-30" in skipped["report-20250504-feb.md"]
+    assert all("\n" not in r for r in skipped.values())
+    assert result.reports == 2  # the good one, and the surrogate one with its character replaced
+    assert any("report-20250505-surrogate.md" in w for w in result.warnings)
+    pages = [p.read_text("utf-8") for p in (tmp_path / "site").rglob("*.html")]
+    assert any("Lone \ufffd half" in p for p in pages)

@@ -9,11 +9,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from diffinsight.errors import InputError, OutputError
+from diffinsight.publish.files import remove_stale_temps
 from diffinsight.state import SCHEMA_VERSION, ReportRow, State
 from gitutil import commit_files, init_repo
 
@@ -359,3 +361,31 @@ def test_broken_state_file_is_one_line_and_moving_it_away_fixes_it(
     again = _run(daily, *ALL)
     assert again.returncode == 0, again.stderr
     assert _published(site) == clean
+
+
+def test_stale_temp_cleanup_spares_newer_foreign_hidden_and_linked_files(tmp_path: Path) -> None:
+    """Only our own staged files, older than the run holding the lock, are removed."""
+    out = tmp_path / "site"
+    (out / "docs").mkdir(parents=True)
+    (out / ".git").mkdir()
+    started = time.time()
+
+    def put(path: Path, age: float) -> Path:
+        path.write_text("x")
+        os.utime(path, (started - age, started - age))
+        return path
+
+    stale = put(out / "docs" / ".report-20250501-docs.md.ab_d1234.tmp", 100)
+    newer = put(out / "docs" / ".report-20250502-docs.md.efgh5678.tmp", -5)  # another writer's
+    foreign = put(out / "docs" / "notes.tmp", 100)
+    not_staged = put(out / "docs" / ".report.md.tmp", 100)
+    hidden = put(out / ".git" / ".index.md.abcd1234.tmp", 100)
+    target = put(tmp_path / "elsewhere.txt", 100)
+    link = out / "docs" / ".link.md.zzzz9999.tmp"
+    link.symlink_to(target)
+    os.utime(link, (started - 100, started - 100), follow_symlinks=False)
+    assert remove_stale_temps(out, started) == [stale]
+    assert not stale.exists()
+    for kept in (newer, foreign, not_staged, hidden, target):
+        assert kept.read_text() == "x"
+    assert link.is_symlink()

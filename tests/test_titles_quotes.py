@@ -154,3 +154,56 @@ def test_cells_of_unnamed_columns_are_not_repeated(lang: str) -> None:
     title, text = written(modified(body, "articles/includes/matrix.md"), lang)
     assert "francecentral" in title
     assert text.count("`✅`") == 1, text
+
+
+@pytest.mark.parametrize("lang", ["en_US", "ja_JP", "zh_CN", "de_DE"])
+def test_values_of_one_parameter_are_one_sentence(lang: str) -> None:
+    from diffinsight.analysis import analyze
+    from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
+    from diffinsight.models import FileChange, FileStatus
+
+    patch = (
+        "@@ -1,6 +1,6 @@\n # Hotels\n ```python\n"
+        '-hotels.add(HotelName="Secret Point Motel")\n-hotels.add(HotelName="Twin Dome Motel")\n'
+        '+hotels.add(HotelName="Stay-Kay City Hotel")\n+hotels.add(HotelName="Old Century Hotel")\n'
+        " ```\n"
+    )
+    change = FileChange(
+        path="articles/hotels.md", status=FileStatus.MODIFIED, additions=2, deletions=2, patch=patch
+    )
+    af = analyze(change)
+    text = FileWriter(lang).file_report(af).explanation
+    assert text.count("`HotelName`") == 1, text
+    for value in (
+        "Secret Point Motel",
+        "Stay-Kay City Hotel",
+        "Twin Dome Motel",
+        "Old Century Hotel",
+    ):
+        assert f"`{value}`" in text
+    assert unsupported_tokens(text, Evidence(evidence_for(change, af.facts))) == []
+
+
+@pytest.mark.parametrize("lang", ["en_US", "ja_JP"])
+def test_many_links_are_named_by_their_words(lang: str) -> None:
+    from diffinsight.analysis import analyze
+    from diffinsight.grounding import Evidence, evidence_for, unsupported_tokens
+    from diffinsight.models import FileChange, FileStatus
+
+    links = ["Quotas", "quotas", "Regions", "Pricing", "Limits"]
+    added = [f"+See [{t}](./{t.lower()}-{i}.md)." for i, t in enumerate(links)]
+    patch = f"@@ -1,2 +1,{2 + len(added)} @@\n # Page\n Text.\n" + "\n".join(added) + "\n"
+    change = FileChange(
+        path="articles/page.md",
+        status=FileStatus.MODIFIED,
+        additions=len(added),
+        deletions=0,
+        patch=patch,
+    )
+    af = analyze(change)
+    text = FileWriter(lang).file_report(af).explanation
+    cat = FileWriter(lang).cat
+    # A few named by their words, case variants once; no count of our own for the rest.
+    assert cat.t("quote", text="Quotas") in text and cat.t("quote", text="quotas") not in text
+    assert cat.t("quote", text="Regions") in text
+    assert unsupported_tokens(text, Evidence(evidence_for(change, af.facts))) == []

@@ -1377,7 +1377,14 @@ def _names(text: str) -> list[str]:
         if len(w) <= MAX_VALUE_CHARS
         and ((any(c.isdigit() for c in w) and any(c.isalpha() for c in w)) or _CAMEL_RE.match(w))
     ]
+    # Link targets hold no parameter names (a URL's ``path_segment``).
+    if "_" in bare:
+        words += [w for w in _WORDLIKE_RE.findall(strip_links(bare)) if _SNAKE_RE.match(w)]
     return list(dict.fromkeys(spans + words))
+
+
+#: ``tool_choice``: a parameter or field named in prose without a code span.
+_SNAKE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+$")
 
 
 def _rewritten(ot: str, nt: str, rest: list[Edit], where: str | None) -> Fact | None:

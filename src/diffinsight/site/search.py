@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 __all__ = ["INDEX", "SearchUnit", "build_index", "is_cjk", "shard_of", "tokenize"]
@@ -93,18 +94,22 @@ class _Postings:
 
     def add(self, number: int, tokens: list[str]) -> int:
         """Add the tokens of item ``number``; how many there were."""
-        base = number * (MAX_TF + 1)
+        counts = Counter(tokens)
+        # The arithmetic in map (C), so that the loop only appends: it runs once per posting.
+        values = map(
+            operator.add, map(min, counts.values(), repeat(MAX_TF)), repeat(number * (MAX_TF + 1))
+        )
         lists = self.lists
-        for token, tf in Counter(tokens).items():
-            lists[token].append(base + (tf if tf < MAX_TF else MAX_TF))
+        for token, value in zip(counts, values, strict=True):
+            lists[token].append(value)
         return len(tokens)
 
     def sharded(self) -> dict[int, dict[str, list[int]]]:
         shards: dict[int, dict[str, list[int]]] = {}
-        mask = ~MAX_TF  # clears the frequency bits: what is left is number * 8
+        mask = repeat(~MAX_TF)  # clears the frequency bits: what is left is number * 8
         for token in sorted(self.lists):
             values = self.lists[token]
-            deltas = [values[0], *map(operator.sub, values[1:], (v & mask for v in values))]
+            deltas = [values[0], *map(operator.sub, values[1:], map(operator.and_, values, mask))]
             shards.setdefault(shard_of(token), {})[token] = deltas
         return shards
 

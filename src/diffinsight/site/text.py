@@ -56,10 +56,17 @@ class SiteText:
     def __init__(self, locale: str) -> None:
         self.locale = locale
         self.catalog: Catalog = catalog(catalogue_for(locale))
+        self._plain: dict[str, str] = {}
 
     def __call__(self, key: str, **values: Any) -> str:
         """The message ``site.<key>`` with its ``{name}`` placeholders filled in."""
-        return self.catalog.t(_PREFIX + key, **values)
+        if values:
+            return self.catalog.t(_PREFIX + key, **values)
+        # Every page asks for the same dozen words: look each up once.
+        found = self._plain.get(key)
+        if found is None:
+            found = self._plain[key] = self.catalog.t(_PREFIX + key)
+        return found
 
     def count(self, key: str, n: int) -> str:
         """The plural message ``site.<key>`` for ``n`` (CLDR rules of the catalogue's language)."""

@@ -118,12 +118,26 @@ class FileWriter:
         values = [v for f in facts if (v := f.new or f.old)]
         wheres = {f.where for f in facts}
         where = self._where(facts[0]) if len(wheres) == 1 else ""
-        return self.cat.t(
+        text = self.cat.t(
             str(_spec_of(kind).many),
             count=len(facts),
             names=self._names(values, len(facts)) if values else "",
             where=where,
         )
+        if kind in _WORDED:
+            # Links and list items are named by their words: "14 links added" alone says
+            # nothing a reader can use.
+            # Words that differ only in case read as one item.
+            words: dict[str, str] = {}
+            for f in facts:
+                if w := _words_of(f):
+                    words.setdefault(w.casefold(), w)
+            shown = list(dict.fromkeys(self._q(w) for w in words.values()))[:MAX_NAMES]
+            if shown:
+                text += self.cat.t("sep.sentence") + self.cat.t(
+                    "change.among", names=self.cat.join(shown)
+                )
+        return text
 
     def sentence(self, fact: Fact, times: int, change: AnalyzedFile) -> str:
         """One sentence stating ``fact``: its kind's renderer, or its plain message."""
@@ -453,6 +467,17 @@ class FileWriter:
         )
         return s + self._again(_spec(fact), times)
 
+    def _code_values(self, facts: list[Fact]) -> str:
+        """Values of one parameter changed in one place, as pairs (the first three)."""
+        pairs = [f"{self._value(f.old or '')} → {self._value(f.new or '')}" for f in facts]
+        pairs = list(dict.fromkeys(pairs))
+        return self.cat.t(
+            "change.code_values_param",
+            param=code(str(facts[0].detail.get("param", ""))),
+            pairs=self.cat.join(pairs[:MAX_CELLS], more=len(pairs) > MAX_CELLS),
+            where=self._where(facts[0]),
+        )
+
     def _rewritten(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
         """A rewritten sentence: the names it now has or lost, else its changed span."""
         t = self.cat.t
@@ -514,8 +539,20 @@ class FileWriter:
             for f in facts
             if f.kind == FactKind.LINK_ADDED and f.detail.get("text")
         ]
-        for f, n in _group(facts):
+        grouped = _group(facts)
+        # Several values of one parameter changed in one place: one sentence of pairs.
+        values_of: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for f, _n in grouped:
+            if f.kind == FactKind.CODE_VALUE_CHANGED and f.detail.get("param") and f.old and f.new:
+                values_of[(str(f.detail["param"]), f.where or "")].append(f)
+        for f, n in grouped:
             if f.kind in done:
+                continue
+            same = values_of.get((str(f.detail.get("param")), f.where or ""), [])
+            if len(same) > 1 and f in same:
+                if f is same[0]:
+                    rank = min(_rank(g) for g in same) - (1 if primary in same else 0)
+                    items.append((rank, self._code_values(same)))
                 continue
             if f.kind == FactKind.LIST_ITEM_ADDED and f.new and any(x in f.new for x in link_texts):
                 continue  # the item is the new link, told once
@@ -603,6 +640,23 @@ def _spec_of(kind: str) -> KindSpec:
     if s is None:
         raise KeyError(f"unknown fact kind {kind!r}")
     return s
+
+
+#: Kinds whose counted sentence also names a few of them by their words.
+_WORDED = {
+    FactKind.LINK_ADDED,
+    FactKind.LINK_REMOVED,
+    FactKind.LINK_RETARGETED,
+    FactKind.LIST_ITEM_ADDED,
+    FactKind.LIST_ITEM_REMOVED,
+}
+
+
+def _words_of(fact: Fact) -> str:
+    """The words a link or list item shows (a link's text, an item's text)."""
+    if fact.kind.startswith("link."):
+        return str(fact.detail.get("text") or "").strip()
+    return str(fact.new or fact.old or "").strip()
 
 
 def _countable(kind: str) -> bool:

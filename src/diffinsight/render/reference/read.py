@@ -570,7 +570,13 @@ def _parse_file_section(
             except (ValueError, RecursionError):
                 data = None
             if isinstance(data, dict):
-                section.summary = data
+                # JSON escapes (\ud800) decode to lone surrogates, which no page can hold.
+                section.summary, bad = _scrub(data)
+                if bad:
+                    warnings.append(
+                        f"{path}: {bad} unencodable characters in the ### Summary block"
+                        " replaced with U+FFFD"
+                    )
             else:
                 section.summary_raw = raw
                 warnings.append(f"{path}: the ### Summary block is not a JSON object; kept as text")
