@@ -273,3 +273,18 @@ def test_an_include_files_placeholder_title_names_no_page() -> None:
     assert "include file" not in f.modification_title + f.explanation
     assert "`note.md`" in f.explanation
     assert_grounded(rep, files)
+
+
+def test_an_empty_html_anchor_is_no_part_of_a_section_name() -> None:
+    patch = (
+        '@@ -1,2 +1,4 @@\n # Page\n Text.\n+### <a name="logging"></a> Add telemetry logging\n'
+        "+Use it.\n"
+    )
+    change = FileChange(
+        path="articles/a.md", status=FileStatus.MODIFIED, additions=2, deletions=0, patch=patch
+    )
+    rep, files = write([change], "en_US")
+    f = rep.files[0]
+    assert f.modification_title == "New section: Add telemetry logging"
+    assert "<a" not in f.explanation + rep.summary
+    assert_grounded(rep, files)

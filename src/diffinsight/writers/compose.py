@@ -79,11 +79,31 @@ def is_placeholder_title(title: str | None) -> bool:
     return bool(title) and bool(_PLACEHOLDER_TITLE_RE.fullmatch(str(title).strip()))
 
 
+#: An empty HTML anchor before a heading's words (``<a name="logging"></a> Add logging``).
+_ANCHOR_RE = re.compile(r"<a\s+(?:name|id)=[^>]*>\s*</a>\s*", re.IGNORECASE)
+_HEADING_KINDS = {FactKind.HEADING_ADDED, FactKind.HEADING_REMOVED, FactKind.HEADING_RENAMED}
+
+
+def _unanchored(f: Fact) -> Fact:
+    """``f`` with empty HTML anchors gone from the section names it carries: the reader sees
+    the heading's words, which the diff holds verbatim too."""
+    update: dict[str, str | None] = {}
+    if f.where and "<a" in f.where:
+        update["where"] = _ANCHOR_RE.sub("", f.where)
+    if f.kind in _HEADING_KINDS:
+        for side in ("old", "new"):
+            value = getattr(f, side)
+            if value and "<a" in value:
+                update[side] = _ANCHOR_RE.sub("", value) or value
+    return f.model_copy(update=update) if update else f
+
+
 def normalise(facts: list[Fact]) -> list[Fact]:
     """Present heading-carrying line facts as section facts, the way a reader thinks of them;
-    a page whose title is a placeholder ("include file") is named by its file instead."""
+    a page whose title is a placeholder ("include file") is named by its file instead; empty
+    HTML anchors are left out of section names."""
     out: list[Fact] = []
-    for f in facts:
+    for f in map(_unanchored, facts):
         if f.kind == FactKind.FILE_ADDED and is_placeholder_title(f.new):
             out.append(f.model_copy(update={"new": None}))
         elif f.kind == FactKind.FILE_REMOVED and is_placeholder_title(f.old):
