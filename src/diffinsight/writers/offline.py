@@ -70,6 +70,10 @@ def _group(facts: list[Fact]) -> list[tuple[Fact, int]]:
     return [(first[k], counts[k]) for k in first]
 
 
+#: Public: the engine; ``FileWriter`` (one file in one language) and ``describe`` serve it and tests.
+__all__ = ["OfflineWriter"]
+
+
 class FileWriter:
     """Titles and explanations of single files in one language."""
 
