@@ -522,32 +522,24 @@ class ReportComposer:
         many files, retirement notices. Nothing when there is no theme."""
         t = self.cat.t
         paras: list[str] = []
-        added = [f for f in files if f.status is FileStatus.ADDED and _is_page(f.path)]
-        area = _folder_of_most([f.path for f in added], MIN_AREA_PAGES)
-        if area:
-            members = set(area[1])
-            pages = [f for f in added if f.path in members]
-            paras.append(
-                t(
-                    "report.new_area",
-                    folder=code(area[0]),
-                    count=len(pages),
-                    titles=self._area_titles(pages, 3),
+        # A folder that gained (or lost) several pages at once is a new (or retired) area.
+        for status, key in (
+            (FileStatus.ADDED, "report.new_area"),
+            (FileStatus.REMOVED, "report.removed_area"),
+        ):
+            pages = [f for f in files if f.status is status and _is_page(f.path)]
+            area = _folder_of_most([f.path for f in pages], MIN_AREA_PAGES)
+            if area:
+                members = set(area[1])
+                inside = [f for f in pages if f.path in members]
+                paras.append(
+                    t(
+                        key,
+                        folder=code(area[0]),
+                        count=len(inside),
+                        titles=self._area_titles(inside, 3),
+                    )
                 )
-            )
-        removed = [f for f in files if f.status is FileStatus.REMOVED and _is_page(f.path)]
-        gone = _folder_of_most([f.path for f in removed], MIN_AREA_PAGES)
-        if gone:
-            members = set(gone[1])
-            pages = [f for f in removed if f.path in members]
-            paras.append(
-                t(
-                    "report.removed_area",
-                    folder=code(gone[0]),
-                    count=len(pages),
-                    titles=self._area_titles(pages, 3),
-                )
-            )
         moves: Counter[tuple[str, str]] = Counter()
         for f in files:
             if f.old_path:
