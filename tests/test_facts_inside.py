@@ -555,3 +555,24 @@ def test_a_removed_line_names_the_parameter_it_held() -> None:
     link = "@@ -5,2 +5,3 @@\n \n+See the [guide](https://example.com/how_to/set_up) for the rest of it.\n"
     added = analyze(_change("d/a.md", link))
     assert all("how_to" not in str(f.detail.get("names")) for f in added.facts)
+
+
+def test_a_yaml_comment_before_the_closing_fence_is_not_a_section() -> None:
+    # A hunk that starts inside the front matter: "# Customer Intent: ..." is a YAML comment.
+    patch = (
+        "@@ -12,13 +12,14 @@ ms.date: 5/21/2024\n"
+        " ms.reviewer: deeikele\n"
+        " author: Blackmist\n"
+        "+# Customer Intent: As an admin, I need to create and manage a hub.\n"
+        " ---\n"
+        " \n"
+        " # How to create and manage a hub\n"
+        " \n"
+        "+## Delete a hub\n"
+        "+\n"
+        "+Select **Delete**.\n"
+    )
+    af = analyze(_change("articles/how-to/hub.md", patch))
+    headings = [f.new for f in af.facts if f.kind == FactKind.HEADING_ADDED]
+    assert headings == ["Delete a hub"]
+    assert "Customer Intent" not in _explain(af)

@@ -37,6 +37,7 @@ _ALERT_RE = re.compile(r"^\s*(?:>\s*)+\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]"
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})\s*([^\s`]*)")
 # A commented-out field (``#services: x``) is YAML too; a heading needs a space after ``#``.
 _YAMLISH_RE = re.compile(r"^(?:[A-Za-z_][\w.\-]*:(?:\s.*)?|\s+.*|-\s.*|#[^\s#].*|)$")
+_KEY_RE = re.compile(r"^[A-Za-z_][\w.\-]*:")
 _DELIM_RE = re.compile(r"^\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?$")
 #: Only this many lines of a document are parsed as Markdown; longer ones are read line by line.
 MAX_PARSE_LINES = 200_000
@@ -108,17 +109,21 @@ def front_matter_end(lines: list[str], first_line: int = 1, fragment: bool = Fal
         return 0  # unterminated: not front matter
     if first_line > 60 or not fragment:
         return 0
+    seen_key = False
     for i, line in enumerate(lines[:60]):
         if line.strip() == "---":
             return i + 1 if i > 0 else 0
-        if not _YAMLISH_RE.match(line):
+        seen_key = seen_key or bool(_KEY_RE.match(line))
+        # After a YAML key, ``# text`` is a YAML comment (docs put "# Customer Intent: ..."
+        # there), not a Markdown heading: the closing fence below settles it.
+        if not (_YAMLISH_RE.match(line) or (seen_key and line.startswith("# "))):
             return 0
     # A hunk inside the front matter that ends before its closing fence: only YAML-looking,
     # non-blank lines with at least one top-level key.
     if (
         len(lines) <= 60
         and all(ln.strip() for ln in lines)
-        and any(re.match(r"^[A-Za-z_][\w.\-]*:", ln) for ln in lines)
+        and any(_KEY_RE.match(ln) for ln in lines)
     ):
         return len(lines)
     return 0
