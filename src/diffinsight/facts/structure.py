@@ -161,7 +161,12 @@ def _table(state: StateBlock, startLine: int, endLine: int, silent: bool) -> boo
     while line < endLine:
         if state.sCount[line] < state.blkIndent:
             break
-        if any(rule(state, line, endLine, True) for rule in terminators):
+        ended = False
+        for rule in terminators:  # (a loop: a generator per row cost a tenth of the rule)
+            if rule(state, line, endLine, True):
+                ended = True
+                break
+        if ended:
             break
         text = mdTrim(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
         if not text or state.is_code_block(line):
@@ -398,31 +403,40 @@ def _chunks(lines: list[str], start: int) -> tuple[list[int], set[int], set[int]
     states: set[_State] = {None}
     budget = 2 * len(lines)
     prev_blank = True
+    fresh = True  # states == _FRESH, kept as a flag: this loop runs for every line
     for i in range(start, len(lines)):
         line = lines[i]
-        blank = not line.strip(" \t")
-        col0 = not blank and line[0] not in " \t"
-        if col0 and prev_blank and states != _FRESH and None in states:
-            budget -= i - cuts[-1]
-            if budget < 0:
-                return None
-            chunk = lines[cuts[-1] : i]
-            states = {_open_at_end(_parse(chunk), chunk)}
-        if col0 and prev_blank and states == _FRESH:
-            if i > cuts[-1]:
-                cuts.append(i)
-            # An ATX heading, unless the next line could make it a table's header row.
-            after = lines[i + 1].lstrip(" \t")[:1] if i + 1 < len(lines) else ""
-            if _STRICT_HEADING_RE.match(line) and after not in ("|", "-", ":"):
-                headings.add(i)
-        if None not in states:
+        if not line.strip(" \t"):
+            if not fresh and None not in states:
+                inside.add(i)
+            prev_blank = True
+            continue
+        col0 = line[0] not in " \t"
+        if col0 and prev_blank:
+            if not fresh and None in states:
+                budget -= i - cuts[-1]
+                if budget < 0:
+                    return None
+                chunk = lines[cuts[-1] : i]
+                states = {_open_at_end(_parse(chunk), chunk)}
+                fresh = states == _FRESH
+            if fresh:
+                if i > cuts[-1]:
+                    cuts.append(i)
+                # An ATX heading, unless the next line could make it a table's header row.
+                if line[0] == "#" and _STRICT_HEADING_RE.match(line):
+                    after = lines[i + 1].lstrip(" \t")[:1] if i + 1 < len(lines) else ""
+                    if after not in ("|", "-", ":"):
+                        headings.add(i)
+        if not fresh and None not in states:
             inside.add(i)  # every hypothesis has this line in fenced code or HTML
-        if not blank and (states != _FRESH or line.lstrip(" ")[:1] in _MAY_OPEN_RAW):
+        if not fresh or line.lstrip(" ")[:1] in _MAY_OPEN_RAW:
             # (With nothing open, only a line starting with a fence mark or "<" opens
             # something: every other line leaves the states as they are.)
-            certain = col0 and prev_blank and states == _FRESH
+            certain = col0 and prev_blank and fresh
             states = {t for st in states for t in _step(st, line, certain)}
-        prev_blank = blank
+            fresh = states == _FRESH
+        prev_blank = False
     return cuts, inside, headings
 
 
@@ -445,10 +459,12 @@ def map_window(
     map_lines gives them one, in the same order, but the values themselves may differ.
     """
     n = len(text_lines)
-    if n > MAX_PARSE_LINES or any("\r" in ln[:-1] for ln in text_lines):
+    # (One search of the joined lines: most documents hold no CR at all.)
+    cr = "\r" in "".join(text_lines)
+    if n > MAX_PARSE_LINES or (cr and any("\r" in ln[:-1] for ln in text_lines)):
         return map_lines(text_lines, first_line, section, fragment)
     # markdown-it reads CRLF as LF; a lone CR elsewhere (above) would shift its lines.
-    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text_lines]
+    lines = [ln[:-1] if ln.endswith("\r") else ln for ln in text_lines] if cr else text_lines
     fm = front_matter_end(text_lines, first_line, fragment=fragment)
     scan = _chunks(lines, fm)
     if scan is None:
