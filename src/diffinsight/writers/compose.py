@@ -171,11 +171,12 @@ def _is_page(path: str) -> bool:
 RankKey = tuple[int, int, int, int, int, str]
 
 
-def file_rank(f: FileReport) -> RankKey:
+def file_rank(f: FileReport, facts: list[Fact] | None = None) -> RankKey:
     """How much a file matters (smaller first): pages before plumbing, then its main fact, then
     Markdown pages before other files (a new page before a new YAML file), real pages before
-    included fragments, then size."""
-    facts = normalise(f.facts)
+    included fragments, then size. ``facts``: ``normalise(f.facts)`` when known already."""
+    if facts is None:
+        facts = normalise(f.facts)
     main = min((weight(x) for x in facts), default=UNKNOWN_RANK)
     return (
         int(is_plumbing(f.path)),
@@ -187,8 +188,8 @@ def file_rank(f: FileReport) -> RankKey:
     )
 
 
-def _page_title(f: FileReport) -> str | None:
-    for fact in normalise(f.facts):
+def _page_title(f: FileReport, facts: list[Fact] | None = None) -> str | None:
+    for fact in normalise(f.facts) if facts is None else facts:
         if fact.kind == FactKind.FILE_ADDED and fact.new:
             return fact.new
         if fact.kind == FactKind.FILE_REMOVED and fact.old:
@@ -227,6 +228,23 @@ class ReportComposer:
         #: The shared changes of the last list of files (summary, highlights and insights
         #: all ask for them).
         self._shared_of: tuple[list[FileReport], list[Shared]] | None = None
+        # Each file's normalised facts and rank, by identity (the file is kept with them, so
+        # its id stays its own): every section sorts and filters the same files again, and
+        # normalising them each time was a tenth of the writer.
+        self._normal: dict[int, tuple[FileReport, list[Fact]]] = {}
+        self._ranks: dict[int, tuple[FileReport, RankKey]] = {}
+
+    def _facts(self, f: FileReport) -> list[Fact]:
+        hit = self._normal.get(id(f))
+        if hit is None or hit[0] is not f:
+            hit = self._normal[id(f)] = (f, normalise(f.facts))
+        return hit[1]
+
+    def _rank(self, f: FileReport) -> RankKey:
+        hit = self._ranks.get(id(f))
+        if hit is None or hit[0] is not f:
+            hit = self._ranks[id(f)] = (f, file_rank(f, self._facts(f)))
+        return hit[1]
 
     def compose(self, request: ReportRequest, lang: str, files: list[FileReport]) -> Report:
         """Assemble the report around ``files``."""
@@ -303,9 +321,9 @@ class ReportComposer:
         """Files with one title told once (most important first): "`#services` removed from
         the metadata" in 28 files is one item, not 28."""
         groups: dict[str, list[FileReport]] = defaultdict(list)
-        for f in sorted(files, key=file_rank):
+        for f in sorted(files, key=self._rank):
             groups[f.modification_title].append(f)
-        return [(file_rank(g[0]), self._titled(title, g), g) for title, g in groups.items()]
+        return [(self._rank(g[0]), self._titled(title, g), g) for title, g in groups.items()]
 
     def _shared(self, files: list[FileReport]) -> list[Shared]:
         """Changes that several files share (one :func:`share_key`), most important first."""
@@ -365,10 +383,15 @@ class ReportComposer:
         """Names of an area's pages, entry points (overview, migration guide) first."""
         pages = sorted(
             pages,
-            key=lambda f: (not _ENTRY_PAGE_RE.search(_page_title(f) or f.path), file_rank(f)),
+            key=lambda f: (
+                not _ENTRY_PAGE_RE.search(_page_title(f, self._facts(f)) or f.path),
+                self._rank(f),
+            ),
         )
         names = [
-            self._quote_title(title) if (title := _page_title(f)) else code(f.basename)
+            self._quote_title(title)
+            if (title := _page_title(f, self._facts(f)))
+            else code(f.basename)
             for f in pages
         ]
         return self._names(names, limit, counted=True)
@@ -434,9 +457,8 @@ class ReportComposer:
                 items.append((rank[1], text))
                 told.update(f.path for f in group)
 
-    @staticmethod
-    def _is_minor_file(f: FileReport) -> bool:
-        facts = normalise(f.facts)
+    def _is_minor_file(self, f: FileReport) -> bool:
+        facts = self._facts(f)
         return not facts or all(
             x.kind in MINOR_THEME_KINDS or weight(x) >= SLIGHT_RANK for x in facts
         )
@@ -568,7 +590,7 @@ class ReportComposer:
                 key=weight,
             )
             if said:
-                retiring.append((file_rank(f), str(said[0].new), f))
+                retiring.append((self._rank(f), str(said[0].new), f))
         if retiring:
             # What the pages now say is retired, in their words: the reader sees which model
             # or feature, not only that some page mentions a retirement.

@@ -611,9 +611,10 @@ class FileWriter:
             out.append(s)
         return out
 
-    def file_report(self, af: AnalyzedFile) -> FileReport:
-        """The per-file entry of a report."""
-        facts = normalise(af.facts)
+    def file_report(self, af: AnalyzedFile, facts: list[Fact] | None = None) -> FileReport:
+        """The per-file entry of a report (``facts``: ``normalise(af.facts)`` if known)."""
+        if facts is None:
+            facts = normalise(af.facts)
         c = af.change
         return FileReport(
             path=c.path,
@@ -728,12 +729,17 @@ class OfflineWriter:
 
     def write(self, request: ReportRequest) -> list[Report]:
         """One report per language of ``request``."""
-        return [self.write_one(request, lang) for lang in request.languages]
+        # The facts as a reader meets them do not depend on the language: normalised once.
+        normal = [normalise(af.facts) for af in request.files]
+        return [self._write_one(request, lang, normal) for lang in request.languages]
 
     def write_one(self, request: ReportRequest, lang: str) -> Report:
         """The report in one language."""
+        return self._write_one(request, lang, [normalise(af.facts) for af in request.files])
+
+    def _write_one(self, request: ReportRequest, lang: str, normal: list[list[Fact]]) -> Report:
         fw = FileWriter(lang)
-        files = [fw.file_report(af) for af in request.files]
+        files = [fw.file_report(af, facts) for af, facts in zip(request.files, normal, strict=True)]
         composer = ReportComposer(lang)
         return composer.compose(request, lang, files)
 
