@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -22,6 +21,14 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from diffinsight.site.links import DocLinks
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
+else:
+    try:  # difflib's algorithm compiled: the same opcodes (the word marks of every diff line pair)
+        from cydifflib import SequenceMatcher
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        from difflib import SequenceMatcher
 
 __all__ = [
     "breakable",

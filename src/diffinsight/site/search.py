@@ -52,6 +52,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def tokenize(text: str) -> list[str]:
     """Search tokens of ``text`` (duplicates kept, in order)."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and it holds no CJK run
+        return _WORD.findall(text.lower())
     pieces = _CJK_SPLIT.split(unicodedata.normalize("NFKC", text).lower())
     tokens = _WORD.findall(pieces[0])
     # Odd pieces are CJK runs, even ones the text between them (a whole index goes through
