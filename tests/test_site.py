@@ -419,6 +419,60 @@ def test_search_after_a_change_reads_every_report(tmp_path: Path) -> None:
     assert search(tmp_path / "a", "zebra1") == []
 
 
+def test_search_texts_cache_spares_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a change, unchanged reports' explanations come from the cache (outside the
+    site), not from parsing them again; the index equals a full build's; a broken, foreign
+    or missing cache only costs the parsing."""
+    import diffinsight.site.build as site_build
+
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    cache = tmp_path / "cache"
+    out = tmp_path / "site"
+    build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+    (cache_file,) = cache.glob("search-*.json")
+    assert not list(out.rglob(cache_file.name))
+
+    parsed: list[str] = []
+    real_parse = site_build.parse_report
+
+    def counting(text: str, source: str | None = None) -> object:
+        if not str(source).startswith("broken/"):  # unreadable ones are read every time
+            parsed.append(str(source))
+        return real_parse(text, source=source)
+
+    monkeypatch.setattr(site_build, "parse_report", counting)
+    changed = reports / "en/report-20250522-openai.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nMore words about walruses.\n", encoding="utf-8"
+    )
+
+    def index(site: Path) -> list[bytes]:
+        return [(site / "search-index.json").read_bytes()] + [
+            (site / f"search/terms-{k}.json").read_bytes() for k in range(64)
+        ]
+
+    again = build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+    assert again.reports_parsed == len(parsed) == 1  # only the changed one
+    full = build_site(
+        reports, tmp_path / "full", base_url="https://e.org/", cache_dir=tmp_path / "c2"
+    )
+    assert index(out) == index(tmp_path / "full")
+
+    # Broken cache: ignored, every report parsed again, same index.
+    for broken in ("{not json", '{"code": "other code", "texts": {}}', '["a list"]'):
+        cache_file.write_text(broken, encoding="utf-8")
+        changed.write_text(changed.read_text(encoding="utf-8") + "x\n", encoding="utf-8")
+        parsed.clear()
+        build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+        assert len(parsed) == 7, broken
+        full = build_site(
+            reports, tmp_path / "full", base_url="https://e.org/", cache_dir=tmp_path / "c2"
+        )
+        assert index(out) == index(tmp_path / "full")
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["texts"]  # written again
+
+
 @pytest.mark.parametrize(
     "path, expected",
     [
