@@ -159,7 +159,8 @@ def render_markdown(
     return str(_MD.renderer.render(tokens, _MD.options, env))
 
 
-_BREAK_AFTER = re.compile(r"([/_.\-])(?=[^/_.\-])")
+# A position, not a character: the replacement holds no group (re expands a template per match).
+_BREAK_AFTER = re.compile(r"(?<=[/_.\-])(?=[^/_.\-])")
 
 
 def breakable(text: str) -> Markup:
@@ -167,7 +168,7 @@ def breakable(text: str) -> Markup:
 
     Long paths must wrap on a phone, but not in the middle of a word.
     """
-    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escape(text, quote=False)))
+    return Markup(_BREAK_AFTER.sub("<wbr>", escape(text, quote=False)))
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")

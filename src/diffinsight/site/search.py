@@ -38,13 +38,13 @@ _CJK_RANGES = (
 )
 
 
+_CJK_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _CJK_RANGES)
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+
+
 def is_cjk(ch: str) -> bool:
     """Whether ``ch`` is written without spaces between words (Han, kana, Hangul)."""
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
-
-
-_CJK_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _CJK_RANGES)
+    return _CJK_CHAR.match(ch) is not None
 # Split on CJK runs, kept: the pieces alternate between other text and a run.
 _CJK_SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
 _WORD = re.compile(r"[^\W_]+")
