@@ -745,11 +745,6 @@ def build_site(
         if known is not None and known.page_key == e.page_key and (out / e.url).is_file():
             continue
         todo.append(e)
-    state = _RenderState(site, parsed, siblings_of, names)
-    for written, reparsed in _render_pages(state, todo, jobs):
-        result.files_written += written
-        result.reports_parsed += reparsed
-        result.report_pages_rendered += 1
 
     # 4. Lists, feeds, search, static files: they depend on every entry (and on the
     # version), so when no entry changed and every file is still there, they are as written.
@@ -762,16 +757,34 @@ def build_site(
         and old.derived == derived
         and all((out / rel).is_file() for rel in old.outputs)
     )
-    if unchanged:
+    search = None
+    if not unchanged:
+        texts = _SearchTexts.load(_search_cache(out, cache_dir), code)
+        search = _SearchJob(site, ordered, names, parsed, jobs, texts)
+
+    state = _RenderState(site, parsed, siblings_of, names)
+    try:
+        for written, reparsed in _render_pages(state, todo, jobs):
+            result.files_written += written
+            result.reports_parsed += reparsed
+            result.report_pages_rendered += 1
+    except BaseException:
+        if search is not None:
+            search.cancel()
+        raise
+
+    if search is None:
         assert old is not None
         site.outputs.update(old.outputs)
     else:
-        _write_lists(site, ordered, languages, names)
-        _write_feeds(site, ordered, languages, names)
-        texts = _SearchTexts.load(_search_cache(out, cache_dir), code)
-        _write_search(site, ordered, names, parsed, jobs, texts)
-        texts.save(ordered)
-        _write_histories(site, ordered, names)
+        try:
+            _write_lists(site, ordered, languages, names)
+            _write_feeds(site, ordered, languages, names)
+            _write_histories(site, ordered, names)
+        except BaseException:
+            search.cancel()
+            raise
+        search.join()
         site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         for asset in sorted(STATIC.iterdir()):
             if asset.is_file():
@@ -1118,6 +1131,66 @@ def _write_feeds(
             ),
         )
         site.result.feeds.append(rel)
+
+
+class _SearchJob:
+    """The search files, written in a forked process while pages are rendered when
+    ``jobs`` > 1 (the index is the longest step that depends on every report), else at once."""
+
+    def __init__(
+        self,
+        site: _Site,
+        ordered: list[_Entry],
+        names: dict[str, str],
+        parsed: dict[str, ParsedReport],
+        jobs: int,
+        texts: _SearchTexts,
+    ) -> None:
+        self.site = site
+        self.process: Any = None
+        if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+            _write_search(site, ordered, names, parsed, jobs, texts)
+            texts.save(ordered)
+            return
+        ctx = mp.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+
+        def work() -> None:
+            before, outputs = site.result.files_written, set(site.outputs)
+            try:
+                _write_search(site, ordered, names, parsed, 1, texts)
+                texts.save(ordered)
+            except Exception as exc:  # handed to the parent, which fails the build
+                send.send(("error", f"{type(exc).__name__}: {exc}"))
+                return
+            send.send(("ok", site.result.files_written - before, sorted(site.outputs - outputs)))
+
+        self.process = ctx.Process(target=work, name="diffinsight-search", daemon=True)
+        self.process.start()
+        send.close()
+
+    def join(self) -> None:
+        """Wait for the search files; their writes count in the build's result."""
+        if self.process is None:
+            return
+        try:
+            message = self.receive.recv()
+        except EOFError:
+            message = ("error", f"the search index process ended with code {self.process.exitcode}")
+        finally:
+            self.process.join()
+            self.receive.close()
+        if message[0] != "ok":
+            raise RuntimeError(f"building the search index failed: {message[1]}")
+        self.site.result.files_written += message[1]
+        self.site.outputs.update(message[2])
+
+    def cancel(self) -> None:
+        """Stop the search process (the build failed elsewhere)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receive.close()
 
 
 class _SearchTexts:

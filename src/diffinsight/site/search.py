@@ -45,6 +45,8 @@ _CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
 def is_cjk(ch: str) -> bool:
     """Whether ``ch`` is written without spaces between words (Han, kana, Hangul)."""
     return _CJK_CHAR.match(ch) is not None
+
+
 # Split on CJK runs, kept: the pieces alternate between other text and a run.
 _CJK_SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
 _WORD = re.compile(r"[^\W_]+")
