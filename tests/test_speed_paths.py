@@ -94,3 +94,44 @@ def test_long_runs_log_progress(
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("analyse:")]
     assert [ln.split(",")[0] for ln in lines] == [f"analyse: {n}/4 done" for n in (1, 2, 3)]
     assert all("s left" in ln for ln in lines)
+
+
+def test_documents_let_go_only_when_the_writer_does_not_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date
+
+    from diffinsight.models import Report
+    from diffinsight.writers.base import ReportRequest
+    from diffinsight.writers.offline import OfflineWriter
+
+    repo = init_repo(tmp_path / "docs")
+    pages = {f"p{i}.md": f"# Page {i}\n\n| A | B |\n|---|---|\n| {i} | x |\n" for i in range(3)}
+    commit_files(repo, pages, "base", "2025-05-01T10:00:00+00:00")
+    commit_files(
+        repo,
+        {k: v.replace("| x |", "| y |") for k, v in pages.items()},
+        "edit",
+        "2025-05-02T10:00:00+00:00",
+    )
+    source = GitSource(repo, "HEAD~1..HEAD")
+    monkeypatch.setattr(pipeline, "TRIM_EVERY", 2)  # the hand-back runs mid-way too
+
+    class Reading(OfflineWriter):
+        """A writer that reads the documents when it writes (as the LLM writer does)."""
+
+        reads_contents = True
+
+        def write(self, request: ReportRequest) -> list[Report]:
+            assert all(af.change.new_text for af in request.files)
+            return super().write(request)
+
+    day = date(2025, 5, 2)
+    kept = source.changeset()
+    read = pipeline.build_reports(kept, day=day, writer=Reading())
+    assert all(f.old_text and f.new_text for f in kept.files)
+    let_go = source.changeset()
+    offline = pipeline.build_reports(let_go, day=day)
+    assert all(f.old_text is None and f.new_text is None for f in let_go.files)
+    # The facts were taken from the whole documents before they went.
+    assert [r.model_dump() for r in offline] == [r.model_dump() for r in read]

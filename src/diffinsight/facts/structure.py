@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
+from markdown_it.rules_block.state_block import StateBlock
+from markdown_it.rules_block.table import MAX_AUTOCOMPLETED_CELLS
+from markdown_it.rules_block.table import headerLineRe as _HEADER_CELL_RE
 from markdown_it.token import Token
 
 from diffinsight.facts.scan import parse_heading, replace_links, strip_heading_id
@@ -87,7 +91,90 @@ class DocMap:
 @cache
 def _md() -> MarkdownIt:
     # Block structure only: inline parsing is unused here and quadratic on lines of brackets.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+    md.block.ruler.at("table", _table, {"alt": ["paragraph", "reference"]})
+    return md
+
+
+def _cells(text: str) -> int:
+    """How many cells markdown-it's ``escapedSplit`` finds in a trimmed row, outer pipes off."""
+    # A pipe right after a backslash is escaped (whatever escapes the backslash).
+    n = text.count("|") - text.count("\\|") + 1
+    if text.startswith("|"):
+        n -= 1
+    if n and text.endswith("|") and not text.endswith("\\|"):
+        n -= 1
+    return n
+
+
+def _table(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """markdown-it's GFM table rule, with the same lines, emitting only table_open/close.
+
+    Only a table's lines are read here; the rule's tokens for every row and cell (and its
+    per-character cell split) were a tenth of the parse of real hunks.
+    """
+    if startLine + 2 > endLine:
+        return False
+    nxt = startLine + 1
+    if state.sCount[nxt] < state.blkIndent or state.is_code_block(nxt):
+        return False
+    # The delimiter row: only "|", "-", ":" and spaces, not opening like a list item.
+    pos, end = state.bMarks[nxt] + state.tShift[nxt], state.eMarks[nxt]
+    if end - pos < 2:
+        return False
+    first, second = state.src[pos], state.src[pos + 1]
+    if first not in "|-:" or (second not in "|-:" and second not in " \t"):
+        return False
+    if first == "-" and second in " \t":
+        return False
+    delim = state.src[pos:end]
+    if delim.strip("|-: \t"):
+        return False
+    columns = delim.split("|")
+    aligns = 0
+    for i, col in enumerate(columns):
+        t = mdTrim(col)
+        if not t:
+            if i == 0 or i == len(columns) - 1:
+                continue
+            return False
+        if not _HEADER_CELL_RE.search(t):
+            return False
+        aligns += 1
+    head = mdTrim(
+        state.src[state.bMarks[startLine] + state.tShift[startLine] : state.eMarks[startLine]]
+    )
+    if "|" not in head or state.is_code_block(startLine):
+        return False
+    count = _cells(head)
+    if count == 0 or count != aligns:
+        return False
+    if silent:
+        return True
+    old_parent = state.parentType
+    state.parentType = "table"
+    terminators = state.md.block.ruler.getRules("blockquote")
+    token = state.push("table_open", "table", 1)
+    token.map = lines = [startLine, 0]
+    autocompleted = 0
+    line = startLine + 2
+    while line < endLine:
+        if state.sCount[line] < state.blkIndent:
+            break
+        if any(rule(state, line, endLine, True) for rule in terminators):
+            break
+        text = mdTrim(state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]])
+        if not text or state.is_code_block(line):
+            break
+        autocompleted += count - _cells(text)
+        if autocompleted > MAX_AUTOCOMPLETED_CELLS:
+            break
+        line += 1
+    state.push("table_close", "table", -1)
+    lines[1] = line
+    state.parentType = old_parent
+    state.line = line
+    return True
 
 
 def front_matter_end(lines: list[str], first_line: int = 1, fragment: bool = False) -> int:
@@ -157,15 +244,72 @@ def map_lines(
         infos[i].kind = FRONTMATTER
     if n > MAX_PARSE_LINES:
         return doc
-    body = [""] * fm + text_lines[fm:]
-    try:
-        tokens = _md().parse("\n".join(body))
-    except Exception:  # markdown-it is robust; a parser bug must not lose the file
-        return doc
-    _apply_tokens(tokens, infos, text_lines)
+    heads = _plain_headings(text_lines, fm)
+    if heads is not None:
+        # What the parse would say: ATX headings, and a paragraph per run of other lines.
+        for i in range(fm, n):
+            if infos[i].kind == OTHER:
+                infos[i].kind = PARAGRAPH
+        for i in heads:
+            infos[i].kind = HEADING
+            infos[i].block = 0  # the number _apply_tokens gives a heading before any block
+    else:
+        body = [""] * fm + text_lines[fm:]
+        try:
+            tokens = _md().parse("\n".join(body))
+        except Exception:  # markdown-it is robust; a parser bug must not lose the file
+            return doc
+        _apply_tokens(tokens, infos, text_lines)
     _fix_fragments(infos, text_lines)
     _assign_sections(infos, text_lines, section)
     return doc
+
+
+#: First characters (after up to three spaces) a plain line may not start with: each may
+#: open, end or underline a block other than a paragraph ("*", "+", "#", "_", digits and
+#: "`" are checked more closely by :func:`_plain`).
+_NOT_PLAIN = frozenset("-=|:>~<\t")
+_ORDERED_RE = re.compile(r"\d{1,9}[.)](?:[ \t]|$)")
+_ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
+
+
+def _plain_headings(lines: list[str], start: int) -> list[int] | None:
+    """The ATX headings of ``lines[start:]`` if markdown-it reads the rest as paragraphs.
+
+    A quarter of the hunks of real documentation are only prose and headings, and a scan of
+    first characters is much cheaper than the parse. None whenever a line could be anything
+    else: a setext underline, a list item, a quote, a fence, indented code, an HTML block, a
+    thematic break, a table's delimiter row or a link reference definition.
+    """
+    heads: list[int] = []
+    refs = False
+    for k in range(start, len(lines)):
+        line = lines[k]
+        s = line.lstrip(" ")
+        if not s.strip(" \t"):
+            continue  # blank for markdown-it (only spaces and tabs)
+        if len(line) - len(s) > 3 or "\r" in line[:-1]:
+            return None  # indented code; or a lone CR, which markdown-it reads as a line end
+        c = s[0]
+        if c in _NOT_PLAIN:
+            return None
+        if c == "*" or c == "_" or c == "+":
+            if s[1:2] in ("", " ", "\t") or not s.strip(c + " \t"):
+                return None  # a list item, or a thematic break
+        elif c == "#":
+            if _ATX_RE.match(s):
+                heads.append(k)
+        elif c == "`":
+            if s.startswith("```"):
+                return None
+        elif c == "[":
+            refs = True
+        elif "0" <= c <= "9" and _ORDERED_RE.match(s):
+            return None
+    # A reference definition opens a paragraph with "[label]:" (which may span lines).
+    if refs and any("]:" in lines[k] for k in range(start, len(lines))):
+        return None
+    return heads
 
 
 # Parsing only around the changed lines. A whole document is cut into chunks at lines where

@@ -723,6 +723,8 @@ class OfflineWriter:
     """The default writer: deterministic, grounded, in every catalogued language."""
 
     name = "offline"
+    #: Only facts are read, never the documents they came from (see build_reports).
+    reads_contents = False
 
     def write(self, request: ReportRequest) -> list[Report]:
         """One report per language of ``request``."""
