@@ -14,6 +14,11 @@ repository) and measures, taking the median of ``--runs``:
    page and its translations' pages are rendered again, plus the list, feed and search
    files).
 
+With ``--against COMMIT`` the full build (one process), the no-op rebuild and the two
+rebuilds after a change are also measured on the code of COMMIT (checked out in a temporary
+git worktree), in fresh processes that alternate with the same steps on this code, so that
+both see the same machine at the same moment.
+
 With ``--write`` the results replace the ``## Site`` section of docs/BENCHMARKS.md.
 """
 
@@ -21,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +49,77 @@ from diffinsight.site import SiteBuildResult, build_site  # noqa: E402
 ANCHOR = ROOT / ".." / "shared" / "anchor-reports"
 HELD_BACK = "zh_CN/202504/report-20250430-openai.md"
 COMMAND = "python benchmarks/site_build.py --runs 3 --write"
+
+# One process per measurement of the steps that --against compares, run on either code
+# (the code of the commit given has no cache_dir before the search-texts cache).
+_DRIVER = r"""
+import inspect, json, os, shutil, sys
+from pathlib import Path
+from diffinsight.site import build_site
+reports, work, held = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+params = inspect.signature(build_site).parameters
+kw = {"cache_dir": work / "cache"} if "cache_dir" in params else {}
+out = work / "site"
+shutil.rmtree(out, ignore_errors=True)
+rows = {}
+def step(label):
+    t = os.times()
+    build_site(reports, out, "https://example.org/", jobs=1, **kw)
+    u = os.times()
+    rows[label] = (u.user + u.system + u.children_user + u.children_system) - (
+        t.user + t.system + t.children_user + t.children_system)
+step("full build, 1 process")
+step("rebuild, nothing changed")
+path = reports / held
+data = path.read_bytes()
+path.unlink()
+try:
+    step("rebuild after removing 1 report")
+finally:
+    path.write_bytes(data)
+step("rebuild after adding 1 report")
+print(json.dumps(rows))
+"""
+
+
+def against(commit: str, runs: int) -> tuple[str, dict[str, tuple[float, float]]]:
+    """CPU seconds per step, median of ``runs``: (this code, the code of ``commit``)."""
+    name = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
+        reports, other = Path(tmp) / "reports", Path(tmp) / "against"
+        shutil.copytree(ANCHOR, reports)
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), commit],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            found: dict[str, tuple[list[float], list[float]]] = {}
+            for _ in range(runs):
+                for k, src in enumerate((ROOT / "src", other / "src")):
+                    work = Path(tmp) / f"work-{k}"
+                    done = subprocess.run(
+                        [sys.executable, "-c", _DRIVER, str(reports), str(work), HELD_BACK],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                        env={**os.environ, "PYTHONPATH": str(src)},
+                    )
+                    for label, cpu in json.loads(done.stdout.splitlines()[-1]).items():
+                        found.setdefault(label, ([], []))[k].append(cpu)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
+                capture_output=True,
+            )
+    return name, {
+        label: (statistics.median(a), statistics.median(b)) for label, (a, b) in found.items()
+    }
 
 
 def _cpu_model() -> str:
@@ -71,7 +149,11 @@ def run(runs: int, jobs: int) -> list[tuple[str, float, float, SiteBuildResult]]
     base = "https://example.org/"
 
     def measure(label: str, reports: Path, out: Path, n: int) -> None:
-        rows.setdefault(label, []).append(_timed(lambda: build_site(reports, out, base, jobs=n)))
+        # The search texts' cache sits beside the site, as a user's does (never inside it).
+        cache = out.parent / "cache"
+        rows.setdefault(label, []).append(
+            _timed(lambda: build_site(reports, out, base, jobs=n, cache_dir=cache))
+        )
 
     with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
         reports = Path(tmp) / "reports"
@@ -136,7 +218,11 @@ def archive_sizes() -> tuple[int, dict[str, Any]]:
             text = path.read_text(encoding="utf-8")
             target.write_text(text.replace("https://github.com/", "https://github.com/copy/", 1))
         result = build_site(
-            reports, Path(tmp) / "site", "https://example.org/", jobs=os.cpu_count() or 1
+            reports,
+            Path(tmp) / "site",
+            "https://example.org/",
+            jobs=os.cpu_count() or 1,
+            cache_dir=Path(tmp) / "cache",
         )
         return result.reports, search_sizes(Path(tmp) / "site")
 
@@ -154,6 +240,7 @@ def markdown(
     runs: int,
     load: float,
     sizes: list[tuple[str, dict[str, Any]]],
+    compared: tuple[str, dict[str, tuple[float, float]]] | None = None,
 ) -> str:
     full = results[0][3]
     assert full.reports == sum(1 for _ in ANCHOR.rglob("report-*.md"))
@@ -187,9 +274,11 @@ def markdown(
         f"the templates changed; the removed and re-added report (`{HELD_BACK}`) is the zh_CN "
         "translation of an en_US/ja_JP pair, so its siblings' language switchers change too. "
         "The home, language, month and category lists, the feeds, the file histories and the "
-        "search index depend on every report: after a change they are regenerated (the index "
-        "reads every report's explanations again) and written only where their bytes changed; "
-        "with nothing changed they are left as they are.",
+        "search index depend on every report: after a change they are regenerated and written "
+        "only where their bytes changed (the index takes the explanations of unchanged reports "
+        "from the search-texts cache beside the site, so only new or changed reports are "
+        "parsed); with nothing changed they are left as they are. With `--jobs` the index is "
+        "written by a forked process while the pages render.",
         "",
         "Search files (gzipped, as a server sends them): the first file every search loads, "
         "all terms files together and the largest one, and what a query fetches in all "
@@ -204,6 +293,21 @@ def markdown(
         "archives; its words are the anchor reports' own).",
         "",
     ]
+    if compared is not None:
+        name, steps = compared
+        lines += [
+            f"Against commit {name} (`{COMMAND} --against {name}`): each step in fresh "
+            f"processes, this code and {name}'s alternating, CPU time, median of {runs} runs "
+            "each (one process; the same steps as above).",
+            "",
+            f"| step | this code | {name} | ratio |",
+            "|---|---:|---:|---:|",
+            *(
+                f"| {label} | {a:.2f} s | {b:.2f} s | {a / b:.2f} |"
+                for label, (a, b) in steps.items()
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -214,6 +318,9 @@ def main() -> int:
     parser.add_argument(
         "--write", action="store_true", help="replace the '## Site' section of docs/BENCHMARKS.md"
     )
+    parser.add_argument(
+        "--against", metavar="COMMIT", help="also measure the main steps on the code of COMMIT"
+    )
     args = parser.parse_args()
     if not ANCHOR.is_dir():
         print(f"skipped: anchor reports not found at {ANCHOR} (../shared is absent)")
@@ -221,11 +328,14 @@ def main() -> int:
     load = os.getloadavg()[0]
     results = run(args.runs, args.jobs)
     with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
-        anchor = build_site(ANCHOR, Path(tmp), "https://example.org/", jobs=args.jobs)
-        sizes = [(f"{anchor.reports} (anchor reports)", search_sizes(Path(tmp)))]
+        anchor = build_site(
+            ANCHOR, Path(tmp) / "site", "https://example.org/", jobs=args.jobs, cache_dir=Path(tmp)
+        )
+        sizes = [(f"{anchor.reports} (anchor reports)", search_sizes(Path(tmp) / "site"))]
     count, archive = archive_sizes()
     sizes.append((f"{count} (archive)", archive))
-    section = markdown(results, args.runs, load, sizes)
+    compared = against(args.against, args.runs) if args.against else None
+    section = markdown(results, args.runs, load, sizes, compared)
     print(section)
     if args.write:
         update_section("Site", section.removeprefix("## Site\n"))

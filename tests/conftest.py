@@ -43,6 +43,8 @@ def pytest_configure(config: pytest.Config) -> None:
     hostile = folder / "gitconfig"
     hostile.write_text("[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = false\n", "utf-8")
     os.environ["GIT_CONFIG_GLOBAL"] = str(hostile)
+    # Caches (the site's search texts, HTTP, clones) go to a temp folder, never the user's.
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
     config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 

@@ -419,6 +419,78 @@ def test_search_after_a_change_reads_every_report(tmp_path: Path) -> None:
     assert search(tmp_path / "a", "zebra1") == []
 
 
+def test_search_texts_cache_spares_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a change, unchanged reports' explanations come from the cache (outside the
+    site), not from parsing them again; the index equals a full build's; a broken, foreign
+    or missing cache only costs the parsing."""
+    from diffinsight.render.reference.read import parse_report as real_parse
+
+    reports = tmp_path / "reports"
+    write_synthetic_reports(reports)
+    cache = tmp_path / "cache"
+    out = tmp_path / "site"
+    build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+    (cache_file,) = cache.glob("search-*.json")
+    assert not list(out.rglob(cache_file.name))
+
+    parsed: list[str] = []
+
+    def counting(text: str, source: str | None = None) -> object:
+        if not str(source).startswith("broken/"):  # unreadable ones are read every time
+            parsed.append(str(source))
+        return real_parse(text, source=source)
+
+    monkeypatch.setattr("diffinsight.site.build.parse_report", counting)
+    changed = reports / "en/report-20250522-openai.md"
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nMore words about walruses.\n", encoding="utf-8"
+    )
+
+    def index(site: Path) -> list[bytes]:
+        return [(site / "search-index.json").read_bytes()] + [
+            (site / f"search/terms-{k}.json").read_bytes() for k in range(64)
+        ]
+
+    def full_index() -> list[bytes]:
+        fresh = tmp_path / "full"
+        shutil.rmtree(fresh, ignore_errors=True)
+        build_site(reports, fresh, base_url="https://e.org/", cache_dir=tmp_path / "other-cache")
+        return index(fresh)
+
+    again = build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+    assert again.reports_parsed == len(parsed) == 1  # only the changed one
+    assert index(out) == full_index()
+
+    # Broken cache: ignored, every report parsed again, same index.
+    for broken in ("{not json", '{"code": "other code", "texts": {}}', '["a list"]'):
+        cache_file.write_text(broken, encoding="utf-8")
+        changed.write_text(changed.read_text(encoding="utf-8") + "x\n", encoding="utf-8")
+        parsed.clear()
+        build_site(reports, out, base_url="https://e.org/", cache_dir=cache)
+        assert len(parsed) == 7, broken
+        assert index(out) == full_index()
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["texts"]  # written again
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_failed_search_index_fails_the_build(
+    synthetic_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """The index is built beside the pages (in a forked process with --jobs): when it fails,
+    the build fails and no manifest claims the site is complete."""
+    out = tmp_path / "site"
+    build_site(synthetic_reports, out, base_url="https://e.org/", jobs=jobs)
+    manifest = (out / ".diffinsight-site.json").read_bytes()
+
+    def broken(*args: object) -> dict[str, str]:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("diffinsight.site.build.build_index", broken)
+    with pytest.raises((OSError, RuntimeError), match="disk full"):
+        build_site(synthetic_reports, out, base_url="https://e.net/", jobs=jobs)
+    assert (out / ".diffinsight-site.json").read_bytes() == manifest
+
+
 @pytest.mark.parametrize(
     "path, expected",
     [

@@ -610,6 +610,7 @@ def build_site(
     jobs: int = 1,
     folder_languages: Mapping[str, str] | None = None,
     docs_url: str | None = None,
+    cache_dir: str | Path | None = None,
 ) -> SiteBuildResult:
     """Build (or update) the static site for every report under ``reports_dir``.
 
@@ -623,6 +624,9 @@ def build_site(
     locale in title or folder); without it the language comes from the script of the text.
     ``docs_url`` is where the documentation is published: report links from its root
     (``/azure/...``) lead there; relative ones lead to the file at the report's head commit.
+    ``cache_dir`` (default ``site/`` under ``$DIFFINSIGHT_CACHE_DIR`` or ``~/.cache/diffinsight``)
+    keeps what the search index reads of each report, so that a rebuild after a change does
+    not parse every unchanged report again; nothing of it is published.
     Raises :class:`~diffinsight.errors.InputError` for an unusable folder or base URL.
     """
     started = time.perf_counter()
@@ -652,12 +656,13 @@ def build_site(
         docs,
     )
 
+    code = _tree_digest([*_HERE.glob("*.py"), Path(reference_read.__file__)])
     version = _sha(
         "\n".join(
             [
                 RENDER_VERSION,
                 # The code that makes pages is part of the version: a new release re-renders.
-                _tree_digest([*_HERE.glob("*.py"), Path(reference_read.__file__)]),
+                code,
                 _tree_digest(TEMPLATES.iterdir()),
                 _tree_digest(STATIC.iterdir()),
                 messages_digest(),
@@ -740,11 +745,6 @@ def build_site(
         if known is not None and known.page_key == e.page_key and (out / e.url).is_file():
             continue
         todo.append(e)
-    state = _RenderState(site, parsed, siblings_of, names)
-    for written, reparsed in _render_pages(state, todo, jobs):
-        result.files_written += written
-        result.reports_parsed += reparsed
-        result.report_pages_rendered += 1
 
     # 4. Lists, feeds, search, static files: they depend on every entry (and on the
     # version), so when no entry changed and every file is still there, they are as written.
@@ -757,14 +757,34 @@ def build_site(
         and old.derived == derived
         and all((out / rel).is_file() for rel in old.outputs)
     )
-    if unchanged:
+    search = None
+    if not unchanged:
+        texts = _SearchTexts.load(_search_cache(out, cache_dir), code)
+        search = _SearchJob(site, ordered, names, parsed, jobs, texts)
+
+    state = _RenderState(site, parsed, siblings_of, names)
+    try:
+        for written, reparsed in _render_pages(state, todo, jobs):
+            result.files_written += written
+            result.reports_parsed += reparsed
+            result.report_pages_rendered += 1
+    except BaseException:
+        if search is not None:
+            search.cancel()
+        raise
+
+    if search is None:
         assert old is not None
         site.outputs.update(old.outputs)
     else:
-        _write_lists(site, ordered, languages, names)
-        _write_feeds(site, ordered, languages, names)
-        _write_search(site, ordered, names, parsed, jobs)
-        _write_histories(site, ordered, names)
+        try:
+            _write_lists(site, ordered, languages, names)
+            _write_feeds(site, ordered, languages, names)
+            _write_histories(site, ordered, names)
+        except BaseException:
+            search.cancel()
+            raise
+        search.join()
         site.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         for asset in sorted(STATIC.iterdir()):
             if asset.is_file():
@@ -1113,12 +1133,132 @@ def _write_feeds(
         site.result.feeds.append(rel)
 
 
+class _SearchJob:
+    """The search files, written in a forked process while pages are rendered when
+    ``jobs`` > 1 (the index is the longest step that depends on every report), else at once."""
+
+    def __init__(
+        self,
+        site: _Site,
+        ordered: list[_Entry],
+        names: dict[str, str],
+        parsed: dict[str, ParsedReport],
+        jobs: int,
+        texts: _SearchTexts,
+    ) -> None:
+        self.site = site
+        self.process: Any = None
+        if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+            _write_search(site, ordered, names, parsed, jobs, texts)
+            texts.save(ordered)
+            return
+        ctx = mp.get_context("fork")
+        self.receive, send = ctx.Pipe(duplex=False)
+
+        def work() -> None:
+            before, outputs = site.result.files_written, set(site.outputs)
+            try:
+                _write_search(site, ordered, names, parsed, 1, texts)
+                texts.save(ordered)
+            except Exception as exc:  # handed to the parent, which fails the build
+                send.send(("error", f"{type(exc).__name__}: {exc}"))
+                return
+            send.send(("ok", site.result.files_written - before, sorted(site.outputs - outputs)))
+
+        self.process = ctx.Process(target=work, name="diffinsight-search", daemon=True)
+        self.process.start()
+        send.close()
+
+    def join(self) -> None:
+        """Wait for the search files; their writes count in the build's result."""
+        if self.process is None:
+            return
+        try:
+            message = self.receive.recv()
+        except EOFError:
+            message = ("error", f"the search index process ended with code {self.process.exitcode}")
+        finally:
+            self.process.join()
+            self.receive.close()
+        if message[0] != "ok":
+            raise RuntimeError(f"building the search index failed: {message[1]}")
+        self.site.result.files_written += message[1]
+        self.site.outputs.update(message[2])
+
+    def cancel(self) -> None:
+        """Stop the search process (the build failed elsewhere)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.receive.close()
+
+
+class _SearchTexts:
+    """What the index reads of each report (its file explanations), by report digest.
+
+    One JSON file per output folder in the user's cache, not in the site: there it would be
+    published (and committed daily where a branch holds the site) for nothing. The file
+    names the code that read the texts; texts read by other code are ignored. An error
+    reading or writing it costs only the parsing it would have saved.
+    """
+
+    def __init__(self, path: Path | None, code: str, texts: dict[str, list[str]]) -> None:
+        self.path = path
+        self.code = code
+        self.texts = texts
+        self.loaded = set(texts)
+
+    @classmethod
+    def load(cls, path: Path | None, code: str) -> _SearchTexts:
+        texts: dict[str, list[str]] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("code") == code and isinstance(data.get("texts"), dict):
+                    texts = data["texts"]
+            except (OSError, ValueError, AttributeError):
+                pass
+        return cls(path, code, texts)
+
+    def get(self, e: _Entry) -> list[str] | None:
+        """The texts of ``e``'s file units, if cached for its exact content."""
+        found = self.texts.get(e.digest)
+        if not isinstance(found, list) or len(found) != len(e.file_units):
+            return None
+        return found if all(isinstance(x, str) for x in found) else None
+
+    def save(self, ordered: list[_Entry]) -> None:
+        """Keep the texts of this build's reports (and only those) when they changed."""
+        keep = {e.digest: self.texts[e.digest] for e in ordered if e.digest in self.texts}
+        if self.path is None or set(keep) == self.loaded:
+            return
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(
+                json.dumps({"code": self.code, "texts": keep}, ensure_ascii=False), "utf-8"
+            )
+            tmp.replace(self.path)  # atomic: a build never reads half a file
+        except OSError as exc:
+            log.warning("%s: search cache not written (%s)", self.path, exc)
+            tmp.unlink(missing_ok=True)
+
+
+def _search_cache(out: Path, cache_dir: str | Path | None) -> Path:
+    """The cache file of the output folder ``out`` (one per folder, named by its path)."""
+    from diffinsight.sources.fetch import cache_root
+
+    root = Path(cache_dir) if cache_dir is not None else cache_root() / "site"
+    return root / f"search-{_sha(str(out.resolve()).encode())[:16]}.json"
+
+
 def _write_search(
     site: _Site,
     ordered: list[_Entry],
     names: dict[str, str],
     parsed: dict[str, ParsedReport],
     jobs: int = 1,
+    cache: _SearchTexts | None = None,
 ) -> None:
     docs = [
         {
@@ -1132,12 +1272,20 @@ def _write_search(
         }
         for e in ordered
     ]
-    missing = [e for e in ordered if e.source not in parsed]
-    read_again = dict(_read_again(site, missing, jobs))
+    cache = cache or _SearchTexts(None, "", {})
+    known = {e.source: found for e in ordered if (found := cache.get(e)) is not None}
+    missing = [e for e in ordered if e.source not in parsed and e.source not in known]
+    known.update((source, x) for source, x in _read_again(site, missing, jobs) if x is not None)
     units: list[SearchUnit] = []
     for number, e in enumerate(ordered):
         units.append(SearchUnit(number, "", "", "", [e.title, e.category, e.summary]))
-        explanations = read_again.get(e.source) or _explanations(site, e, parsed.get(e.source))
+        explanations = known.get(e.source)
+        if explanations is None and e.source in parsed:
+            explanations = _explanations(site, e, parsed[e.source])
+        if explanations is None:
+            explanations = [""] * len(e.file_units)  # changed since it was hashed: next build
+        else:
+            cache.texts[e.digest] = explanations
         units += [
             SearchUnit(number, a, p, t, [t, x])
             for (a, p, t), x in zip(e.file_units, explanations, strict=True)
@@ -1154,12 +1302,14 @@ _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]*>")
 _FORKED_SITE: _Site | None = None
 
 
-def _explanations_forked(e: _Entry) -> tuple[str, list[str]]:
+def _explanations_forked(e: _Entry) -> tuple[str, list[str] | None]:
     assert _FORKED_SITE is not None
     return e.source, _explanations(_FORKED_SITE, e, None)
 
 
-def _read_again(site: _Site, entries: list[_Entry], jobs: int) -> Iterator[tuple[str, list[str]]]:
+def _read_again(
+    site: _Site, entries: list[_Entry], jobs: int
+) -> Iterator[tuple[str, list[str] | None]]:
     """(source, explanations) of reports this build did not parse, in ``jobs`` processes."""
     global _FORKED_SITE
     if jobs <= 1 or len(entries) < 4 * jobs or "fork" not in mp.get_all_start_methods():
@@ -1174,16 +1324,26 @@ def _read_again(site: _Site, entries: list[_Entry], jobs: int) -> Iterator[tuple
         _FORKED_SITE = None
 
 
-def _explanations(site: _Site, e: _Entry, report: ParsedReport | None) -> list[str]:
+def _explanations(site: _Site, e: _Entry, report: ParsedReport | None) -> list[str] | None:
     """The explanation of each of ``e``'s file units, as search reads it.
 
-    Reports this build did not parse (unchanged ones) are read again: the index holds every
-    report, and keeping their text between builds would mean a cache beside the site.
+    Reports this build did not parse (unchanged ones missing from the cache) are read again;
+    None when the file is no longer what was hashed (it changed during the build).
     """
     if report is None:
-        report = _parse(site, e.source, (site.reports_dir / e.source).read_bytes())
-    if report is None or len(report.files) != len(e.file_units):
-        return [""] * len(e.file_units)  # no file sections, or the file changed meanwhile
+        try:
+            data = (site.reports_dir / e.source).read_bytes()
+        except OSError:
+            return None
+        if _sha(data) != e.digest:
+            return None
+        report = _parse(site, e.source, data)
+        if report is None:
+            return None
+    if not report.files:
+        return [""] * len(e.file_units)  # table rows stand in: no explanation to index
+    if len(report.files) != len(e.file_units):
+        return None
     return [_LINK_TARGET.sub("]", f.explanation) for f in report.files]
 
 

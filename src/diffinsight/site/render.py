@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -22,6 +21,14 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from diffinsight.site.links import DocLinks
+
+if TYPE_CHECKING:
+    from difflib import SequenceMatcher
+else:
+    try:  # difflib's algorithm compiled: the same opcodes (the word marks of every diff line pair)
+        from cydifflib import SequenceMatcher
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        from difflib import SequenceMatcher
 
 __all__ = [
     "breakable",
@@ -152,7 +159,8 @@ def render_markdown(
     return str(_MD.renderer.render(tokens, _MD.options, env))
 
 
-_BREAK_AFTER = re.compile(r"([/_.\-])(?=[^/_.\-])")
+# A position, not a character: the replacement holds no group (re expands a template per match).
+_BREAK_AFTER = re.compile(r"(?<=[/_.\-])(?=[^/_.\-])")
 
 
 def breakable(text: str) -> Markup:
@@ -160,7 +168,7 @@ def breakable(text: str) -> Markup:
 
     Long paths must wrap on a phone, but not in the middle of a word.
     """
-    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", escape(text, quote=False)))
+    return Markup(_BREAK_AFTER.sub("<wbr>", escape(text, quote=False)))
 
 
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")

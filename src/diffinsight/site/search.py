@@ -38,13 +38,15 @@ _CJK_RANGES = (
 )
 
 
+_CJK_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _CJK_RANGES)
+_CJK_CHAR = re.compile(f"[{_CJK_CLASS}]")
+
+
 def is_cjk(ch: str) -> bool:
     """Whether ``ch`` is written without spaces between words (Han, kana, Hangul)."""
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _CJK_RANGES)
+    return _CJK_CHAR.match(ch) is not None
 
 
-_CJK_CLASS = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _CJK_RANGES)
 # Split on CJK runs, kept: the pieces alternate between other text and a run.
 _CJK_SPLIT = re.compile(f"([{_CJK_CLASS}]+)")
 _WORD = re.compile(r"[^\W_]+")
@@ -52,6 +54,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def tokenize(text: str) -> list[str]:
     """Search tokens of ``text`` (duplicates kept, in order)."""
+    if text.isascii():  # NFKC leaves ASCII as it is, and it holds no CJK run
+        return _WORD.findall(text.lower())
     pieces = _CJK_SPLIT.split(unicodedata.normalize("NFKC", text).lower())
     tokens = _WORD.findall(pieces[0])
     # Odd pieces are CJK runs, even ones the text between them (a whole index goes through
@@ -89,28 +93,32 @@ class _Postings:
     """token -> ascending item numbers with frequencies, encoded as in :func:`build_index`."""
 
     def __init__(self) -> None:
-        #: Per token ``number * 8 + frequency``, numbers ascending; delta-encoded at the end.
+        #: Per token ``gap * 8 + frequency``: the gap from the token's previous item number.
         self.lists: defaultdict[str, list[int]] = defaultdict(list)
+        #: Per token its last item number, times 8.
+        self.last: dict[str, int] = {}
 
     def add(self, number: int, tokens: list[str]) -> int:
-        """Add the tokens of item ``number``; how many there were."""
+        """Add the tokens of item ``number`` (numbers ascending); how many there were."""
         counts = Counter(tokens)
+        last = self.last
         # The arithmetic in map (C), so that the loop only appends: it runs once per posting.
+        here = number * (MAX_TF + 1)
         values = map(
-            operator.add, map(min, counts.values(), repeat(MAX_TF)), repeat(number * (MAX_TF + 1))
+            operator.add,
+            map(operator.sub, repeat(here), map(last.get, counts, repeat(0))),
+            map(min, counts.values(), repeat(MAX_TF)),
         )
         lists = self.lists
         for token, value in zip(counts, values, strict=True):
             lists[token].append(value)
+        last.update(zip(counts, repeat(here)))
         return len(tokens)
 
     def sharded(self) -> dict[int, dict[str, list[int]]]:
         shards: dict[int, dict[str, list[int]]] = {}
-        mask = repeat(~MAX_TF)  # clears the frequency bits: what is left is number * 8
         for token in sorted(self.lists):
-            values = self.lists[token]
-            deltas = [values[0], *map(operator.sub, values[1:], map(operator.and_, values, mask))]
-            shards.setdefault(shard_of(token), {})[token] = deltas
+            shards.setdefault(shard_of(token), {})[token] = self.lists[token]
         return shards
 
 

@@ -254,6 +254,8 @@ def _closes(line: str, fence: str, indented: bool) -> bool:
     prefix character, so a context line such as `` ````` `` never ends a patch. An indented
     fence (inside a list item) may close indented, as in CommonMark.
     """
+    if not indented and not line.startswith(fence):
+        return False  # nearly every line a fence holds: diff lines start with + - or a space
     stripped = line.rstrip()
     if indented:
         stripped = stripped.lstrip(" ")
@@ -310,7 +312,8 @@ def _scan_headings(lines: list[str]) -> list[_Heading]:
     indented = False
     for i, line in enumerate(lines):
         if fence is not None:
-            if _closes(line, fence, indented):
+            # Most lines of a report are diff lines inside a fence: rule them out cheaply.
+            if (indented or line.startswith(fence)) and _closes(line, fence, indented):
                 fence = None
             continue
         m = _FENCE_OPEN.match(line)
