@@ -727,17 +727,26 @@ class OfflineWriter:
     #: Only facts are read, never the documents they came from (see build_reports).
     reads_contents = False
 
+    #: The request being written and its files' normalised facts (see write).
+    _normal: tuple[ReportRequest, list[list[Fact]]] | None = None
+
     def write(self, request: ReportRequest) -> list[Report]:
         """One report per language of ``request``."""
-        # The facts as a reader meets them do not depend on the language: normalised once.
-        normal = [normalise(af.facts) for af in request.files]
-        return [self._write_one(request, lang, normal) for lang in request.languages]
+        # The facts as a reader meets them do not depend on the language: normalised once
+        # for all of them, found by write_one by the request (which subclasses override).
+        self._normal = (request, [normalise(af.facts) for af in request.files])
+        try:
+            return [self.write_one(request, lang) for lang in request.languages]
+        finally:
+            self._normal = None
 
     def write_one(self, request: ReportRequest, lang: str) -> Report:
         """The report in one language."""
-        return self._write_one(request, lang, [normalise(af.facts) for af in request.files])
-
-    def _write_one(self, request: ReportRequest, lang: str, normal: list[list[Fact]]) -> Report:
+        known = self._normal
+        if known is not None and known[0] is request:
+            normal = known[1]
+        else:
+            normal = [normalise(af.facts) for af in request.files]
         fw = FileWriter(lang)
         files = [fw.file_report(af, facts) for af, facts in zip(request.files, normal, strict=True)]
         composer = ReportComposer(lang)
