@@ -1,7 +1,7 @@
 """The cheap paths of map_lines say what markdown-it's full parse says.
 
-Two of them: hunks of only prose and ATX headings are read by a line scan, and GFM tables
-by a rule that emits only their outer tokens. Both are checked against markdown-it itself.
+Two of them: hunks of only prose, ATX headings and simple bullet lists are read by a line
+scan, and GFM tables by a rule that emits only their outer tokens. Both are checked against markdown-it itself.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from diffinsight.facts import structure
-from diffinsight.facts.structure import _cells, _md, _plain_headings, map_lines
+from diffinsight.facts.structure import HEADING, LIST_ITEM, _cells, _md, _simple_roles, map_lines
 
 # Lines that look like prose to a first-character scan but may not be, and lines that are.
 PLAIN = [
@@ -57,6 +57,29 @@ PLAIN = [
     "- item",
     "* item",
     "+ item",
+    "- item {n}\n  continued in the item",
+    "- item\nlazy continuation",
+    "- item\n\n  paragraph in the item",
+    "- item\n\n paragraph after the list",
+    "- item\n\n\n  after two blank lines",
+    "  continued",
+    " one space",
+    "- [ ] task",
+    "- [x]: /url",
+    "- # heading item",
+    "- ## Heading",
+    "  - nested",
+    " - indented bullet",
+    "- ",
+    "-  two spaces",
+    "*\ttab item",
+    "- *em* item",
+    "* **bold** item",
+    "- 1. ordered in bullet",
+    "- > quote in bullet",
+    "- `code` item",
+    "- ```",
+    "- | cell |",
     "-",
     "> quote",
     "<div>",
@@ -92,9 +115,9 @@ def test_line_scan_matches_the_parse(seed: int, monkeypatch: pytest.MonkeyPatch)
         section = rng.choice([None, "Models"])
         fast = _roles(lines, first, section)
         fm = structure.front_matter_end(lines, first, fragment=True)
-        scanned += _plain_headings(lines, fm) is not None
+        scanned += _simple_roles(lines, fm) is not None
         with monkeypatch.context() as m:
-            m.setattr(structure, "_plain_headings", lambda *_: None)
+            m.setattr(structure, "_simple_roles", lambda *_: None)
             assert fast == _roles(lines, first, section), lines
     assert scanned > 50  # the scan did take most of the plain fragments
 
@@ -102,7 +125,9 @@ def test_line_scan_matches_the_parse(seed: int, monkeypatch: pytest.MonkeyPatch)
 def test_line_scan_refuses_block_syntax() -> None:
     for text in [
         "Text\n===",
-        "- item",
+        "  - nested",
+        "- # heading in an item",
+        "- item\n  # heading in it",
         "1. step",
         "> quote",
         "```",
@@ -113,8 +138,13 @@ def test_line_scan_refuses_block_syntax() -> None:
         "***",
         "a\rb",
     ]:
-        assert _plain_headings(text.split("\n"), 0) is None, text
-    assert _plain_headings(["# A", "text", "", "## B"], 0) == [0, 3]
+        assert _simple_roles(text.split("\n"), 0) is None, text
+    assert _simple_roles(["# A", "text", "- item", "lazy", "", "## B"], 0) == [
+        (0, HEADING, 0),
+        (2, LIST_ITEM, 1),
+        (3, LIST_ITEM, 1),
+        (5, HEADING, 1),
+    ]
 
 
 # Tables where the cell split, the delimiter row or the end of the table is subtle.

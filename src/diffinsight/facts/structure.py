@@ -249,15 +249,18 @@ def map_lines(
         infos[i].kind = FRONTMATTER
     if n > MAX_PARSE_LINES:
         return doc
-    heads = _plain_headings(text_lines, fm)
-    if heads is not None:
-        # What the parse would say: ATX headings, and a paragraph per run of other lines.
+    marks = _simple_roles(text_lines, fm)
+    if marks is not None:
+        # What the parse would say: paragraphs, and the headings and list items marked.
         for i in range(fm, n):
             if infos[i].kind == OTHER:
                 infos[i].kind = PARAGRAPH
-        for i in heads:
-            infos[i].kind = HEADING
-            infos[i].block = 0  # the number _apply_tokens gives a heading before any block
+        for i, kind, block in marks:
+            # (A list item takes only text lines: one markdown-it reads as text and str.strip
+            # as blank, such as a lone U+001C, stays blank.)
+            if kind == HEADING or infos[i].kind != BLANK:
+                infos[i].kind = kind
+                infos[i].block = block
     else:
         body = [""] * fm + text_lines[fm:]
         try:
@@ -270,51 +273,90 @@ def map_lines(
     return doc
 
 
-#: First characters (after up to three spaces) a plain line may not start with: each may
-#: open, end or underline a block other than a paragraph ("*", "+", "#", "_", digits and
-#: "`" are checked more closely by :func:`_plain`).
+#: First characters (after up to three spaces) a line of paragraph text may not start with:
+#: each may open, end or underline a block other than a paragraph ("*", "+", "#", "_",
+#: digits, "`" and "[" are told apart by :func:`_opens`).
 _NOT_PLAIN = frozenset("-=|:>~<\t")
 _ORDERED_RE = re.compile(r"\d{1,9}[.)](?:[ \t]|$)")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
+_TEXT, _HEADING, _REF, _OTHER = range(4)
 
 
-def _plain_headings(lines: list[str], start: int) -> list[int] | None:
-    """The ATX headings of ``lines[start:]`` if markdown-it reads the rest as paragraphs.
+def _opens(s: str) -> int:
+    """What a line whose text (after its indent) is ``s`` may be, on its first characters:
+    paragraph text, an ATX heading, text starting with "[" (maybe a link reference
+    definition), or something else (a list item, quote, fence, HTML, thematic break...)."""
+    c = s[0]
+    if c in _NOT_PLAIN:
+        return _OTHER
+    if c == "*" or c == "_" or c == "+":
+        if s[1:2] in ("", " ", "\t") or not s.strip(c + " \t"):
+            return _OTHER  # a list item, or a thematic break
+    elif c == "#":
+        if _ATX_RE.match(s):
+            return _HEADING
+    elif c == "`":
+        if s.startswith("```"):
+            return _OTHER
+    elif c == "[":
+        return _REF
+    elif "0" <= c <= "9" and _ORDERED_RE.match(s):
+        return _OTHER
+    return _TEXT
 
-    A quarter of the hunks of real documentation are only prose and headings, and a scan of
-    first characters is much cheaper than the parse. None whenever a line could be anything
-    else: a setext underline, a list item, a quote, a fence, indented code, an HTML block, a
-    thematic break, a table's delimiter row or a link reference definition.
+
+def _simple_roles(lines: list[str], start: int) -> list[tuple[int, str, int]] | None:
+    """(line, kind, block) of the headings and list items of ``lines[start:]``, when
+    markdown-it reads the rest as paragraphs; None when the lines hold anything else.
+
+    Hunks of real documentation are mostly prose, ATX headings and simple bullet lists
+    (``- text`` at column 0, with lazy or indented continuation lines), and a scan of first
+    characters is much cheaper than the parse. Anything subtler (a setext underline, an
+    ordered or nested list, a heading in a list item, a quote, a fence, indented code, an
+    HTML block, a thematic break, a table, a link reference definition) goes to the parse.
     """
-    heads: list[int] = []
+    marks: list[tuple[int, str, int]] = []
     refs = False
+    block = 0  # as _apply_tokens numbers them: one per list item
+    item = 0  # the open list item's number, 0 when none
+    prev_blank = True
     for k in range(start, len(lines)):
         line = lines[k]
         s = line.lstrip(" ")
         if not s.strip(" \t"):
-            continue  # blank for markdown-it (only spaces and tabs)
-        if len(line) - len(s) > 3 or "\r" in line[:-1]:
+            prev_blank = True  # blank for markdown-it (only spaces and tabs)
+            continue
+        indent = len(line) - len(s)
+        if indent > 3 or "\r" in line[:-1]:
             return None  # indented code; or a lone CR, which markdown-it reads as a line end
-        c = s[0]
-        if c in _NOT_PLAIN:
-            return None
-        if c == "*" or c == "_" or c == "+":
-            if s[1:2] in ("", " ", "\t") or not s.strip(c + " \t"):
-                return None  # a list item, or a thematic break
-        elif c == "#":
-            if _ATX_RE.match(s):
-                heads.append(k)
-        elif c == "`":
-            if s.startswith("```"):
+        what = _opens(s)
+        if what == _OTHER:
+            # A bullet item at column 0 whose text (after one space) is paragraph text.
+            if indent or s[0] not in "-*+" or s[1:2] != " " or not s[2:3].strip():
                 return None
-        elif c == "[":
-            refs = True
-        elif "0" <= c <= "9" and _ORDERED_RE.match(s):
-            return None
+            what = _opens(s[2:])
+            if what in (_OTHER, _HEADING):
+                return None
+            block += 1
+            item = block
+            marks.append((k, LIST_ITEM, item))
+        elif what == _HEADING:
+            if item and indent >= 2:
+                return None  # a heading inside the list item
+            item = 0  # at column 0 or 1 it ends the list
+            marks.append((k, HEADING, block))
+        elif item:
+            # Text runs on in the item (lazily, or indented to its content after a blank).
+            if prev_blank and indent < 2:
+                item = 0
+            else:
+                marks.append((k, LIST_ITEM, item))
+        refs = refs or what == _REF
+        prev_blank = False
     # A reference definition opens a paragraph with "[label]:" (which may span lines).
     if refs and any("]:" in lines[k] for k in range(start, len(lines))):
         return None
-    return heads
+    return marks
 
 
 # Parsing only around the changed lines. A whole document is cut into chunks at lines where
