@@ -275,12 +275,15 @@ def render_diff(patch: str, max_lines: int = MAX_DIFF_LINES) -> tuple[str, bool]
     lines = patch.split("\n")
     cut = len(lines) > max_lines
     lines = lines[:max_lines]
+    # Escaped in one pass (escaping never adds or removes a newline), line by line below.
+    escaped = escape(patch, quote=False).split("\n", max_lines)
+    classes = _DIFF_CLASS
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
         if line[:1] != "-":
-            out.append(_line(_DIFF_CLASS.get(line[:1], "dc"), escape(line, quote=False)))
+            out.append(f'<span class="{classes.get(line[:1], "dc")}">{escaped[i]}</span>')
             i += 1
             continue
         j = i
@@ -299,8 +302,8 @@ def render_diff(patch: str, max_lines: int = MAX_DIFF_LINES) -> tuple[str, bool]
             out.extend(_line("dd", "-" + p[0]) for p in pairs if p is not None)
             out.extend(_line("da", "+" + p[1]) for p in pairs if p is not None)
         else:
-            out.extend(_line("dd", escape(x, quote=False)) for x in removed)
-            out.extend(_line("da", escape(x, quote=False)) for x in added)
+            out.extend(_line("dd", x) for x in escaped[i:j])
+            out.extend(_line("da", x) for x in escaped[j:k])
         i = k
     # Lines are block elements (see site.css), so no newline goes between them.
     return "".join(out), cut
