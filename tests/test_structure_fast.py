@@ -47,6 +47,18 @@ PLAIN = [
     "    four spaces",
     "\tTab start",
     "text | with | pipes",
+    "| row {n} | of a table | above |",
+    "| `a|b` | \\| escaped |",
+    "|",
+    ':::zone pivot="a{n}"',
+    ':::image type="content" source="x.png":::',
+    ": colon text",
+    "|---|---|",
+    ":--|--:",
+    "| - |",
+    "| A | B |\n|---|---|\n| a | b |",
+    "a | b\n--|--",
+    "- | cell in an item |",
     "==",
     "Setext\n===",
     "Setext\n---",
@@ -119,7 +131,7 @@ def test_line_scan_matches_the_parse(seed: int, monkeypatch: pytest.MonkeyPatch)
         with monkeypatch.context() as m:
             m.setattr(structure, "_simple_roles", lambda *_: None)
             assert fast == _roles(lines, first, section), lines
-    assert scanned > 50  # the scan did take most of the plain fragments
+    assert scanned > 25  # the scan did take the fragments it can read
 
 
 def test_line_scan_refuses_block_syntax() -> None:
@@ -134,6 +146,8 @@ def test_line_scan_refuses_block_syntax() -> None:
         "    code",
         "<div>",
         "a | b\n--|--",
+        "| a |\n|---|",
+        ":-:",
         "[x]: /url",
         "***",
         "a\rb",

@@ -264,7 +264,7 @@ def map_lines(
     else:
         body = [""] * fm + text_lines[fm:]
         try:
-            tokens = _md().parse("\n".join(body))
+            tokens = _parse_text("\n".join(body))
         except Exception:  # markdown-it is robust; a parser bug must not lose the file
             return doc
         _apply_tokens(tokens, infos, text_lines)
@@ -275,8 +275,8 @@ def map_lines(
 
 #: First characters (after up to three spaces) a line of paragraph text may not start with:
 #: each may open, end or underline a block other than a paragraph ("*", "+", "#", "_",
-#: digits, "`" and "[" are told apart by :func:`_opens`).
-_NOT_PLAIN = frozenset("-=|:>~<\t")
+#: digits, "`", "[", "|" and ":" are told apart by :func:`_opens`).
+_NOT_PLAIN = frozenset("-=>~<\t")
 _ORDERED_RE = re.compile(r"\d{1,9}[.)](?:[ \t]|$)")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 _TEXT, _HEADING, _REF, _OTHER = range(4)
@@ -300,6 +300,11 @@ def _opens(s: str) -> int:
             return _OTHER
     elif c == "[":
         return _REF
+    elif c == "|" or c == ":":
+        # Rows of a table whose header is above the hunk, ":::zone" lines: paragraph text,
+        # unless the line could be a table's delimiter row (then a table may start above it).
+        if not s.strip("|-: \t"):
+            return _OTHER
     elif "0" <= c <= "9" and _ORDERED_RE.match(s):
         return _OTHER
     return _TEXT
@@ -431,7 +436,18 @@ def _open_at_end(tokens: list[Token], lines: list[str]) -> _State:
 
 
 def _parse(lines: list[str]) -> list[Token]:
-    return _md().parse("\n".join(lines))
+    return _parse_text("\n".join(lines))
+
+
+def _parse_text(src: str) -> list[Token]:
+    """``_md().parse(src)``, straight to the block parser when the core rules have nothing to
+    do: they only turn CR and NUL into LF and U+FFFD and join inline text (there is none)."""
+    if "\r" in src or "\0" in src:
+        return _md().parse(src)
+    md = _md()
+    tokens: list[Token] = []
+    md.block.parse(src, md, {}, tokens)
+    return tokens
 
 
 def _chunks(lines: list[str], start: int) -> tuple[list[int], set[int], set[int]] | None:
