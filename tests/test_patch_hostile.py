@@ -57,6 +57,24 @@ def test_stray_carriage_returns_report_through_local_range_and_patch(
     assert "docs/a.md" in text
 
 
+def test_lone_carriage_return_before_a_fence(tmp_path: Path) -> None:
+    """markdown-it ends a line at a lone CR; the structure reader must keep its own line
+    numbers (it once indexed past the end of the hunk and lost the file)."""
+    from diffinsight.facts.structure import FENCE_MARK, HEADING, map_lines
+
+    lines = ["text\rmore", "```", "code", "```", "# After"]
+    kinds = [info.kind for info in map_lines(lines).infos]
+    assert kinds[1] == kinds[3] == FENCE_MARK and kinds[4] == HEADING
+    repo = init_repo(tmp_path / "cr")
+    old = "# Title\n\nintro\n\nsee\rthis\n\n```bash\necho old\n```\n\n## Next\n"
+    new = old.replace("echo old", "echo new").replace("intro", "intro, edited")
+    base = commit_files(repo, {"docs/a.md": old}, "one", "2025-05-01T10:00:00+00:00")
+    head = commit_files(repo, {"docs/a.md": new}, "two", "2025-05-02T10:00:00+00:00")
+    result = run(GitSource(repo, f"{base}..{head}"), write=False)
+    text = get_renderer("markdown").render(result.reports[0])
+    assert "docs/a.md" in text and "echo new" in text
+
+
 def test_cr_cr_lf_counts_like_git(tmp_path: Path) -> None:
     patch = b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\r\r\n-b\r\n+c\r\r\n"
     (f,) = parse_patch(patch)

@@ -439,11 +439,16 @@ def _parse(lines: list[str]) -> list[Token]:
     return _parse_text("\n".join(lines))
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _parse_text(src: str) -> list[Token]:
     """``_md().parse(src)``, straight to the block parser when the core rules have nothing to
     do: they only turn CR and NUL into LF and U+FFFD and join inline text (there is none)."""
     if "\r" in src or "\0" in src:
-        return _md().parse(src)
+        # markdown-it ends a line at a lone CR too: one there would shift every later line
+        # away from the caller's numbering (and past its end). It reads a space instead.
+        return _md().parse(_LONE_CR.sub(" ", src))
     md = _md()
     tokens: list[Token] = []
     md.block.parse(src, md, {}, tokens)
