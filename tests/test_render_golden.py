@@ -99,3 +99,29 @@ def test_front_matter_is_yaml_safe_whatever_the_text() -> None:
     data = yaml.safe_load(block.split("\n---\n")[0].removeprefix("---\n"))
     assert data["summary"] == nasty and data["title"] == "[en_US] " + nasty
     assert block.count("\n---\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x85b", "line\u2028sep\u2029para", "x\x85 ", "emoji 😀 kept", "😀\x85"]
+)
+def test_front_matter_reads_back_what_was_written(text: str) -> None:
+    """Line breaks YAML knows beyond LF (PyYAML's emitter folds them away) and characters
+    beyond U+FFFF (libyaml's escapes them) both read back as written; emoji stay literal
+    (unless beside such a break: then escaped, still read back whole)."""
+    import yaml
+
+    from diffinsight.render.reference.write import front_matter
+
+    report = Report(
+        date="2025-05-22",
+        language="en_US",
+        category="x",
+        title=text,
+        summary=text,
+        highlights=Highlights(),
+    )
+    block = front_matter(report)
+    data = yaml.safe_load(block.removeprefix("---\n").removesuffix("\n---"))
+    assert data["summary"] == text and data["title"] == text
+    if "😀" in text and "\x85" not in text:
+        assert "😀" in block

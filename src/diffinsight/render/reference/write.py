@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import yaml
 
@@ -41,10 +42,26 @@ def front_matter(report: Report) -> str:
         "summary": report.summary,
         "title": report.title,
     }
-    body = yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=True, width=1_000_000, default_flow_style=False
+    text = "".join(str(v) for v in data.values())
+    # libyaml's emitter: the same YAML, ten times faster, and it escapes the line breaks
+    # U+0085/U+2028/U+2029 where PyYAML's breaks the line inside quotes, so that the text
+    # reads back changed. It writes characters beyond U+FFFF as escapes, though: a summary
+    # with an emoji keeps it readable through PyYAML's, unless it holds one of those breaks.
+    use_c = max(text, default="") < "\U00010000" or _YAML_BREAKS.search(text)
+    dumper = _C_DUMPER if use_c else yaml.SafeDumper
+    body = yaml.dump(
+        data,
+        Dumper=dumper,
+        allow_unicode=True,
+        sort_keys=True,
+        width=1_000_000,
+        default_flow_style=False,
     )
     return f"---\n{body}\n---"
+
+
+_C_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+_YAML_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 def table_cell(text: str) -> str:
