@@ -409,9 +409,15 @@ def git_diff_cost(repo: Path) -> tuple[float, float]:
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), wall
 
 
-def measure(case: str, data: Path, profile: bool, repo: Path | None) -> dict[str, Any]:
-    """Time a case in a fresh process; then, when asked, profile it in another."""
-    res = _child(case, data, profile=False)
+def measure(
+    case: str, data: Path, profile: bool, repo: Path | None, repeat: int = 1
+) -> dict[str, Any]:
+    """Time a case in ``repeat`` fresh processes and keep the run of median CPU; then, when
+    asked, profile it in another."""
+    runs = sorted((_child(case, data, profile=False) for _ in range(repeat)), key=_cpu)
+    res = runs[len(runs) // 2]
+    if repeat > 1:
+        res["cpu_runs_s"] = [round(_cpu(r), 2) for r in runs]
     # What else the machine ran meanwhile: CPU time, too, grows with contention.
     res["load_avg_1min"] = round(os.getloadavg()[0], 1)
     if profile:
@@ -419,6 +425,10 @@ def measure(case: str, data: Path, profile: bool, repo: Path | None) -> dict[str
     if repo is not None:
         res["git_cpu_s"], res["git_wall_s"] = git_diff_cost(repo)
     return res
+
+
+def _cpu(res: dict[str, Any]) -> float:
+    return float(res.get("run_cpu_s", res["proc_cpu_s"]))
 
 
 def _fmt(res: dict[str, Any]) -> str:
@@ -437,6 +447,14 @@ def _fmt(res: dict[str, Any]) -> str:
     for h in res.get("hotspots", []):
         line += f"\n    {h}"
     return line
+
+
+def _spread(r: dict[str, Any]) -> str:
+    """ ", median of N runs: a-b s" for a row measured more than once."""
+    runs = r.get("cpu_runs_s") or []
+    if len(runs) < 2:
+        return ""
+    return f", median of {len(runs)} runs: {min(runs):.2f}-{max(runs):.2f} s"
 
 
 def _load(path: Path) -> dict[str, dict[str, Any]]:
@@ -477,7 +495,8 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
     out = [
         "Commands (from the repository root): "
         "`python benchmarks/pipeline_offline.py --corpus ../shared/anchor-reports "
-        "--files 100 1000 10000 --large --write`, and once "
+        "--files 100 1000 10000 --large --repeat 3 --write` (each case three times, the run "
+        "of median CPU kept, the spread beside it), and once "
         "`python benchmarks/pipeline_offline.py --files 50000 --no-profile --write`. "
         f"Machine: {machine}, shared with another engineer's builds and profiling while "
         f"measuring{load}, so wall times drift and CPU time is inflated too (the same code "
@@ -516,7 +535,7 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         git_s = f"{r['git_cpu_s']:.2f} s" if "git_cpu_s" in r else "-"
         out.append(
             f"| {_name(case)} | {r['files']:,} | {r['patch_mb'] * 1000:,.0f} KB "
-            f"| {cpu_b} | {cpu:.2f} s ({r['proc_cpu_s']:.2f} s) "
+            f"| {cpu_b} | {cpu:.2f} s ({r['proc_cpu_s']:.2f} s){_spread(r)} "
             f"| {r.get('run_wall_s', r['proc_wall_s']):.2f} s "
             f"| {r['files'] / cpu:,.0f} "
             f"| {r['patch_mb'] / cpu:.2f} | {rss_b} | {r['peak_rss_mb']:.0f} MB | {git_s} "
@@ -640,6 +659,13 @@ def main() -> int:
     )
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile runs")
     ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each case N times and keep the run of median CPU (the spread is shown)",
+    )
+    ap.add_argument(
         "--save",
         type=Path,
         default=RESULTS,
@@ -671,13 +697,13 @@ def main() -> int:
                 f"skipped corpus: {corpus} not found (the anchor reports are not beside this clone)"
             )
         else:
-            results.append(measure("corpus", corpus, profile, None))
+            results.append(measure("corpus", corpus, profile, None, args.repeat))
             print(_fmt(results[-1]), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.files:
             repo = Path(tmp) / f"files{n}"
             make_files_repo(repo, n)
-            results.append(measure(f"files:{n}", repo, profile and n <= 1000, repo))
+            results.append(measure(f"files:{n}", repo, profile and n <= 1000, repo, args.repeat))
             print(_fmt(results[-1]), flush=True)
         if args.large:
             cases = (
@@ -697,7 +723,7 @@ def main() -> int:
                 repo = Path(tmp) / f"large{regions}-{size}"
                 make_large_repo(repo, regions, size)
                 prof = profile and (regions, size) == (20, 1_900_000)
-                results.append(measure(f"large:{regions}:{size}", repo, prof, repo))
+                results.append(measure(f"large:{regions}:{size}", repo, prof, repo, args.repeat))
                 print(_fmt(results[-1]), flush=True)
     if args.digest:
         return 0
