@@ -75,18 +75,20 @@ def test_pairing_bounds_change_nothing(shift: int) -> None:
     assert patch.pair_lines(added, removed) == _plain_pairs(added, removed)
 
 
+def _edited(tmp_path: Path, pages: dict[str, str], old: str, new: str) -> Path:
+    """A repository of ``pages``, then one commit replacing ``old`` with ``new`` in each."""
+    repo = init_repo(tmp_path / "docs")
+    commit_files(repo, pages, "base", "2025-05-01T10:00:00+00:00")
+    edited = {k: v.replace(old, new) for k, v in pages.items()}
+    commit_files(repo, edited, "edit", "2025-05-02T10:00:00+00:00")
+    return repo
+
+
 def test_long_runs_log_progress(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    repo = init_repo(tmp_path / "docs")
     pages = {f"p{i}.md": f"# Page {i}\n\nText {i}.\n" for i in range(4)}
-    commit_files(repo, pages, "base", "2025-05-01T10:00:00+00:00")
-    commit_files(
-        repo,
-        {k: v.replace("Text", "Body text") for k, v in pages.items()},
-        "edit",
-        "2025-05-02T10:00:00+00:00",
-    )
+    repo = _edited(tmp_path, pages, "Text", "Body text")
     monkeypatch.setattr(pipeline, "PROGRESS_LOG_SECONDS", 0.0)
     with caplog.at_level(logging.INFO, logger="diffinsight.pipeline"):
         result = run(GitSource(repo, "HEAD~1..HEAD"), write=False)
@@ -105,15 +107,8 @@ def test_documents_let_go_only_when_the_writer_does_not_read_them(
     from diffinsight.writers.base import ReportRequest
     from diffinsight.writers.offline import OfflineWriter
 
-    repo = init_repo(tmp_path / "docs")
     pages = {f"p{i}.md": f"# Page {i}\n\n| A | B |\n|---|---|\n| {i} | x |\n" for i in range(3)}
-    commit_files(repo, pages, "base", "2025-05-01T10:00:00+00:00")
-    commit_files(
-        repo,
-        {k: v.replace("| x |", "| y |") for k, v in pages.items()},
-        "edit",
-        "2025-05-02T10:00:00+00:00",
-    )
+    repo = _edited(tmp_path, pages, "| x |", "| y |")
     source = GitSource(repo, "HEAD~1..HEAD")
     monkeypatch.setattr(pipeline, "TRIM_EVERY", 2)  # the hand-back runs mid-way too
 
