@@ -428,6 +428,7 @@ def measure(
 
 
 def _cpu(res: dict[str, Any]) -> float:
+    """The run's CPU without the digest check (with it, for rows saved before it was measured)."""
     return float(res.get("run_cpu_s", res["proc_cpu_s"]))
 
 
@@ -529,7 +530,7 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
     ]
     for case in sorted(now, key=_order):
         r, b = now[case], before.get(case, {})
-        cpu = r.get("run_cpu_s", r["proc_cpu_s"])  # (rows saved before it was measured)
+        cpu = _cpu(r)
         cpu_b = f"{b['proc_cpu_s']:.2f} s" if b else "-"
         rss_b = f"{b['peak_rss_mb']:.0f} MB" if b else "-"
         git_s = f"{r['git_cpu_s']:.2f} s" if "git_cpu_s" in r else "-"
