@@ -130,3 +130,32 @@ def test_documents_let_go_only_when_the_writer_does_not_read_them(
     assert all(f.old_text is None and f.new_text is None for f in let_go.files)
     # The facts were taken from the whole documents before they went.
     assert [r.model_dump() for r in offline] == [r.model_dump() for r in read]
+
+
+def test_summary_json_is_what_json_dumps_writes() -> None:
+    import json
+    import random
+
+    from diffinsight.render.reference.write import _summary_json
+
+    rng = random.Random(3)
+    alphabet = [
+        "a",
+        '"',
+        "\\",
+        "\n",
+        "\t",
+        "\x00",
+        "\x1f",
+        "\u2028",
+        "\ud800",
+        "é",
+        "中",
+        "😀",
+        "/",
+    ]
+    for _ in range(5_000):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        kind = rng.choice(["new-feature", "breaking-change", title])
+        want = {"modification_type": kind, "modification_title": title}
+        assert _summary_json(kind, title) == json.dumps(want, ensure_ascii=False, indent=4)

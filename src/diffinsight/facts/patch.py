@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -116,9 +118,11 @@ def parse_hunks(patch: str | None) -> list[Hunk]:
     return hunks
 
 
-def tokens(text: str) -> list[str]:
+@lru_cache(maxsize=2048)
+def tokens(text: str) -> tuple[str, ...]:
     """Split a line into tokens that keep versions, dates, identifiers and URLs whole."""
-    return _TOKEN_RE.findall(text)
+    # Cached: a changed line is split by several extractors of its file.
+    return tuple(_TOKEN_RE.findall(text))
 
 
 @dataclass
@@ -148,7 +152,7 @@ def line_edits(old: str, new: str) -> list[Edit]:
     return [e for e in edits if e.old or e.new]
 
 
-def _changed_spans(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _changed_spans(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     if len(a) * len(b) <= MAX_TOKEN_PAIRS:
         sm = SequenceMatcher(a=a, b=b, autojunk=False)
         return [op for op in sm.get_opcodes() if op[0] != "equal"]
@@ -175,17 +179,27 @@ def similarity(old: str, new: str) -> float:
     return SequenceMatcher(a=old, b=new, autojunk=False).ratio()
 
 
-def _better(old: str, new: str, best: float) -> float | None:
-    """``similarity(old, new)`` when it beats ``best``, else None (often without computing it)."""
+def _better(
+    old: str, new: str, best: float, matcher: SequenceMatcher[str] | None = None
+) -> float | None:
+    """``similarity(old, new)`` when it beats ``best``, else None (often without computing it).
+
+    ``matcher``: one whose second sequence is ``new`` (what it indexed is then reused).
+    """
     if len(old) + len(new) > 4000 or not (old or new):
         s = similarity(old, new)
         return s if s > best else None
-    sm = SequenceMatcher(a=old, b=new, autojunk=False)
     # ratio() <= quick_ratio() <= real_quick_ratio(): a candidate whose bound cannot beat the
-    # best so far is skipped before the expensive matching.
-    if sm.real_quick_ratio() <= best or sm.quick_ratio() <= best:
+    # best so far is skipped before the expensive matching. The last bound is difflib's own
+    # formula on the lengths, taken before a matcher indexes anything.
+    if 2.0 * min(len(old), len(new)) / (len(old) + len(new)) <= best:
         return None
-    s = sm.ratio()
+    if matcher is None:
+        matcher = SequenceMatcher(b=new, autojunk=False)
+    matcher.set_seq1(old)
+    if matcher.quick_ratio() <= best:
+        return None
+    s = matcher.ratio()
     return s if s > best else None
 
 
@@ -198,10 +212,15 @@ def pair_lines(
     if len(removed) * len(added) > 250_000:
         # Huge runs (a regenerated file): pairing by similarity is quadratic; pair by position.
         return [(i, i) for i in range(min(len(removed), len(added))) if removed[i] and added[i]]
+    # An added line is a candidate for up to eight removed ones: its index is built once.
+    matchers: dict[int, SequenceMatcher[str]] = {}
     for i, old in enumerate(removed):
         best, best_j = threshold, -1
         for j in range(j0, min(len(added), j0 + 8)):
-            s = _better(old, added[j], best)
+            sm = matchers.get(j)
+            if sm is None:
+                sm = matchers[j] = SequenceMatcher(b=added[j], autojunk=False)
+            s = _better(old, added[j], best, sm)
             if s is not None:
                 best, best_j = s, j
         if best_j >= 0:
