@@ -174,16 +174,21 @@ def _build(
     # Whole documents are read only for facts; a writer that does not read them again lets
     # them go as soon as a file is analysed (at 50,000 files they are a third of the memory).
     release = getattr(writer, "reads_contents", True) is False
+    freed = False  # whether documents were let go since the last hand-back
     for cs in groups.values():
         for f in cs.files:
             analyzed[id(f)] = analyze(f)
-            if release:
+            if release and (f.old_text is not None or f.new_text is not None):
                 f.old_text = f.new_text = None
+                freed = True
             done += 1
             progress("analyse", done, total)
-            if release and done % TRIM_EVERY == 0:
+            if freed and done % TRIM_EVERY == 0:
                 _return_freed_memory()
-    if release:
+                freed = False
+    if freed:
+        # (Not after patch-only change sets: nothing large was let go, and a trim walks
+        # the whole heap.)
         _return_freed_memory()
     reports: list[Report] = []
     for name, cs in groups.items():
