@@ -15,7 +15,12 @@ report rendered as Markdown and JSON), with ``git diff -p`` on the same range be
     python benchmarks/pipeline_offline.py --corpus ../shared/anchor-reports
     python benchmarks/pipeline_offline.py --files 100 1000 10000 --large
     python benchmarks/pipeline_offline.py --digest          # output digests only, quick
+    python benchmarks/pipeline_offline.py --corpus ... --repeat 3 --against COMMIT
     python benchmarks/pipeline_offline.py ... --write       # update docs/BENCHMARKS.md
+
+With ``--against COMMIT`` every case also runs on the code of COMMIT (a temporary git
+worktree), its runs alternating with this code's, so both are measured in the same minutes
+(this machine's CPU seconds drift by a fifth within an hour).
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ from typing import Any
 
 T_START = time.perf_counter()
 ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
+#: The code measured: this checkout's, or (in a case process of --against) another commit's.
+SRC = Path(os.environ.get("PIPELINE_BENCH_SRC") or ROOT / "src")
 sys.path.insert(0, str(SRC))
 LANGS = ["en_US", "ja_JP", "zh_CN"]
 DAY = date(2025, 5, 21)
@@ -377,13 +383,14 @@ RESULTS = ROOT / "benchmarks" / "results" / "pipeline_offline.json"
 BEFORE = ROOT / "benchmarks" / "results" / "pipeline_offline_before.json"
 
 
-def _child(case: str, data: Path, profile: bool) -> dict[str, Any]:
+def _child(case: str, data: Path, profile: bool, src: Path | None = None) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w0 = time.perf_counter()
     cmd = [sys.executable, __file__, "--run-case", case, "--data", str(data)]
     if profile:
         cmd.append("--profile")
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "PIPELINE_BENCH_SRC": str(src)} if src else None
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     wall = time.perf_counter() - w0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     res: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
@@ -409,15 +416,41 @@ def git_diff_cost(repo: Path) -> tuple[float, float]:
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime), wall
 
 
+#: (short commit, its src folder) of the code --against measures.
+Against = tuple[str, Path]
+
+
 def measure(
-    case: str, data: Path, profile: bool, repo: Path | None, repeat: int = 1
+    case: str,
+    data: Path,
+    profile: bool,
+    repo: Path | None,
+    repeat: int = 1,
+    against: Against | None = None,
 ) -> dict[str, Any]:
     """Time a case in ``repeat`` fresh processes and keep the run of median CPU; then, when
-    asked, profile it in another."""
-    runs = sorted((_child(case, data, profile=False) for _ in range(repeat)), key=_cpu)
+    asked, profile it in another. With ``against``, each run is followed by one on that
+    commit's code."""
+    runs: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for _ in range(repeat):
+        runs.append(_child(case, data, profile=False))
+        if against:
+            others.append(_child(case, data, profile=False, src=against[1]))
+    runs.sort(key=_cpu)
     res = runs[len(runs) // 2]
     if repeat > 1:
         res["cpu_runs_s"] = [round(_cpu(r), 2) for r in runs]
+    if against:
+        others.sort(key=_cpu)
+        mid = others[len(others) // 2]
+        res["against"] = {
+            "commit": against[0],
+            "cpu_s": _cpu(mid),
+            "cpu_runs_s": [round(_cpu(r), 2) for r in others],
+            "digest": mid["digest"],
+            "peak_rss_mb": mid["peak_rss_mb"],
+        }
     # What else the machine ran meanwhile: CPU time, too, grows with contention.
     res["load_avg_1min"] = round(os.getloadavg()[0], 1)
     if profile:
@@ -445,6 +478,14 @@ def _fmt(res: dict[str, Any]) -> str:
     )
     if "git_cpu_s" in res:
         line += f"; git diff -p: CPU {res['git_cpu_s']:.2f} s, wall {res['git_wall_s']:.2f} s"
+    if "against" in res:
+        a = res["against"]
+        line += (
+            f"; at {a['commit']}, alternating: CPU {a['cpu_s']:.2f} s "
+            f"(runs {', '.join(f'{x:.2f}' for x in a['cpu_runs_s'])}; this code "
+            f"{', '.join(f'{x:.2f}' for x in res.get('cpu_runs_s', [_cpu(res)]))}), "
+            f"digest {a['digest']}"
+        )
     for h in res.get("hotspots", []):
         line += f"\n    {h}"
     return line
@@ -542,6 +583,26 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
             f"| {r['patch_mb'] / cpu:.2f} | {rss_b} | {r['peak_rss_mb']:.0f} MB | {git_s} "
             f"| `{r['digest']}` | {r.get('commit', '-')} |"
         )
+    side = [(c, now[c]) for c in sorted(now, key=_order) if "against" in now[c]]
+    if side:
+        out += [
+            "",
+            "Side by side in the same minutes (`--against COMMIT`: each run of this code is "
+            "followed by one on the code of that commit, in fresh processes; CPU without the "
+            "digest check, median, every run shown):",
+            "",
+            "| case | CPU now (runs) | commit | CPU there (runs) | now / there | same output |",
+            "|---|---:|---|---:|---:|---|",
+        ]
+        for case, r in side:
+            a = r["against"]
+            mine = ", ".join(f"{x:.2f}" for x in r.get("cpu_runs_s", [_cpu(r)]))
+            theirs = ", ".join(f"{x:.2f}" for x in a["cpu_runs_s"])
+            out.append(
+                f"| {_name(case)} | {_cpu(r):.2f} s ({mine}) | {a['commit']} "
+                f"| {a['cpu_s']:.2f} s ({theirs}) | {_cpu(r) / a['cpu_s']:.2f} "
+                f"| {'yes' if a['digest'] == r['digest'] else 'no: ' + a['digest']} |"
+            )
     out += ["", "Where the time goes now (cProfile, own time, top 5):", ""]
     for case in sorted(now, key=_order):
         if now[case].get("hotspots"):
@@ -675,6 +736,11 @@ def main() -> int:
     ap.add_argument(
         "--write", action="store_true", help="update docs/BENCHMARKS.md from the saved results"
     )
+    ap.add_argument(
+        "--against",
+        metavar="COMMIT",
+        help="also run every case on the code of COMMIT, alternating with this code's runs",
+    )
     ap.add_argument("--run-case", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
@@ -686,6 +752,45 @@ def main() -> int:
     # Imports are timed from compiled bytecode, as an installed package has it: a checkout run
     # with PYTHONDONTWRITEBYTECODE would otherwise compile every module again in each case.
     compileall.compile_dir(SRC / "diffinsight", quiet=1)
+    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
+        against = _worktree(args.against, Path(tmp)) if args.against else None
+        try:
+            return _run(args, profile, against)
+        finally:
+            if against:
+                subprocess.run(
+                    [
+                        "git",
+                        "-C",
+                        str(ROOT),
+                        "worktree",
+                        "remove",
+                        "--force",
+                        str(against[1].parent),
+                    ],
+                    capture_output=True,
+                )
+
+
+def _worktree(commit: str, tmp: Path) -> Against:
+    """A detached worktree of ``commit`` in ``tmp``, compiled: (short commit, its src)."""
+    name = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    other = tmp / "against"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), commit],
+        check=True,
+        capture_output=True,
+    )
+    compileall.compile_dir(other / "src" / "diffinsight", quiet=1)
+    return name, other / "src"
+
+
+def _run(args: argparse.Namespace, profile: bool, against: Against | None) -> int:
     results: list[dict[str, Any]] = []
     corpus = args.corpus
     if args.digest:
@@ -698,13 +803,15 @@ def main() -> int:
                 f"skipped corpus: {corpus} not found (the anchor reports are not beside this clone)"
             )
         else:
-            results.append(measure("corpus", corpus, profile, None, args.repeat))
+            results.append(measure("corpus", corpus, profile, None, args.repeat, against))
             print(_fmt(results[-1]), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.files:
             repo = Path(tmp) / f"files{n}"
             make_files_repo(repo, n)
-            results.append(measure(f"files:{n}", repo, profile and n <= 1000, repo, args.repeat))
+            results.append(
+                measure(f"files:{n}", repo, profile and n <= 1000, repo, args.repeat, against)
+            )
             print(_fmt(results[-1]), flush=True)
         if args.large:
             cases = (
@@ -724,7 +831,9 @@ def main() -> int:
                 repo = Path(tmp) / f"large{regions}-{size}"
                 make_large_repo(repo, regions, size)
                 prof = profile and (regions, size) == (20, 1_900_000)
-                results.append(measure(f"large:{regions}:{size}", repo, prof, repo, args.repeat))
+                results.append(
+                    measure(f"large:{regions}:{size}", repo, prof, repo, args.repeat, against)
+                )
                 print(_fmt(results[-1]), flush=True)
     if args.digest:
         return 0
