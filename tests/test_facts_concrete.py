@@ -230,3 +230,71 @@ def test_trailing_space_after_an_include_is_whitespace() -> None:
         "+[!INCLUDE [Chat with your data](../includes/chat-with-data.md)] \n"
     )
     assert _kinds(analyze(_change("docs/i.md", patch))) == [FactKind.WHITESPACE_CHANGED]
+
+
+def test_a_note_after_an_indented_closing_fence_is_prose_not_code() -> None:
+    # The hunk starts at the closing fence of a code example inside a numbered step; the
+    # note after it is the step's text, so a changed word in it is wording, not a rename.
+    patch = (
+        "@@ -137,7 +137,7 @@ A connector in Power Apps is a data source connection.\n"
+        "     ```\n"
+        " \n"
+        "     > [!TIP]\n"
+        "-    > There is a character limit to the JSON response, so you may want to simplify it.\n"
+        "+    > There is a character limit to the JSON response, so you might want to simplify it.\n"
+        " \n"
+        " 1. Select **Import** to add the default response.\n"
+    )
+    af = analyze(_change("docs/powerapps.md", patch))
+    assert FactKind.CODE_RENAMED not in _kinds(af)
+    assert any(
+        f.kind == FactKind.TEXT_WORDING and (f.old, f.new) == ("may", "might") for f in af.facts
+    )
+    assert "renamed" not in _explain(af)
+
+
+def test_a_rewritten_stretch_is_quoted_whole_not_by_its_empty_half() -> None:
+    # The token match splits this rewrite around words both sides share; its biggest piece
+    # only cuts words ("… can't be configured." -> "."). The stretch is quoted instead.
+    old = (
+        "With Azure OpenAI model deployments, you can use the default content filter or create "
+        "your own content filter (described later on). The default content filter is also "
+        "available for other text models curated by Azure AI in the [model catalog]"
+        "(../how-to/model-catalog.md), but custom content filters aren't yet available for "
+        "those models. Models available through **Models as a Service** have content "
+        "filtering enabled by default and can't be configured."
+    )
+    new = (
+        "With Azure OpenAI model deployments, you can use the default content filter or create "
+        "your own content filter (described later on).  Models available through **serverless "
+        "APIs** have content filtering enabled by default. To learn more about the default "
+        "content filter enabled for serverless APIs, see [Content safety for models curated by "
+        "Azure AI in the model catalog](model-catalog-content-safety.md)."
+    )
+    patch = f"@@ -26,3 +26,3 @@ Intro\n \n-{old}\n+{new}\n \n"
+    af = analyze(_change("docs/content-filtering.md", patch))
+    rewrite = next(f for f in af.facts if f.kind == FactKind.TEXT_REWRITTEN)
+    assert rewrite.old and rewrite.old.startswith("The default content filter is also")
+    assert rewrite.new and rewrite.new.startswith("Models available through")
+    for lang in available_languages():
+        fr = FileWriter(lang).file_report(af)
+        assert "`.`" not in fr.modification_title, (lang, fr.modification_title)
+    assert "Models available through" in _explain(af)
+
+
+def test_a_long_cell_changed_past_its_quote_is_told_by_the_changed_words() -> None:
+    head = "An indexer specification can have only one data source, but the search index itself"
+    tail = "brings new content from a different data provider. See [the tutorial](t.md)."
+    patch = (
+        "@@ -10,4 +10,4 @@ Scenarios\n"
+        " | Scenario | Strategy |\n"
+        " |---|---|\n"
+        f"-| Multiple data sources | {head} can accept content, where each indexer run {tail} |\n"
+        f"+| Multiple data sources | {head} can accept content, where each indexer job {tail} |\n"
+    )
+    af = analyze(_change("docs/indexers.md", patch))
+    row = next(f for f in af.facts if f.kind == FactKind.TABLE_ROW_CHANGED)
+    cell = row.detail["cells"][0]
+    assert cell["old"] != cell["new"]
+    assert "run" in cell["old"] and "job" in cell["new"]
+    assert "`each indexer job brings new`" in _explain(af)

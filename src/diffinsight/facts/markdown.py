@@ -320,10 +320,19 @@ def fragment_map(side: list[str], start: int, section: str | None) -> DocMap:
     ):
         # The hunk begins inside a fenced block: its first fence closes it.
         return map_lines([m.group(1), *side], start - 1, section, fragment=True)
+    # The hunk begins inside a fence indented under a list item: its first line, read as
+    # indented code, is the fence's closing line, and what follows it is the item's text.
+    closing = (
+        start > 1
+        and first not in fenced
+        and fence_lang(side[i0]) == ""
+        and _reads_as_prose([side[i] for i in blocks[first][1:]])
+    )
     indented = [
         b
         for b, rows in blocks.items()
-        if b not in fenced and _reads_as_prose([side[i] for i in rows])
+        if b not in fenced
+        and _reads_as_prose([side[i] for i in (rows[1:] if closing and b == first else rows)])
     ]
     if not indented:
         return doc
@@ -333,6 +342,9 @@ def fragment_map(side: list[str], start: int, section: str | None) -> DocMap:
         cut = min(len(side[i]) - len(side[i].lstrip(" ")) for i in rows if side[i].strip())
         for i in rows:
             out[i] = side[i][cut:] if side[i][:cut].strip() == "" else side[i].lstrip(" ")
+    if closing and first in indented:
+        # Dedented, that line would open a fence: one above it, as the document has, closes.
+        return map_lines([out[i0].strip(), *out], start - 1, section, fragment=True)
     return map_lines(out, start, section, fragment=True)
 
 
@@ -805,12 +817,38 @@ def _changed_piece(old: str, new: str) -> tuple[str, str]:
     pn = [p for p in _CELL_BREAK_RE.split(new) if p and p.strip()]
     for a, b in zip(po, pn, strict=False):
         if a.strip() != b.strip():
-            return cell_quote(a), cell_quote(b)
+            qa, qb = cell_quote(a), cell_quote(b)
+            # A long piece changed past what its quote shows: the changed words instead.
+            return (qa, qb) if qa != qb else _changed_words(a, b)
     if len(pn) > len(po):
         return "", cell_quote(pn[len(po)])
     if len(po) > len(pn):
         return cell_quote(po[len(pn)]), ""
     return "", ""
+
+
+def _changed_words(old: str, new: str, context: int = 2) -> tuple[str, str]:
+    """The stretch of two texts from their first to their last changed token, with up to
+    ``context`` words either side, verbatim (each at most :data:`MAX_VALUE_CHARS`)."""
+    a, b = tokens(old), tokens(new)
+    pre = 0
+    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
+        pre += 1
+    post = 0
+    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
+        post += 1
+    words = 0
+    while pre > 0 and words < context:
+        pre -= 1
+        words += bool(a[pre].strip())
+    words = 0
+    while post > 0 and words < context:
+        post -= 1
+        words += bool(a[len(a) - 1 - post].strip())
+    return (
+        clip("".join(a[pre : len(a) - post])),
+        clip("".join(b[pre : len(b) - post])),
+    )
 
 
 def _code(removed: list[Line], added: list[Line], context: list[str]) -> list[Fact]:
@@ -1289,8 +1327,20 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
     elif rewrite := _rewritten(ot, nt, rest, where):
         facts.append(rewrite)
     else:
-        # Too long to quote whole: the edit that changes most words, cut at a word.
+        # Too long to quote whole: the edit that changes most words, cut at a word. When
+        # one side of that edit is only punctuation, the token match has split one rewritten
+        # stretch around words both share (a reader would be shown "." as the new text): the
+        # stretch from the first to the last change says it, when it can be quoted.
         main = _quotable(Edit(old=clip(_main_edit(rest).old), new=clip(_main_edit(rest).new)))
+        if (
+            len(rest) > 1
+            and main is not None
+            and any(side and not _WORD_RE.search(side) for side in (main.old, main.new))
+        ):
+            span = _span_edit(ot, nt, limit=None)
+            whole = _quotable(Edit(old=clip(span.old), new=clip(span.new))) if span else None
+            if whole and whole.old and whole.new:
+                main = whole
         old_q, new_q = (main.old, main.new) if main else ("", "")
         if old_q and new_q:
             facts.append(
@@ -1343,8 +1393,8 @@ def _main_edit(edits: list[Edit]) -> Edit:
     )
 
 
-def _span_edit(old: str, new: str) -> Edit | None:
-    span = _changed_span(old, new, allow_empty=True)
+def _span_edit(old: str, new: str, limit: int | None = MAX_VALUE_CHARS) -> Edit | None:
+    span = _changed_span(old, new, allow_empty=True, limit=limit)
     return Edit(old=span[0], new=span[1]) if span else None
 
 
@@ -1499,8 +1549,11 @@ def _rewritten(ot: str, nt: str, rest: list[Edit], where: str | None) -> Fact | 
     return None
 
 
-def _changed_span(old: str, new: str, allow_empty: bool = False) -> tuple[str, str] | None:
-    """From the first to the last changed token of a line, both sides, when short enough."""
+def _changed_span(
+    old: str, new: str, allow_empty: bool = False, limit: int | None = MAX_VALUE_CHARS
+) -> tuple[str, str] | None:
+    """From the first to the last changed token of a line, both sides, when within ``limit``
+    characters (any length for None)."""
     a, b = tokens(old), tokens(new)
     pre = 0
     while pre < min(len(a), len(b)) and a[pre] == b[pre]:
@@ -1510,7 +1563,9 @@ def _changed_span(old: str, new: str, allow_empty: bool = False) -> tuple[str, s
         post += 1
     so = "".join(a[pre : len(a) - post]).strip()
     sn = "".join(b[pre : len(b) - post]).strip()
-    if ((so and sn) or (allow_empty and (so or sn))) and max(len(so), len(sn)) <= MAX_VALUE_CHARS:
+    if ((so and sn) or (allow_empty and (so or sn))) and (
+        limit is None or max(len(so), len(sn)) <= limit
+    ):
         return so, sn
     return None
 

@@ -396,7 +396,12 @@ def _value(f: Fact, af: AnalyzedFile) -> list[Candidate]:
     if param and f.new and f.kind not in (FactKind.TEXT_WORDING, FactKind.TEXT_REWRITTEN):
         key = "title.date_updated" if _is_date(f) else "title.key_changed"
         out.append(_c(key, key=_v(param), new=_v(f.new)))
-    if f.old and f.new:
+    # A rewritten stretch quoted only in part on both sides: a title of both halves, cut
+    # again, would show two heads and no change; the new text alone says what it became.
+    halves = f.kind == FactKind.TEXT_REWRITTEN and all(
+        v and v.endswith("…") for v in (f.old, f.new)
+    )
+    if f.old and f.new and not halves:
         out.append(_c("title.value_changed", old=_v(f.old), new=_v(f.new)))
     if f.new:
         out.append(_c("title.value_to" if f.old else "title.text_inserted", new=_v(f.new)))
