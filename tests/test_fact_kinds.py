@@ -105,3 +105,21 @@ def test_rank_orders_pages_before_metadata() -> None:
     assert primary([date, other, title]) is title
     assert primary([]) is None
     assert fact_rank(Fact(kind="from.a_newer_version")) > max(s.rank for s in SPECS.values())
+
+
+def test_a_new_section_outranks_a_renamed_variable_but_not_a_renamed_call() -> None:
+    section = Fact(kind=FactKind.HEADING_ADDED, new="Prerequisites")
+    table = Fact(kind=FactKind.TABLE_ROW_ADDED, new="workspaceblobstore")
+    variable = Fact(
+        kind=FactKind.CODE_RENAMED, old="my_hub", new="my_project", detail={"role": "identifier"}
+    )
+    call = Fact(
+        kind=FactKind.CODE_RENAMED,
+        old="client.create_index",
+        new="client.indexes.create",
+        detail={"role": "call"},
+    )
+    prose = Fact(kind=FactKind.TEXT_WORDING, old="may", new="might")
+    assert fact_rank(call) < fact_rank(section) < fact_rank(table) < fact_rank(variable)
+    assert fact_rank(variable) < fact_rank(prose)
+    assert primary([variable, section]) is section

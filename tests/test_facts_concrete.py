@@ -298,3 +298,41 @@ def test_a_long_cell_changed_past_its_quote_is_told_by_the_changed_words() -> No
     assert cell["old"] != cell["new"]
     assert "run" in cell["old"] and "job" in cell["new"]
     assert "`each indexer job brings new`" in _explain(af)
+
+
+def test_one_import_put_in_place_of_another_is_no_rename() -> None:
+    from diffinsight.facts.code import code_edits
+
+    # Paired lines of a code block whose imports were replaced, not renamed or moved.
+    assert code_edits("import java.util.List;", "import org.slf4j.Logger;") == []
+    assert (
+        code_edits(
+            'import { AzureKeyCredential } from "@azure/core-auth";',
+            'import { AzureOpenAI } from "@azure/core-auth";',
+        )
+        == []
+    )
+    moved = code_edits(
+        "import org.springframework.ai.client.AiClient;",
+        "import org.springframework.ai.chat.client.ChatClient;",
+    )
+    assert [(e.role, e.old, e.new) for e in moved] == [
+        (
+            "import",
+            "org.springframework.ai.client.AiClient",
+            "org.springframework.ai.chat.client.ChatClient",
+        )
+    ]
+    renamed = code_edits(
+        "from azure.ai.inference.models import ChatCompletionsResponseFormatText",
+        "from azure.ai.inference.models import ChatCompletionsResponseFormat",
+    )
+    assert [e.new for e in renamed] == ["ChatCompletionsResponseFormat"]
+
+
+def test_a_word_of_the_language_is_no_name_that_was_renamed() -> None:
+    patch = (
+        "@@ -3,5 +3,5 @@ Run it:\n ```python\n-for item in items:\n+while item in items:\n ```\n"
+    )
+    af = analyze(_change("docs/loop.md", patch))
+    assert not any(f.kind == FactKind.CODE_RENAMED and f.old == "for" for f in af.facts)

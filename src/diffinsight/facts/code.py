@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from diffinsight.facts.kinds import FactKind as K
+from diffinsight.facts.patch import similarity
 from diffinsight.models import Fact
 
 _TOKEN_RE = re.compile(
@@ -145,11 +146,29 @@ def _token_edits(a: list[Token], b: list[Token], new: str) -> list[CodeEdit]:
             elif ta.type == "name":
                 if ov in _KEYWORDS or nv in _KEYWORDS:
                     continue  # ``var`` -> ``string`` declares a type: no name was renamed
-                out.append(CodeEdit(_role(b, j, new), ov, nv))
+                role = _role(b, j, new)
+                if role == "import" and not _same_import(ov, nv):
+                    # ``java.util.List`` -> ``org.slf4j.Logger``: one import put in place of
+                    # another (the lines paired by position), not a module renamed or moved.
+                    continue
+                out.append(CodeEdit(role, ov, nv))
             else:
                 role = "string" if ta.type == "str" else "number"
                 out.append(CodeEdit(role, ov, nv, _assigned_to(b, j)))
     return out
+
+
+#: What separates the parts of an imported name (``azure.core``, ``std::io``, ``a/b``).
+_SEGMENT_RE = re.compile(r"[./:]+")
+
+
+def _same_import(old: str, new: str) -> bool:
+    """Whether two imported names may be one renamed or moved: they share a part
+    (``azure.core`` -> ``azure.identity``) or mostly read alike (``…FormatText`` ->
+    ``…Format``)."""
+    if set(_SEGMENT_RE.split(old)) & set(_SEGMENT_RE.split(new)):
+        return True
+    return similarity(old, new) >= 0.5
 
 
 #: Values spelled as names: a flag set to ``false`` changed a value, it renamed nothing.
@@ -210,6 +229,37 @@ _KEYWORDS = frozenset(
         "virtual",
         "abstract",
         "sealed",
+        # Control flow and operators spelled as words ("case (" is no call of ``case``).
+        "if",
+        "else",
+        "elif",
+        "for",
+        "foreach",
+        "while",
+        "do",
+        "switch",
+        "case",
+        "break",
+        "continue",
+        "try",
+        "catch",
+        "except",
+        "finally",
+        "throw",
+        "raise",
+        "yield",
+        "with",
+        "lambda",
+        "pass",
+        "in",
+        "is",
+        "not",
+        "and",
+        "or",
+        "as",
+        "typeof",
+        "instanceof",
+        "delete",
     ]
 )
 

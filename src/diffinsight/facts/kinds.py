@@ -313,6 +313,11 @@ for _k, _v in SPECS.items():
 TITLE_FIELD_RANK = 320
 #: The rank of authorship and ``ms.*`` fields: below other front matter, above dates.
 BOOKKEEPING_FIELD_RANK = 514
+#: The rank of a rename of a plain name in a code example (a variable: no import, call or
+#: named parameter reads it): below sections, tables and code blocks, above prose. A page
+#: that gains a "Prerequisites" section is not first of all a page whose sample renamed
+#: ``my_hub`` to ``my_project``; renamed imports, calls and parameters stay API changes.
+CODE_IDENTIFIER_RANK = Tier.STRUCTURE + 40
 _BOOKKEEPING_FIELDS = ("author", "ms.author", "manager", "ms.reviewer", "reviewer", "ms.custom")
 #: The rank of a kind this vocabulary does not know (a fact from a newer version).
 UNKNOWN_RANK = Tier.FORMATTING + 99
@@ -359,6 +364,7 @@ def share_key(fact: Fact) -> SharedKey | None:
 #: enum attribute reads and comparisons were most of its cost.
 _RANK_OF: dict[str, int] = {str(k.value): v.rank for k, v in SPECS.items()}
 _FM_CHANGED = str(FactKind.FRONTMATTER_CHANGED.value)
+_CODE_RENAMED = str(FactKind.CODE_RENAMED.value)
 _TEXT_REPLACED = str(FactKind.TEXT_REPLACED.value)
 _DATE_RANK = SPECS[FactKind.FRONTMATTER_DATE_CHANGED].rank
 _REFINED = frozenset(
@@ -368,6 +374,7 @@ _REFINED = frozenset(
         FactKind.FRONTMATTER_ADDED,
         FactKind.FRONTMATTER_REMOVED,
         FactKind.TEXT_REPLACED,
+        FactKind.CODE_RENAMED,
     )
 )
 
@@ -381,6 +388,9 @@ def fact_rank(fact: Fact) -> int:
         if kind == _TEXT_REPLACED:
             if is_date_key(fact):
                 return _DATE_RANK
+        elif kind == _CODE_RENAMED:
+            if fact.detail.get("role") == "identifier":
+                return CODE_IDENTIFIER_RANK
         else:
             if kind == _FM_CHANGED and fact.detail.get("key") == "title":
                 return TITLE_FIELD_RANK
