@@ -379,6 +379,14 @@ def run_case(case: str, data: Path, profile: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------- the driver
 
 RESULTS = ROOT / "benchmarks" / "results" / "pipeline_offline.json"
+#: The commit the side-by-side table compares with, and what its corpus case measured over
+#: this stop (named in the section's text).
+AGAINST = "e5ee850"
+DRIFT = "18.8-28.3 s in four sets of runs between 14:55 and 16:00 UTC"
+CALLGRIND = (
+    "6.39 G at e5ee850, 5.96 G now (1111859, with the facts changes below): -6.6%; "
+    "8.55 G and 8.13 G with imports and reading"
+)
 #: The same cases measured once before the speed work (commit f7bd99d), kept for comparison.
 BEFORE = ROOT / "benchmarks" / "results" / "pipeline_offline_before.json"
 
@@ -537,13 +545,16 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
     out = [
         "Commands (from the repository root): "
         "`python benchmarks/pipeline_offline.py --corpus ../shared/anchor-reports "
-        "--files 100 1000 10000 --large --repeat 3 --write` (each case three times, the run "
-        "of median CPU kept, the spread beside it), and once "
+        f"--files 100 1000 10000 --large --repeat 3 --against {AGAINST} --write` (each case "
+        "three times, the run of median CPU kept, the spread beside it; each run followed by "
+        f"one on the code of {AGAINST}, main at the start of this stop, for the side-by-side "
+        "table below), and once "
         "`python benchmarks/pipeline_offline.py --files 50000 --no-profile --write`. "
-        f"Machine: {machine}, shared with another engineer's builds and profiling while "
-        f"measuring{load}, so wall times drift and CPU time is inflated too (the same code "
-        "measured 21.8-33.0 s of CPU for the corpus within one hour); CPU time (this process and "
-        "the git it runs) is the steadier figure. Each case runs in a fresh process (imports "
+        f"Machine: {machine}{load}. On this machine the CPU seconds of one unchanged commit "
+        "drift by up to a fifth within an hour even with nothing else running (the corpus "
+        f"case of {AGAINST} measured {DRIFT} on 2026-12-03), so compare inside the "
+        "side-by-side table, or by instruction counts (below), not across rows measured at "
+        "different times. Each case runs in a fresh process (imports "
         "included, from compiled bytecode as an installed package has it); raw figures in "
         "`benchmarks/results/`. CPU and wall now are the run (start, imports, reading, "
         "analysis, writing, Markdown) without the digest check the benchmark adds after it "
@@ -551,12 +562,7 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         "is in brackets; CPU before is the same script on the code before the speed work "
         "(commit f7bd99d), digest check included. The facts and the writer grew on main "
         "between the columns (and between rows measured at different commits): each row is "
-        "the engine of its commit. Side by side at one moment (11:40 UTC, load 1.0-1.1, the "
-        "corpus case alternating between the two), main before this round (32de5bc) took "
-        "31.0 and 31.8 s of CPU for reading, analysis, writing and Markdown, this work 27.3 "
-        "and 33.0 s, with the same digest: the noise between runs of one code on this "
-        "machine is now larger than the gain, and the instruction counts below are the "
-        "steady measure.",
+        "the engine of its commit.",
         "",
         "Cases: the anchor corpus is every anchor report (patch-only, as the reports hold "
         "only patches) written in en_US, ja_JP and zh_CN; the generated repositories are "
@@ -707,6 +713,25 @@ def render_section(now: dict[str, dict[str, Any]], before: dict[str, dict[str, A
         "without a fence or of texts too short to hold a long quote.",
         "- Without a terminal (cron, CI), a run logs `analyse: done/total done, rate/s, about N s "
         "left` every 10 s.",
+        "- Added in the last stop (output byte-identical, digests checked after each): a line "
+        "whose every `[` outside code spans opens a plain link or image is read by a scan "
+        "instead of markdown-it's inline parse (84% of the distinct changed lines with links "
+        "in the corpus; destinations through markdown-it's own normalizeLink and validateLink; "
+        "`tests/test_links_fast.py` holds the scan to the parse on every corpus line, on "
+        "20,000 random hostile lines and on named cases); line pairing builds each added "
+        "line's matcher once per run of lines and takes difflib's length bound before building "
+        "any; a line's tokens are cached (a changed line was split 2.9 times); the Summary "
+        "JSON is built around json's C string encoder (`indent=4` ran its pure-Python "
+        "encoder); a patch's fence is found once for all languages; glibc's `malloc_trim` runs "
+        "only when documents were let go (each of the corpus's 816 `build_reports` calls ran "
+        f"it). Instructions (`python benchmarks/instructions.py --against {AGAINST}`: "
+        "callgrind on a driver that reads every 40th anchor report, then analyses it, writes "
+        "it in three languages and renders it as Markdown, less a run that only reads): "
+        f"{CALLGRIND}.",
+        "- Then the output changed on purpose (5c2b50e, 1111859: misread fences, rewrites and "
+        "cells, and variable renames ranked below sections; see docs/BENCHMARKS.md's quality "
+        "section). The digests in the table are those of that code; the side-by-side "
+        "table says where its output differs from the commit it is compared with.",
     ]
     return "\n".join(out)
 
