@@ -19,7 +19,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +86,14 @@ def engine(src: Path, step: int) -> tuple[int, int]:
     return total, total - collected(src, step, read_only=True)
 
 
+def _line(name: str, src: Path, step: int) -> str:
+    total, work = engine(src, step)
+    return (
+        f"{name}: {total / 1e9:.3f} G instructions in all, {work / 1e9:.3f} G of analysis, "
+        f"writing and Markdown (every {step}th report, 3 languages)"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--step", type=int, default=40, help="every Nth anchor report (default 40)")
@@ -95,30 +102,12 @@ def main() -> int:
     if not ANCHOR.is_dir():
         print(f"skipped: {ANCHOR} not found (the anchor reports are not beside this clone)")
         return 0
-    codes = [("this checkout", ROOT / "src")]
-    with tempfile.TemporaryDirectory(prefix="di-instr-") as tmp:
-        if args.against:
-            other = Path(tmp) / "against"
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), args.against],
-                check=True,
-                capture_output=True,
-            )
-            codes.append((args.against, other / "src"))
-        try:
-            for name, src in codes:
-                total, work = engine(src, args.step)
-                print(
-                    f"{name}: {total / 1e9:.3f} G instructions in all, {work / 1e9:.3f} G of "
-                    f"analysis, writing and Markdown (every {args.step}th report, 3 languages)",
-                    flush=True,
-                )
-        finally:
-            if args.against:
-                subprocess.run(
-                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
-                    capture_output=True,
-                )
+    print(_line("this checkout", ROOT / "src", args.step), flush=True)
+    if args.against:
+        from _worktree import checkout
+
+        with checkout(args.against) as (name, src):
+            print(_line(name, src, args.step), flush=True)
     return 0
 
 

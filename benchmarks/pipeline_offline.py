@@ -777,42 +777,12 @@ def main() -> int:
     # Imports are timed from compiled bytecode, as an installed package has it: a checkout run
     # with PYTHONDONTWRITEBYTECODE would otherwise compile every module again in each case.
     compileall.compile_dir(SRC / "diffinsight", quiet=1)
-    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
-        against = _worktree(args.against, Path(tmp)) if args.against else None
-        try:
-            return _run(args, profile, against)
-        finally:
-            if against:
-                subprocess.run(
-                    [
-                        "git",
-                        "-C",
-                        str(ROOT),
-                        "worktree",
-                        "remove",
-                        "--force",
-                        str(against[1].parent),
-                    ],
-                    capture_output=True,
-                )
+    if not args.against:
+        return _run(args, profile, None)
+    from _worktree import checkout
 
-
-def _worktree(commit: str, tmp: Path) -> Against:
-    """A detached worktree of ``commit`` in ``tmp``, compiled: (short commit, its src)."""
-    name = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    other = tmp / "against"
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), commit],
-        check=True,
-        capture_output=True,
-    )
-    compileall.compile_dir(other / "src" / "diffinsight", quiet=1)
-    return name, other / "src"
+    with checkout(args.against) as against:
+        return _run(args, profile, against)
 
 
 def _run(args: argparse.Namespace, profile: bool, against: Against | None) -> int:

@@ -25,6 +25,7 @@ With ``--write`` the results replace the ``## Site`` section of docs/BENCHMARKS.
 from __future__ import annotations
 
 import argparse
+import compileall
 import gzip
 import json
 import os
@@ -84,39 +85,26 @@ print(json.dumps(rows))
 
 def against(commit: str, runs: int) -> tuple[str, dict[str, tuple[float, float]]]:
     """CPU seconds per step, median of ``runs``: (this code, the code of ``commit``)."""
-    name = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", commit],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
-        reports, other = Path(tmp) / "reports", Path(tmp) / "against"
+    from _worktree import checkout
+
+    # Both codes compiled first, so that neither run pays for compiling its modules.
+    compileall.compile_dir(ROOT / "src" / "diffinsight", quiet=1)
+    with checkout(commit) as (name, other), tempfile.TemporaryDirectory(prefix="di-bench-") as tmp:
+        reports = Path(tmp) / "reports"
         shutil.copytree(ANCHOR, reports)
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), commit],
-            check=True,
-            capture_output=True,
-        )
-        try:
-            found: dict[str, tuple[list[float], list[float]]] = {}
-            for _ in range(runs):
-                for k, src in enumerate((ROOT / "src", other / "src")):
-                    work = Path(tmp) / f"work-{k}"
-                    done = subprocess.run(
-                        [sys.executable, "-c", _DRIVER, str(reports), str(work), HELD_BACK],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                        env={**os.environ, "PYTHONPATH": str(src)},
-                    )
-                    for label, cpu in json.loads(done.stdout.splitlines()[-1]).items():
-                        found.setdefault(label, ([], []))[k].append(cpu)
-        finally:
-            subprocess.run(
-                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)],
-                capture_output=True,
-            )
+        found: dict[str, tuple[list[float], list[float]]] = {}
+        for _ in range(runs):
+            for k, src in enumerate((ROOT / "src", other)):
+                work = Path(tmp) / f"work-{k}"
+                done = subprocess.run(
+                    [sys.executable, "-c", _DRIVER, str(reports), str(work), HELD_BACK],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "PYTHONPATH": str(src)},
+                )
+                for label, cpu in json.loads(done.stdout.splitlines()[-1]).items():
+                    found.setdefault(label, ([], []))[k].append(cpu)
     return name, {
         label: (statistics.median(a), statistics.median(b)) for label, (a, b) in found.items()
     }

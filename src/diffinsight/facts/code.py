@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from diffinsight.facts.kinds import FactKind as K
-from diffinsight.facts.patch import similarity
+from diffinsight.facts.patch import common_ends, similarity
 from diffinsight.models import Fact
 
 _TOKEN_RE = re.compile(
@@ -277,12 +277,7 @@ def changed_stretch(old: str, new: str) -> tuple[str, str] | None:
     a = _pieces(old)
     b = _pieces(new)
     ta, tb = [t for _, _, t in a], [t for _, _, t in b]
-    pre = 0
-    while pre < min(len(ta), len(tb)) and ta[pre] == tb[pre]:
-        pre += 1
-    post = 0
-    while post < min(len(ta), len(tb)) - pre and ta[-1 - post] == tb[-1 - post]:
-        post += 1
+    pre, post = common_ends(ta, tb)
     if pre == len(ta) == len(tb):
         return None
     changed_a = ta[pre : len(ta) - post]

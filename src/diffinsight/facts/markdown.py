@@ -21,6 +21,7 @@ from diffinsight.facts.kinds import FactKind as K
 from diffinsight.facts.patch import (
     Edit,
     Hunk,
+    common_ends,
     line_edits,
     pair_lines,
     parse_hunks,
@@ -831,12 +832,7 @@ def _changed_words(old: str, new: str, context: int = 2) -> tuple[str, str]:
     """The stretch of two texts from their first to their last changed token, with up to
     ``context`` words either side, verbatim (each at most :data:`MAX_VALUE_CHARS`)."""
     a, b = tokens(old), tokens(new)
-    pre = 0
-    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
-        pre += 1
-    post = 0
-    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
-        post += 1
+    pre, post = common_ends(a, b)
     words = 0
     while pre > 0 and words < context:
         pre -= 1
@@ -1158,12 +1154,7 @@ def _replaced(olds: list[Line], news: list[Line]) -> list[Fact]:
 
 def _common_ends(a: Sequence[str], b: Sequence[str]) -> int:
     """How many tokens two lines share at their start and end (not counting blanks)."""
-    pre = 0
-    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
-        pre += 1
-    post = 0
-    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
-        post += 1
+    pre, post = common_ends(a, b)
     return sum(1 for t in (*a[:pre], *a[len(a) - post :]) if t.strip())
 
 
@@ -1555,12 +1546,7 @@ def _changed_span(
     """From the first to the last changed token of a line, both sides, when within ``limit``
     characters (any length for None)."""
     a, b = tokens(old), tokens(new)
-    pre = 0
-    while pre < min(len(a), len(b)) and a[pre] == b[pre]:
-        pre += 1
-    post = 0
-    while post < min(len(a), len(b)) - pre and a[-1 - post] == b[-1 - post]:
-        post += 1
+    pre, post = common_ends(a, b)
     so = "".join(a[pre : len(a) - post]).strip()
     sn = "".join(b[pre : len(b) - post]).strip()
     if ((so and sn) or (allow_empty and (so or sn))) and (

@@ -152,17 +152,25 @@ def line_edits(old: str, new: str) -> list[Edit]:
     return [e for e in edits if e.old or e.new]
 
 
+def common_ends(a: Sequence[str], b: Sequence[str]) -> tuple[int, int]:
+    """How many items two sequences share at their start, and then at their end (the two
+    never overlap)."""
+    n = min(len(a), len(b))
+    pre = 0
+    while pre < n and a[pre] == b[pre]:
+        pre += 1
+    post = 0
+    while post < n - pre and a[-1 - post] == b[-1 - post]:
+        post += 1
+    return pre, post
+
+
 def _changed_spans(a: Sequence[str], b: Sequence[str]) -> list[tuple[str, int, int, int, int]]:
     if len(a) * len(b) <= MAX_TOKEN_PAIRS:
         sm = SequenceMatcher(a=a, b=b, autojunk=False)
         return [op for op in sm.get_opcodes() if op[0] != "equal"]
     # Token matching of huge lines is quadratic: keep the common ends, the middle is one edit.
-    p = 0
-    while p < min(len(a), len(b)) and a[p] == b[p]:
-        p += 1
-    s = 0
-    while s < min(len(a), len(b)) - p and a[-1 - s] == b[-1 - s]:
-        s += 1
+    p, s = common_ends(a, b)
     if p + s == len(a) == len(b):
         return []
     return [("replace", p, len(a) - s, p, len(b) - s)]
