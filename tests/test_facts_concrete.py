@@ -336,3 +336,26 @@ def test_a_word_of_the_language_is_no_name_that_was_renamed() -> None:
     )
     af = analyze(_change("docs/loop.md", patch))
     assert not any(f.kind == FactKind.CODE_RENAMED and f.old == "for" for f in af.facts)
+
+
+def test_rows_changed_alike_say_the_change_once() -> None:
+    rows = [
+        "`text-embedding-ada-002` | 2",
+        "`text-embedding-ada-002` | 1",
+        "`text-embedding-3-small` |",
+    ]
+    patch = (
+        "@@ -40,5 +40,5 @@ Retirements\n"
+        " | Model | Version | Retirement date |\n"
+        " |---|---|---|\n"
+        + "".join(f"-| {r} | No earlier than April 3, 2025 |\n" for r in rows)
+        + "".join(f"+| {r} | No earlier than October 3, 2025 |\n" for r in rows)
+    )
+    af = analyze(_change("docs/model-retirements.md", patch))
+    text = _explain(af)
+    assert (
+        "In each of them, Retirement date changed from `No earlier than April 3, 2025` to "
+        "`No earlier than October 3, 2025`." in text
+    ), text
+    for lang in available_languages():
+        assert "October 3, 2025" in FileWriter(lang).file_report(af).explanation, lang

@@ -128,6 +128,12 @@ class FileWriter:
             names=self._names(values, len(facts)) if values else "",
             where=where,
         )
+        if kind == FactKind.TABLE_ROW_CHANGED and _same_cells(facts):
+            # Rows changed alike (a date moved in every row of a retirement table): the
+            # change itself is what the reader needs, said once for all of them.
+            text += self.cat.t("sep.sentence") + self.cat.t(
+                "change.in_each", changes=self.cat.join(self._cell_changes(facts[0]))
+            )
         if kind in _WORDED:
             # Links and list items are named by their words: "14 links added" alone says
             # nothing a reader can use.
@@ -282,6 +288,15 @@ class FileWriter:
         return t("fact.row_added_plain", row=new, where=where)
 
     def _row_changed(self, fact: Fact, _times: int, _af: AnalyzedFile) -> str:
+        return self.cat.t(
+            "fact.row_changed",
+            row=self._value(str(fact.detail.get("row", ""))),
+            changes=self.cat.join(self._cell_changes(fact)),
+            where=self._where(fact),
+        )
+
+    def _cell_changes(self, fact: Fact) -> list[str]:
+        """How each changed cell of a row changed ("Version changed from … to …")."""
         t = self.cat.t
         changes = []
         for c in list(fact.detail.get("cells", []))[:MAX_CELLS]:
@@ -296,12 +311,7 @@ class FileWriter:
                 changes.append(t("fact.cell_set", column=col, new=self._cell(n)))
             else:
                 changes.append(t("fact.cell_cleared", column=col, old=self._cell(o)))
-        return t(
-            "fact.row_changed",
-            row=self._value(str(fact.detail.get("row", ""))),
-            changes=self.cat.join(changes),
-            where=self._where(fact),
-        )
+        return changes
 
     def _cell(self, value: str) -> str:
         """A quoted cell: each verbatim piece in a code span, ``…`` outside when cut."""
@@ -662,6 +672,12 @@ def _words_of(fact: Fact) -> str:
     if fact.kind.startswith("link."):
         return str(fact.detail.get("text") or "").strip()
     return str(fact.new or fact.old or "").strip()
+
+
+def _same_cells(facts: list[Fact]) -> bool:
+    """Whether table row changes all changed the same cells in the same way."""
+    first = facts[0].detail.get("cells")
+    return bool(first) and all(f.detail.get("cells") == first for f in facts[1:])
 
 
 def _countable(kind: str) -> bool:
