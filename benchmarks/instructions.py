@@ -79,9 +79,7 @@ def collected(src: Path, step: int, read_only: bool) -> int:
 
 
 def engine(src: Path, step: int) -> tuple[int, int]:
-    """(instructions of the whole run, of the engine alone) for the code in ``src``."""
-    # Compiled first, as an installed package is: otherwise each run would compile it again.
-    compileall.compile_dir(src / "diffinsight", quiet=1)
+    """(instructions of the whole run, of the engine alone) for the code in ``src``, compiled."""
     total = collected(src, step, read_only=False)
     return total, total - collected(src, step, read_only=True)
 
@@ -102,6 +100,8 @@ def main() -> int:
     if not ANCHOR.is_dir():
         print(f"skipped: {ANCHOR} not found (the anchor reports are not beside this clone)")
         return 0
+    # Compiled first, as an installed package is (checkout() compiles the other code).
+    compileall.compile_dir(ROOT / "src" / "diffinsight", quiet=1)
     print(_line("this checkout", ROOT / "src", args.step), flush=True)
     if args.against:
         from _worktree import checkout

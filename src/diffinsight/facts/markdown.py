@@ -323,12 +323,8 @@ def fragment_map(side: list[str], start: int, section: str | None) -> DocMap:
         return map_lines([m.group(1), *side], start - 1, section, fragment=True)
     # The hunk begins inside a fence indented under a list item: its first line, read as
     # indented code, is the fence's closing line, and what follows it is the item's text.
-    closing = (
-        start > 1
-        and first not in fenced
-        and fence_lang(side[i0]) == ""
-        and _reads_as_prose([side[i] for i in blocks[first][1:]])
-    )
+    # (Whether what follows that line reads as prose is the test of ``indented`` below.)
+    closing = start > 1 and first not in fenced and fence_lang(side[i0]) == ""
     indented = [
         b
         for b, rows in blocks.items()
@@ -1322,7 +1318,8 @@ def _line_edit(old: Line, new: Line) -> list[Fact]:
         # one side of that edit is only punctuation, the token match has split one rewritten
         # stretch around words both share (a reader would be shown "." as the new text): the
         # stretch from the first to the last change says it, when it can be quoted.
-        main = _quotable(Edit(old=clip(_main_edit(rest).old), new=clip(_main_edit(rest).new)))
+        biggest = _main_edit(rest)
+        main = _quotable(Edit(old=clip(biggest.old), new=clip(biggest.new)))
         if (
             len(rest) > 1
             and main is not None
